@@ -1,0 +1,3 @@
+//! The `binaryllm` command line.
+
+fn main() {}
