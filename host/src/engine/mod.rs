@@ -1,0 +1,264 @@
+//! The engine façade: batch encode, exact Hamming kNN, float projections.
+//!
+//! This is the API the CLI and the evaluator call. The first implementation is the core's
+//! reference path spread over threads; fast paths replace the insides without changing results
+//! (the core's `(distance, index)` order for kNN, bit-identical codes for encode).
+
+use binaryllm_core::{
+    CodeLayout, Error, Kernel, Neighbor, Projection, Result, Threshold,
+    knn::TopKCollector,
+    projection::{encode_into, project_into},
+};
+use rayon::prelude::*;
+
+/// Packed codes of one layout, row-major: code `i` is `words[i·W .. (i+1)·W]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeMatrix {
+    layout: CodeLayout,
+    words: Vec<u64>,
+}
+
+impl CodeMatrix {
+    /// Wraps `words` (`n · layout.words()` words with zero padding).
+    pub fn new(layout: CodeLayout, words: Vec<u64>) -> Result<Self> {
+        layout.check_flat(&words)?;
+        Ok(Self { layout, words })
+    }
+
+    /// The layout of every code.
+    pub fn layout(&self) -> CodeLayout {
+        self.layout
+    }
+
+    /// Number of codes.
+    pub fn len(&self) -> usize {
+        self.words.len() / self.layout.words()
+    }
+
+    /// Whether there are no codes.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Code `i` (`None` past the end).
+    pub fn code(&self, i: usize) -> Option<&[u64]> {
+        let w = self.layout.words();
+        self.words.get(i * w..(i + 1) * w)
+    }
+
+    /// The flat word buffer.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// Iterator over the codes.
+    pub fn iter(&self) -> std::slice::ChunksExact<'_, u64> {
+        self.words.chunks_exact(self.layout.words())
+    }
+}
+
+/// Runs `f` on a rayon pool of `threads` threads (0 = rayon's default, all cores).
+pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+/// Encodes `rows` vectors of `p.dims()` floats (row-major `x`) with projection `p` and the sign
+/// rule `threshold`. Bit-identical to [`binaryllm_core::encode_into`] per row.
+///
+/// Errors name the first failing row through [`EncodeError`].
+pub fn encode_matrix<P: Projection + Sync + ?Sized>(
+    p: &P,
+    threshold: Threshold<'_>,
+    x: &[f32],
+    threads: usize,
+) -> std::result::Result<CodeMatrix, EncodeError> {
+    let dims = p.dims();
+    let layout = CodeLayout::new(p.bits()).map_err(|e| EncodeError {
+        row: None,
+        error: e,
+    })?;
+    if dims == 0 || !x.len().is_multiple_of(dims) {
+        return Err(EncodeError {
+            row: None,
+            error: Error::DimensionMismatch {
+                expected: dims as u32,
+                actual: (x.len() % dims.max(1)) as u32,
+            },
+        });
+    }
+    let n = x.len() / dims;
+    let w = layout.words();
+    let mut words = vec![0u64; n * w];
+    with_threads(threads, || {
+        words
+            .par_chunks_mut(w)
+            .zip(x.par_chunks(dims))
+            .enumerate()
+            .try_for_each(|(row, (out, xv))| {
+                encode_into(p, xv, threshold, out).map_err(|error| EncodeError {
+                    row: Some(row),
+                    error,
+                })
+            })
+    })?;
+    Ok(CodeMatrix { layout, words })
+}
+
+/// Float projections `y = W · x` of `rows` vectors, row-major `[rows, bits]`.
+pub fn project_matrix<P: Projection + Sync + ?Sized>(
+    p: &P,
+    x: &[f32],
+    threads: usize,
+) -> std::result::Result<Vec<f32>, EncodeError> {
+    let (dims, bits) = (p.dims(), p.bits());
+    if dims == 0 || !x.len().is_multiple_of(dims) {
+        return Err(EncodeError {
+            row: None,
+            error: Error::DimensionMismatch {
+                expected: dims as u32,
+                actual: (x.len() % dims.max(1)) as u32,
+            },
+        });
+    }
+    let mut y = vec![0f32; x.len() / dims * bits];
+    with_threads(threads, || {
+        y.par_chunks_mut(bits)
+            .zip(x.par_chunks(dims))
+            .enumerate()
+            .try_for_each(|(row, (out, xv))| {
+                project_into(p, xv, out).map_err(|error| EncodeError {
+                    row: Some(row),
+                    error,
+                })
+            })
+    })?;
+    Ok(y)
+}
+
+/// A core error with the input row it happened on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncodeError {
+    /// The input row (vector) that failed, when the error is about one row.
+    pub row: Option<usize>,
+    /// The core error.
+    pub error: Error,
+}
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.row {
+            Some(r) => write!(f, "row {r}: {}", self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// Exact top-k results: `k` neighbours per query, row-major (`k = min(requested k, N)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnnResult {
+    /// Neighbours per query (the requested k clamped to the database size).
+    pub k: usize,
+    /// `queries · k` neighbours, each query's sorted by `(distance, index)`.
+    pub neighbors: Vec<Neighbor>,
+}
+
+impl KnnResult {
+    /// The neighbours of query `q`.
+    pub fn query(&self, q: usize) -> &[Neighbor] {
+        self.neighbors
+            .get(q * self.k..(q + 1) * self.k)
+            .unwrap_or(&[])
+    }
+}
+
+/// Exact Hamming top-k of every query code over `db`, ties to the smaller index, the same
+/// for every thread count. `k = 0` is an error; `k > N` is clamped to `N`.
+pub fn knn(db: &CodeMatrix, queries: &CodeMatrix, k: usize, threads: usize) -> Result<KnnResult> {
+    if k == 0 {
+        return Err(Error::ZeroK);
+    }
+    if db.layout() != queries.layout() {
+        return Err(Error::DimensionMismatch {
+            expected: db.layout().bits() as u32,
+            actual: queries.layout().bits() as u32,
+        });
+    }
+    let k = k.min(db.len());
+    let mut neighbors = vec![Neighbor::default(); queries.len() * k];
+    if k == 0 {
+        return Ok(KnnResult { k, neighbors });
+    }
+    let kernel = Kernel::detect();
+    with_threads(threads, || {
+        neighbors
+            .par_chunks_mut(k)
+            .zip(queries.words().par_chunks(queries.layout().words()))
+            .try_for_each(|(out, q)| -> Result<()> {
+                let mut c = TopKCollector::new(out)?;
+                for (i, code) in db.iter().enumerate() {
+                    let d = kernel.distance(q, code);
+                    if c.worst().is_some_and(|w| d >= w.distance) {
+                        continue;
+                    }
+                    c.push(i as u32, d);
+                }
+                Ok(())
+            })
+    })?;
+    Ok(KnnResult { k, neighbors })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use binaryllm_core::{ProjectionKind, SeededProjection, knn::top_k_flat_into};
+
+    fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
+        let mut s = binaryllm_core::rng::SeededStream::new(seed, *b"testdata", 0);
+        (0..n * dims).map(|_| s.next_symmetric_uniform()).collect()
+    }
+
+    #[test]
+    fn encode_matrix_equals_core_per_row_for_any_thread_count() {
+        let p = SeededProjection::new(ProjectionKind::Gaussian, 5, 24, 100).unwrap();
+        let x = data(37, 24, 1);
+        let one = encode_matrix(&p, Threshold::Zero, &x, 1).unwrap();
+        let two = encode_matrix(&p, Threshold::Zero, &x, 2).unwrap();
+        assert_eq!(one, two);
+        for (i, row) in x.chunks(24).enumerate() {
+            let mut w = [0u64; 2];
+            encode_into(&p, row, Threshold::Zero, &mut w).unwrap();
+            assert_eq!(one.code(i).unwrap(), &w);
+        }
+    }
+
+    #[test]
+    fn encode_matrix_names_the_bad_row() {
+        let p = SeededProjection::new(ProjectionKind::Gaussian, 5, 2, 8).unwrap();
+        let e = encode_matrix(&p, Threshold::Zero, &[0.0, 1.0, f32::NAN, 0.0], 1).unwrap_err();
+        assert_eq!(e.row, Some(1));
+        assert_eq!(e.error, Error::NonFinite { index: 0 });
+    }
+
+    #[test]
+    fn knn_equals_core_reference_for_any_thread_count() {
+        let p = SeededProjection::new(ProjectionKind::Rademacher, 9, 16, 64).unwrap();
+        let db = encode_matrix(&p, Threshold::Zero, &data(300, 16, 2), 2).unwrap();
+        let q = encode_matrix(&p, Threshold::Zero, &data(20, 16, 3), 2).unwrap();
+        let r1 = knn(&db, &q, 10, 1).unwrap();
+        let r2 = knn(&db, &q, 10, 2).unwrap();
+        assert_eq!(r1, r2);
+        for (i, qc) in q.iter().enumerate() {
+            let mut out = [Neighbor::default(); 10];
+            top_k_flat_into(Kernel::PORTABLE, db.layout(), qc, db.words(), &mut out).unwrap();
+            assert_eq!(r1.query(i), &out);
+        }
+        assert_eq!(knn(&db, &q, 0, 1), Err(Error::ZeroK));
+        assert_eq!(knn(&db, &q, 1000, 1).unwrap().k, 300);
+    }
+}

@@ -1,0 +1,6 @@
+//! binaryllm: binary embedding lab and engine.
+//!
+//! The library behind the `binaryllm` command line: batch encoding, exact Hamming search and
+//! (later) the H1 evaluation. Built on [`binaryllm_core`].
+
+pub mod engine;
