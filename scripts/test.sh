@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite (the README's test command; `.ci/run` calls it after installing what it
+# needs). Needs: the rustup targets in rust-toolchain.toml and qemu-system-arm on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+step() { printf '\n== %s\n' "$*"; }
+t0=$(date +%s)
+lap() { echo "   ($(( $(date +%s) - t0 )) s so far)"; }
+
+step "format"
+cargo fmt --all --check
+
+step "clippy (workspace, all targets, -D warnings)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p binaryllm-core --all-targets --all-features -- -D warnings
+lap
+
+step "tests (workspace)"
+PROPTEST_CASES="${PROPTEST_CASES:-512}" cargo test --workspace
+lap
+
+step "core tests without default features"
+cargo test -p binaryllm-core --no-default-features
+
+step "forced-portable kernels (--cfg binaryllm_portable_only)"
+RUSTFLAGS="--cfg binaryllm_portable_only" CARGO_TARGET_DIR=target/portable \
+  cargo test -p binaryllm-core -p binaryllm-conformance --features binaryllm-core/std
+lap
+
+step "cross builds of the core (no alloc, no atomics)"
+for target in thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
+  cargo build -q -p binaryllm-core --target "$target" --no-default-features
+  cargo build -q -p binaryllm-core --target "$target" --no-default-features --features serde,defmt
+  echo "   ok: $target (none; serde,defmt)"
+done
+lap
+
+step "docs (-D warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
+cargo test -p binaryllm-core --doc -q
+
+echo
+echo "all test steps passed in $(( $(date +%s) - t0 )) s"
