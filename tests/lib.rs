@@ -21,7 +21,8 @@ use binaryllm_core::bytes::{self, ByteOrder};
 use binaryllm_core::knn::{TopKCollector, top_k_flat_into};
 use binaryllm_core::rng::{SeededStream, TAG_SYNTHETIC};
 use binaryllm_core::{
-    CodeLayout, Kernel, Neighbor, ProjectionKind, SeededProjection, Threshold, encode_into,
+    CodeLayout, HadamardProjection, Kernel, Neighbor, ProjectionKind, SeededProjection, Threshold,
+    encode_into,
 };
 
 pub mod oracle;
@@ -34,6 +35,8 @@ pub mod golden {
     pub static CODES_NUMPY: &[u8] = include_bytes!("golden/codes-numpy-v1.bin");
     /// First 16 Gaussian entries of rows 0, 1, 1023 for seeds 0 and 42, float64 Box–Muller.
     pub static GAUSSIAN_NUMPY: &[u8] = include_bytes!("golden/gaussian-numpy-v1.bin");
+    /// Hadamard outputs (16 × 100 f32) then codes (16 × 13 bytes) of the synthetic set.
+    pub static HADAMARD_NUMPY: &[u8] = include_bytes!("golden/hadamard-numpy-v1.bin");
     /// `packbits` bytes (little, big, signed) of the [`super::oracle::pack_bit`] patterns.
     pub static PACKBITS_NUMPY: &[u8] = include_bytes!("golden/packbits-numpy-v1.bin");
     /// First 16 matrix entries (f32 LE) of [`super::MATRIX_CASES`].
@@ -236,6 +239,7 @@ pub fn run_all(report: &mut dyn FnMut(&'static str, bool)) -> Outcome {
     check_codes_numpy(&mut r);
     check_gaussian_numpy(&mut r);
     check_packbits_numpy(&mut r);
+    check_hadamard_numpy(&mut r);
     check_matrix(&mut r);
     check_codes_hamming_topk(&mut r);
     r.outcome
@@ -302,6 +306,41 @@ fn check_gaussian_numpy(r: &mut Runner<'_>) {
             });
             r.check("gaussian_entries_match_numpy_box_muller", ok);
         }
+    }
+}
+
+/// `(seed, bits)` of the Hadamard golden (DIMS 48, so P = 64 and two blocks).
+pub const HADAMARD_CASE: (u64, usize) = (9, 100);
+
+fn check_hadamard_numpy(r: &mut Runner<'_>) {
+    let (seed, bits) = HADAMARD_CASE;
+    let Ok(p) = HadamardProjection::new(seed, DIMS_SYNTHETIC, bits) else {
+        r.check("hadamard_projection_builds", false);
+        return;
+    };
+    let Ok(layout) = CodeLayout::new(bits) else {
+        return;
+    };
+    let mut scratch = [0f32; 64];
+    let codes_off = N_SYNTHETIC * bits * 4;
+    for i in 0..N_SYNTHETIC {
+        let x = synthetic_row(i);
+        let mut y = [0f32; 100];
+        let ok_y = p.project_into(&x, &mut scratch, &mut y).is_ok()
+            && y.iter()
+                .enumerate()
+                .all(|(j, v)| u32_at(golden::HADAMARD_NUMPY, i * bits + j) == Some(v.to_bits()));
+        r.check("hadamard_outputs_match_numpy_bit_for_bit", ok_y);
+        let mut code = [0u64; 2];
+        let mut b = [0u8; 16];
+        let nb = layout.bytes();
+        let start = codes_off + i * nb;
+        let ok_c = p
+            .encode_into(&x, Threshold::Zero, &mut scratch, &mut code)
+            .is_ok()
+            && bytes::to_bytes_into(layout, &code, ByteOrder::Lsb, &mut b).is_ok()
+            && golden::HADAMARD_NUMPY.get(start..start + nb) == b.get(..nb);
+        r.check("hadamard_codes_match_numpy_packbits", ok_c);
     }
 }
 

@@ -118,6 +118,41 @@ def gaussian_row_f64(seed, row, dims):
     return out
 
 
+def hadamard_signs(seed, stream, p):
+    s = Stream(seed, b"hadamard", stream)
+    out = np.empty(p, dtype=F32)
+    for c in range(p):
+        if c % 32 == 0:
+            w = s.next_u32()
+        out[c] = 1.0 if (w >> (c % 32)) & 1 else -1.0
+    return out
+
+
+def fwht_f32(v):
+    """Unnormalised Walsh-Hadamard (Sylvester order), numpy-vectorised butterflies in float32."""
+    v = v.astype(F32).copy()
+    p, h = len(v), 1
+    while h < p:
+        blocks = v.reshape(-1, 2, h)
+        a, b = blocks[:, 0, :].copy(), blocks[:, 1, :].copy()
+        blocks[:, 0, :], blocks[:, 1, :] = a + b, a - b
+        v = blocks.reshape(p)
+        h *= 2
+    return v
+
+
+def hadamard_project(seed, x, bits, rounds=3):
+    p = 1 << (len(x) - 1).bit_length()
+    out = []
+    for block in range((bits + p - 1) // p):
+        v = np.zeros(p, dtype=F32)
+        v[: len(x)] = x
+        for r in range(rounds):
+            v = fwht_f32(v * hadamard_signs(seed, block * rounds + r, p))
+        out.append(v)
+    return np.concatenate(out)[:bits]
+
+
 def sequential_f32(w, x):
     """The reference dot product, emulated with numpy float32 scalars (one rounding per op)."""
     acc = F32(0.0)
@@ -136,6 +171,7 @@ CHACHA_CASES = [
 ]
 CHACHA_WORDS = 80  # crosses rand_chacha's 64-word buffer
 
+HADAMARD_SEED, HADAMARD_BITS = 9, 100
 CODE_CASES = [("rademacher", 7, 100), ("achlioptas", 7, 256), ("gaussian", 7, 64)]
 PACK_LENGTHS = [1, 7, 8, 9, 63, 64, 65, 100, 128, 1000]
 PACK_ROWS = 3
@@ -194,7 +230,15 @@ def main():
             blob += gaussian_row_f64(seed, row, 16).astype("<f4").tobytes()
     write_atomic(os.path.join(args.out, "gaussian-numpy-v1.bin"), blob)
 
-    # 4. packbits in both orders and the signed form
+    # 4. Hadamard projection values (exact: each butterfly is one f32 add/sub) and codes
+    Yh = np.stack([hadamard_project(HADAMARD_SEED, X[i], HADAMARD_BITS) for i in range(N_SYN)])
+    codes = np.packbits(Yh >= 0, axis=1, bitorder="little")
+    write_atomic(
+        os.path.join(args.out, "hadamard-numpy-v1.bin"),
+        Yh.astype("<f4").tobytes() + codes.tobytes(),
+    )
+
+    # 5. packbits in both orders and the signed form
     blob = b""
     for n in PACK_LENGTHS:
         for i in range(PACK_ROWS):
