@@ -4,3 +4,4 @@
 //! (later) the H1 evaluation. Built on [`binaryllm_core`].
 
 pub mod engine;
+pub mod learn;
