@@ -4,4 +4,5 @@
 //! (later) the H1 evaluation. Built on [`binaryllm_core`].
 
 pub mod engine;
+pub mod export;
 pub mod learn;
