@@ -28,6 +28,8 @@ pub mod hadamard;
 pub mod hamming;
 pub mod knn;
 pub mod projection;
+#[cfg(feature = "serde")]
+pub mod report;
 pub mod rng;
 
 pub use binarize::{Threshold, binarize_into};
