@@ -13,6 +13,12 @@ pub(crate) mod portable;
 #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
 mod x86_64;
 
+// Cortex-M kernel: chosen by `detect` on bare-metal ARM only, but plain safe Rust, so it is
+// compiled and offered by `available` everywhere and tested against the oracle on the host too.
+#[cfg(any(test, not(binaryllm_portable_only)))]
+#[cfg_attr(binaryllm_portable_only, allow(dead_code))]
+mod cortex_m;
+
 /// A Hamming-distance kernel over equal-length word slices, selected once.
 ///
 /// `distance(a, b)` is the number of differing bits of `a` and `b`; both must have the same
@@ -43,15 +49,25 @@ impl Kernel {
         if let Some(k) = x86_64::detect() {
             return k;
         }
+        #[cfg(all(target_arch = "arm", target_os = "none", not(binaryllm_portable_only)))]
+        if let Some(k) = cortex_m::detect() {
+            return k;
+        }
         Kernel::PORTABLE
     }
 
     /// Every kernel usable on this CPU, the portable one first (for tests and benchmarks).
     pub fn available() -> impl Iterator<Item = Kernel> {
-        let fast: [Option<Kernel>; 1] = [
+        let fast: [Option<Kernel>; 2] = [
             #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
             x86_64::detect(),
             #[cfg(not(all(target_arch = "x86_64", not(binaryllm_portable_only))))]
+            None,
+            // The Cortex-M kernel is plain safe Rust: offered on the host too (when not forced
+            // portable) so the property tests compare it with the oracle everywhere.
+            #[cfg(not(binaryllm_portable_only))]
+            cortex_m::detect(),
+            #[cfg(binaryllm_portable_only)]
             None,
         ];
         core::iter::once(Kernel::PORTABLE).chain(fast.into_iter().flatten())

@@ -1,0 +1,84 @@
+//! QEMU `microbit`: nRF51822, Cortex-M0 at 16 MHz, 16 KiB RAM. Counter: SysTick under `-icount`
+//! (instructions; the M0 has no DWT). Report: nRF51 UART0 at `0x4000_2000`.
+
+use crate::Board;
+use crate::measure::SysTickCounter;
+
+/// Core clock of the nRF51 (QEMU's `HCLK_FRQ`).
+const CORE_HZ: u32 = 16_000_000;
+
+/// nRF51 UART (nRF51 Series Reference Manual, ch. 29): ENABLE = 4, STARTTX, then per byte
+/// clear EVENTS_TXDRDY, write TXD, wait for EVENTS_TXDRDY.
+#[derive(Debug)]
+pub struct Nrf51Uart {
+    base: usize,
+}
+
+impl Nrf51Uart {
+    const STARTTX: usize = 0x008;
+    const EVENTS_TXDRDY: usize = 0x11C;
+    const ENABLE: usize = 0x500;
+    const TXD: usize = 0x51C;
+
+    #[allow(unsafe_code)]
+    fn write_reg(&self, offset: usize, value: u32) {
+        // SAFETY: `base` is the nRF51 UART0 block and `offset` one of its registers; a volatile
+        // 32-bit store is how the device is programmed.
+        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
+    }
+
+    #[allow(unsafe_code)]
+    fn read_reg(&self, offset: usize) -> u32 {
+        // SAFETY: as in `write_reg`; reading an event register has no side effect.
+        unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
+    }
+
+    fn new(base: usize) -> Self {
+        let uart = Self { base };
+        uart.write_reg(Self::ENABLE, 4);
+        uart.write_reg(Self::STARTTX, 1);
+        uart
+    }
+}
+
+impl embedded_io::ErrorType for Nrf51Uart {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Write for Nrf51Uart {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        for &b in buf {
+            self.write_reg(Self::EVENTS_TXDRDY, 0);
+            self.write_reg(Self::TXD, u32::from(b));
+            while self.read_reg(Self::EVENTS_TXDRDY) == 0 {}
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// The micro:bit board under QEMU.
+#[derive(Debug)]
+pub struct Active;
+
+impl Board for Active {
+    type Counter = SysTickCounter;
+    type Sink = Nrf51Uart;
+
+    fn init() -> (Self::Counter, Self::Sink) {
+        let Some(p) = cortex_m::Peripherals::take() else {
+            crate::qemu::exit(false)
+        };
+        (
+            SysTickCounter::new(p.SYST, CORE_HZ, true),
+            Nrf51Uart::new(0x4000_2000),
+        )
+    }
+
+    fn exit(success: bool) -> ! {
+        crate::qemu::exit(success)
+    }
+}

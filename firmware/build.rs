@@ -1,0 +1,284 @@
+//! Build script of the firmware (host tooling, run by cargo before compiling the firmware):
+//!
+//! 1. picks the board from its cargo feature and checks the target;
+//! 2. puts `boards/<board>/memory.x` on the linker path and links with cortex-m-rt's `link.x`
+//!    (and `defmt.x` on real boards), as in cortex-m-quickstart;
+//! 3. generates the data stored in flash with the core's reference path: the `N = 1,024`
+//!    database codes of the bench vectors (`binaryllm_core::report::bench_vector_into`) under the
+//!    seeded Gaussian projection, and the materialised Gaussian matrices where they fit, plus
+//!    `plan.rs` with the board's workload plan and the seeds (one source for both sides).
+
+use binaryllm_core::report::bench_vector_into;
+use binaryllm_core::{
+    CodeLayout, DenseProjection, ProjectionKind, SeededProjection, Threshold, encode_into,
+};
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Input dimensions of every workload (all-MiniLM-L6-v2 size).
+const DIMS: usize = 384;
+/// Database codes per code width.
+const N_CODES: usize = 1024;
+/// `k` of the top-k workloads.
+const K: usize = 10;
+/// Seed of the bench vectors.
+const DATA_SEED: u64 = 2025;
+/// Seed of every projection.
+const PROJECTION_SEED: u64 = 42;
+/// The query is bench vector `N_CODES + 7` (cluster 7, not in the database).
+const QUERY_INDEX: u32 = N_CODES as u32 + 7;
+
+/// What one board runs and stores.
+struct Plan {
+    /// Board name (= cargo feature = folder in `boards/`).
+    board: &'static str,
+    /// The Rust target it must be built for.
+    target: &'static str,
+    /// Code widths with a stored database (each: encode, Hamming and top-k workloads).
+    code_bits: &'static [usize],
+    /// Code widths whose materialised Gaussian matrix is stored in flash too.
+    dense_bits: &'static [usize],
+    /// Repetitions of the encode workloads.
+    reps_encode: u32,
+    /// Repetitions of the top-k workloads.
+    reps_topk: u32,
+    /// Repetitions of the Hamming workloads.
+    reps_hamming: u32,
+    /// Whether it is a real board (defmt over RTT) rather than QEMU (semihosting + UART).
+    hardware: bool,
+}
+
+/// One row per board. A new board adds a row, a feature and a `boards/<name>/` folder.
+const PLANS: &[Plan] = &[
+    Plan {
+        board: "qemu-m4f",
+        target: "thumbv7em-none-eabihf",
+        code_bits: &[64, 256, 1024],
+        dense_bits: &[64, 256, 1024],
+        reps_encode: 5,
+        reps_topk: 7,
+        reps_hamming: 31,
+        hardware: false,
+    },
+    Plan {
+        board: "qemu-m0",
+        target: "thumbv6m-none-eabi",
+        code_bits: &[64, 256],
+        dense_bits: &[64],
+        reps_encode: 3,
+        reps_topk: 5,
+        reps_hamming: 31,
+        hardware: false,
+    },
+    Plan {
+        board: "nrf52840-dk",
+        target: "thumbv7em-none-eabihf",
+        code_bits: &[64, 256, 1024],
+        dense_bits: &[64, 256],
+        reps_encode: 5,
+        reps_topk: 7,
+        reps_hamming: 31,
+        hardware: true,
+    },
+    Plan {
+        board: "rp-pico",
+        target: "thumbv6m-none-eabi",
+        code_bits: &[64, 256, 1024],
+        dense_bits: &[64, 256, 1024],
+        reps_encode: 3,
+        reps_topk: 5,
+        reps_hamming: 31,
+        hardware: true,
+    },
+];
+
+fn feature_enabled(board: &str) -> bool {
+    let var = format!(
+        "CARGO_FEATURE_{}",
+        board.to_ascii_uppercase().replace('-', "_")
+    );
+    env::var_os(var).is_some()
+}
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
+    let target = env::var("TARGET").expect("TARGET");
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=boards");
+    // DWT CYCCNT exists on ARMv7-M / ARMv8-M mainline, not on ARMv6-M.
+    println!("cargo::rustc-check-cfg=cfg(binaryllm_has_dwt)");
+    if target.starts_with("thumbv7") || target.starts_with("thumbv8m.main") {
+        println!("cargo::rustc-cfg=binaryllm_has_dwt");
+    }
+
+    let chosen: Vec<&Plan> = PLANS.iter().filter(|p| feature_enabled(p.board)).collect();
+    let plan = match chosen.as_slice() {
+        [one] => *one,
+        [] => fail(&format!(
+            "no board feature: pick one of {} (e.g. `--no-default-features --features qemu-m0`)",
+            board_names()
+        )),
+        many => fail(&format!(
+            "several board features ({}): pick exactly one (add --no-default-features)",
+            many.iter().map(|p| p.board).collect::<Vec<_>>().join(", ")
+        )),
+    };
+    if target != plan.target {
+        fail(&format!(
+            "board {} is built for {}, not {target}: add `--target {}` (or use the `cargo {}` alias)",
+            plan.board, plan.target, plan.target, plan.board
+        ));
+    }
+
+    // Linker scripts (cortex-m-quickstart's documented build.rs).
+    let memory = manifest.join("boards").join(plan.board).join("memory.x");
+    fs::copy(&memory, out.join("memory.x"))
+        .unwrap_or_else(|e| fail(&format!("copying {}: {e}", memory.display())));
+    println!("cargo::rustc-link-search={}", out.display());
+    println!("cargo::rustc-link-arg=--nmagic");
+    println!("cargo::rustc-link-arg=-Tlink.x");
+    if plan.hardware {
+        println!("cargo::rustc-link-arg=-Tdefmt.x");
+    }
+
+    generate(plan, &out);
+}
+
+fn board_names() -> String {
+    PLANS.iter().map(|p| p.board).collect::<Vec<_>>().join(", ")
+}
+
+fn fail(msg: &str) -> ! {
+    println!("cargo::error=binaryllm-firmware: {msg}");
+    std::process::exit(1);
+}
+
+/// The Gaussian projection of the database and of the dense matrices.
+fn projection(bits: usize) -> SeededProjection {
+    SeededProjection::new(ProjectionKind::Gaussian, PROJECTION_SEED, DIMS, bits)
+        .unwrap_or_else(|e| fail(&format!("projection {DIMS}x{bits}: {e}")))
+}
+
+fn matrix(bits: usize) -> Vec<f32> {
+    let mut w = vec![0f32; DIMS * bits];
+    projection(bits)
+        .materialize_into(&mut w)
+        .unwrap_or_else(|e| fail(&format!("materialising {DIMS}x{bits}: {e}")));
+    w
+}
+
+/// Database codes at `bits`: little-endian words, code after code. Encoded with the
+/// materialised matrix, which the core guarantees bit-identical to the matrix-free path.
+fn database(bits: usize) -> Vec<u8> {
+    let w = matrix(bits);
+    let p = DenseProjection::new(&w, DIMS, bits).unwrap_or_else(|e| fail(&e.to_string()));
+    let words = CodeLayout::new(bits)
+        .unwrap_or_else(|e| fail(&e.to_string()))
+        .words();
+    let mut x = vec![0f32; DIMS];
+    let mut code = vec![0u64; words];
+    let mut bytes = Vec::with_capacity(N_CODES * words * 8);
+    for i in 0..N_CODES {
+        bench_vector_into(DATA_SEED, i as u64, &mut x);
+        encode_into(&p, &x, Threshold::Zero, &mut code)
+            .unwrap_or_else(|e| fail(&format!("encoding bench vector {i}: {e}")));
+        for word in &code {
+            bytes.extend_from_slice(&word.to_le_bytes());
+        }
+    }
+    bytes
+}
+
+fn write_if_changed(path: &Path, bytes: &[u8]) {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return;
+    }
+    fs::write(path, bytes).unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
+}
+
+fn list(values: &[usize]) -> String {
+    values
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn generate(plan: &Plan, out: &Path) {
+    let mut rs = String::new();
+    let _ = writeln!(rs, "// Generated by build.rs for board {}.", plan.board);
+    let _ = writeln!(
+        rs,
+        "/// Board name.\npub const BOARD: &str = {:?};",
+        plan.board
+    );
+    let _ = writeln!(
+        rs,
+        "/// Rust target.\npub const TARGET: &str = {:?};",
+        plan.target
+    );
+    let _ = writeln!(rs, "/// Input dimensions.\npub const DIMS: usize = {DIMS};");
+    let _ = writeln!(
+        rs,
+        "/// Database codes per width.\npub const N_CODES: usize = {N_CODES};"
+    );
+    let _ = writeln!(rs, "/// k of top-k.\npub const K: usize = {K};");
+    let _ = writeln!(
+        rs,
+        "/// Bench vector seed.\npub const DATA_SEED: u64 = {DATA_SEED};"
+    );
+    let _ = writeln!(
+        rs,
+        "/// Projection seed.\npub const PROJECTION_SEED: u64 = {PROJECTION_SEED};"
+    );
+    let _ = writeln!(
+        rs,
+        "/// Query vector index.\npub const QUERY_INDEX: u32 = {QUERY_INDEX};"
+    );
+    let _ = writeln!(
+        rs,
+        "/// Repetitions (encode, top-k, Hamming).\npub const REPS: Reps = Reps {{ encode: {}, topk: {}, hamming: {} }};",
+        plan.reps_encode, plan.reps_topk, plan.reps_hamming
+    );
+    let mut codes = Vec::new();
+    for &bits in plan.code_bits {
+        let name = format!("codes-gaussian-{bits}.bin");
+        write_if_changed(&out.join(&name), &database(bits));
+        let _ = writeln!(
+            rs,
+            "static CODES_{bits}: Aligned<[u8; {}]> = Aligned(*include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{name}\")));",
+            N_CODES * CodeLayout::new(bits).map(|l| l.words()).unwrap_or(0) * 8
+        );
+        codes.push(format!("Stored {{ bits: {bits}, bytes: &CODES_{bits}.0 }}"));
+    }
+    let mut dense = Vec::new();
+    for &bits in plan.dense_bits {
+        let name = format!("matrix-gaussian-{bits}.bin");
+        let bytes: Vec<u8> = matrix(bits).iter().flat_map(|v| v.to_le_bytes()).collect();
+        write_if_changed(&out.join(&name), &bytes);
+        let _ = writeln!(
+            rs,
+            "static MATRIX_{bits}: Aligned<[u8; {}]> = Aligned(*include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{name}\")));",
+            bytes.len()
+        );
+        dense.push(format!(
+            "Stored {{ bits: {bits}, bytes: &MATRIX_{bits}.0 }}"
+        ));
+    }
+    let _ = writeln!(
+        rs,
+        "/// Database codes in flash, one per width ({}).\npub static DATABASES: &[Stored] = &[{}];",
+        list(plan.code_bits),
+        codes.join(", ")
+    );
+    let _ = writeln!(
+        rs,
+        "/// Materialised Gaussian matrices in flash ({}).\npub static MATRICES: &[Stored] = &[{}];",
+        list(plan.dense_bits),
+        dense.join(", ")
+    );
+    write_if_changed(&out.join("plan.rs"), rs.as_bytes());
+}

@@ -1,0 +1,7 @@
+#![no_std]
+#![no_main]
+use binaryllm_firmware as _;
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    loop {}
+}
