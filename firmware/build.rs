@@ -86,7 +86,7 @@ const PLANS: &[Plan] = &[
         board: "rp-pico",
         target: "thumbv6m-none-eabi",
         code_bits: &[64, 256, 1024],
-        dense_bits: &[64, 256, 1024],
+        dense_bits: &[64, 256],
         reps_encode: 3,
         reps_topk: 5,
         reps_hamming: 31,

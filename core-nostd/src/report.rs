@@ -264,6 +264,8 @@ pub struct Report {
     pub target: String<NAME_CAPACITY>,
     /// What the counters count.
     pub counter: CounterKind,
+    /// Name of the Hamming kernel the device dispatched to ([`crate::Kernel::name`]).
+    pub kernel: String<NAME_CAPACITY>,
     /// The counter's calibration.
     pub calibration: Calibration,
     /// Static sizes and stack use.
@@ -291,6 +293,7 @@ impl Report {
             board: truncated(board),
             target: truncated(target),
             counter: CounterKind::UncalibratedTicks,
+            kernel: truncated(crate::Kernel::detect().name()),
             calibration: Calibration::default(),
             memory: Memory::default(),
             bench,
@@ -833,6 +836,7 @@ mod frame_tests {
             },
         );
         r.counter = CounterKind::QemuIcountInstructions;
+        r.kernel = truncated("k");
         r.calibration = Calibration {
             counter_hz: 300,
             icount_shift: Some(6),
@@ -886,6 +890,7 @@ mod frame_tests {
         0x02, b'm', b'0', // board "m0"
         0x01, b't', // target "t"
         0x01, // counter: QemuIcountInstructions
+        0x01, b'k', // kernel "k"
         0xAC, 0x02, // calibration.counter_hz 300
         0x01, 0x06, // calibration.icount_shift Some(6)
         0x05, // calibration.overhead_ticks
@@ -913,18 +918,19 @@ mod frame_tests {
         0x00, // dropped
     ];
 
-    /// The frame of [`sample`]: COBS(payload ‖ CRC-32 LE) ‖ 0x00. The CRC (0x86093492 →
-    /// 92 34 09 86) and the COBS bytes were computed independently with Python (`zlib.crc32`
+    /// The frame of [`sample`]: COBS(payload ‖ CRC-32 LE) ‖ 0x00. The CRC (0xA5541C60 →
+    /// 60 1C 54 A5) and the COBS bytes were computed independently with Python (`zlib.crc32`
     /// and a ten-line COBS encoder).
     const SAMPLE_FRAME: &[u8] = &[
-        0x1A, 0x01, 0x02, b'm', b'0', 0x01, b't', 0x01, 0xAC, 0x02, 0x01, 0x06, 0x05, 0xC8, 0x01,
-        0xC8, 0x01, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0C, 0x80, 0x01, // 25 bytes, then 0
+        0x1C, 0x01, 0x02, b'm', b'0', 0x01, b't', 0x01, 0x01, b'k', 0xAC, 0x02, 0x01, 0x06, 0x05,
+        0xC8, 0x01, 0xC8, 0x01, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0C, 0x80,
+        0x01, // 27 bytes, then 0
         0x01, // memory.stored_codes 0 (empty block)
         0x08, 0x80, 0x03, 0x80, 0x08, 0x0A, 0x07, 0x2A, // then 0 (database_kind)
         0x0B, 0x87, 0x08, 0x01, 0x02, 0x01, 0x80, 0x03, 0x80, 0x02, 0x01, // then 0 (k)
         0x0E, 0x03, 0x64, 0x65, 0x96, 0x01, 0x40, 0x01, 0x03, 0x09, 0x82, 0x02, 0x02, 0x01, 0x03,
         0x01, 0x04, // then 0 (dropped)
-        0x05, 0x92, 0x34, 0x09, 0x86, // CRC, last block
+        0x05, 0x60, 0x1C, 0x54, 0xA5, // CRC, last block
         0x00, // delimiter
     ];
 
@@ -957,7 +963,7 @@ mod frame_tests {
         let n = encode_payload_into(&sample(), &mut buf).unwrap();
         assert_eq!(&buf[..n - 4], SAMPLE_PAYLOAD);
         assert_eq!(&buf[n - 4..n], &crc32(SAMPLE_PAYLOAD).to_le_bytes());
-        assert_eq!(crc32(SAMPLE_PAYLOAD), 0x8609_3492);
+        assert_eq!(crc32(SAMPLE_PAYLOAD), 0xA554_1C60);
     }
 
     #[test]
@@ -1076,7 +1082,7 @@ mod frame_tests {
         capture[3] ^= 0x20; // 'm' -> 'M': still non-zero, COBS intact
         match decode(&capture) {
             Err(FrameError::Crc { expected, actual }) => {
-                assert_eq!(expected, 0x8609_3492);
+                assert_eq!(expected, 0xA554_1C60);
                 assert_ne!(actual, expected);
             }
             other => panic!("expected a CRC error, got {other:?}"),

@@ -103,28 +103,34 @@ impl<C: Counter> Ctx<'_, C> {
             }
         }
         let stack_bytes = self.stack.end();
-        let (min, median, max) = summarize(&mut samples[..reps]);
-        let w = Workload {
-            repetitions: reps as u32,
-            min,
-            median,
-            max,
-            stack_bytes,
-            ..shape
-        };
-        info!(
-            "{} bits={} n={}: min {} median {} max {} (stack {} B)",
-            w.kind.name(),
-            w.bits,
-            w.n,
-            w.min,
-            w.median,
-            w.max,
-            w.stack_bytes
-        );
-        self.report.push_workload(w);
+        record(self.report, shape, &mut samples[..reps], stack_bytes);
         last
     }
+}
+
+/// Summarises the samples of one workload into the report (not generic: one copy of the code).
+#[inline(never)]
+fn record(report: &mut Report, shape: Workload, samples: &mut [u64], stack_bytes: u32) {
+    let (min, median, max) = summarize(samples);
+    let w = Workload {
+        repetitions: samples.len() as u32,
+        min,
+        median,
+        max,
+        stack_bytes,
+        ..shape
+    };
+    info!(
+        "{} bits={} n={}: min {} median {} max {} (stack {} B)",
+        w.kind.name(),
+        w.bits,
+        w.n,
+        w.min,
+        w.median,
+        w.max,
+        w.stack_bytes
+    );
+    report.push_workload(w);
 }
 
 fn shape(kind: WorkloadKind, bits: usize, n: usize, k: usize) -> Workload {
@@ -193,6 +199,7 @@ pub fn run<C: Counter>(counter: &mut C, report: &mut Report, stack: &mut StackMe
     ctx.report.parity = ctx.digest.finish();
 }
 
+#[inline(never)]
 fn encode_workload<C: Counter, P: Projection>(
     ctx: &mut Ctx<'_, C>,
     kind: WorkloadKind,
@@ -212,6 +219,7 @@ fn encode_workload<C: Counter, P: Projection>(
     done
 }
 
+#[inline(never)]
 fn run_width<C: Counter>(
     ctx: &mut Ctx<'_, C>,
     kernel: Kernel,
@@ -322,6 +330,7 @@ fn run_width<C: Counter>(
 
 /// Fills the memory figures: section sizes, and the stack high-water of the whole run,
 /// including a dry run of the report encoding (the same code path as the real send).
+#[inline(never)]
 pub fn finish(report: &mut Report, scratch: &mut [u8], stack: &mut StackMeter) {
     let _ = binaryllm_core::report::encode_payload_into(report, scratch);
     let mut m = crate::memory::sections();

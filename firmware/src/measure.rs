@@ -227,6 +227,7 @@ impl Calibrated {
 }
 
 /// `round(ticks · 10⁹ / (2^shift · hz))`: instructions from SysTick ticks under QEMU icount.
+#[inline(never)]
 pub fn ticks_to_instructions(ticks: u64, hz: u32, shift: u8) -> u64 {
     let den = u128::from(hz) << shift;
     if den == 0 {
@@ -236,6 +237,7 @@ pub fn ticks_to_instructions(ticks: u64, hz: u32, shift: u8) -> u64 {
     u64::try_from(v).unwrap_or(u64::MAX)
 }
 
+#[inline(never)]
 /// The QEMU `-icount` shift that explains `ticks` over `instructions`, if one does exactly
 /// (within one tick): `ticks = instructions · 2^shift · hz / 10⁹`.
 pub fn recover_icount_shift(ticks: u64, instructions: u64, hz: u32) -> Option<u8> {
@@ -246,6 +248,7 @@ pub fn recover_icount_shift(ticks: u64, instructions: u64, hz: u32) -> Option<u8
 }
 
 /// Measures the empty-measurement overhead and the calibration loop, and decides the units.
+#[inline(never)]
 pub fn calibrate<C: Counter>(counter: &mut C) -> Calibrated {
     let mut overhead = u64::MAX;
     for _ in 0..16 {
@@ -289,9 +292,21 @@ pub fn calibrate<C: Counter>(counter: &mut C) -> Calibrated {
     c
 }
 
+/// Sorts a few samples in place (insertion sort: a few dozen bytes of code, where the library
+/// sort costs kilobytes of flash).
+fn insertion_sort(v: &mut [u64]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1] > v[j] {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// min / median (lower) / max of `samples` (sorted in place); zeros for no samples.
 pub fn summarize(samples: &mut [u64]) -> (u64, u64, u64) {
-    samples.sort_unstable();
+    insertion_sort(samples);
     match (samples.first(), samples.last()) {
         (Some(&min), Some(&max)) => {
             let median = samples.get((samples.len() - 1) / 2).copied().unwrap_or(min);

@@ -5,4 +5,5 @@
 
 pub mod engine;
 pub mod export;
+pub mod firmware;
 pub mod learn;

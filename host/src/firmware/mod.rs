@@ -1,0 +1,174 @@
+//! `binaryllm firmware`: run the Cortex-M firmware under QEMU (or decode a capture from a real
+//! board), check that the device computed exactly what the host's reference path computes
+//! (parity digest), check the budgets, and write `firmware-report.json` plus a table.
+//!
+//! * [`capture`] — raw UART bytes or `binaryllm-frame <hex>` log lines → the report frame;
+//! * [`parity`] — the host side of the parity digest;
+//! * [`qemu`] — building the firmware and running QEMU with a timeout;
+//! * [`summary`] — JSON, table, budgets.
+
+pub mod capture;
+pub mod parity;
+pub mod qemu;
+pub mod summary;
+
+use anyhow::{Context, Result, bail};
+use binaryllm_core::report::{CounterKind, Report};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `binaryllm firmware …`
+#[derive(Debug, clap::Subcommand)]
+pub enum FirmwareCommand {
+    /// Build the firmware, run it in QEMU, decode its report, check parity and budgets.
+    ///
+    /// Writes DIR/firmware-report.json, DIR/uart-<board>.cobs (the raw capture) and
+    /// DIR/qemu-<board>.log. Exits non-zero on a build or QEMU failure, a timeout, a corrupt
+    /// frame, a version mismatch, a parity mismatch or an exceeded budget.
+    Run(RunArgs),
+    /// Decode a captured report (raw serial bytes or a probe-rs/defmt log with
+    /// `binaryllm-frame` lines), check parity (and the budgets of QEMU boards).
+    Decode(DecodeArgs),
+}
+
+/// Arguments of `binaryllm firmware run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// QEMU board: qemu-m4f (Cortex-M4F, mps2-an386) or qemu-m0 (Cortex-M0, micro:bit).
+    #[arg(long, default_value = "qemu-m4f")]
+    pub board: String,
+    /// Output folder.
+    #[arg(long, default_value = "runs/firmware")]
+    pub out: PathBuf,
+    /// The firmware crate (default: firmware/ of this checkout).
+    #[arg(long)]
+    pub firmware_dir: Option<PathBuf>,
+    /// Run this ELF instead of building the firmware.
+    #[arg(long)]
+    pub elf: Option<PathBuf>,
+    /// Seconds QEMU may run before it is killed and the run fails.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
+/// Arguments of `binaryllm firmware decode`.
+#[derive(Debug, clap::Args)]
+pub struct DecodeArgs {
+    /// The capture: raw frame bytes, or a text log with `binaryllm-frame <hex>` lines.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output folder for firmware-report.json.
+    #[arg(long, default_value = "runs/firmware")]
+    pub out: PathBuf,
+}
+
+/// Runs a `binaryllm firmware` command.
+pub fn run(cmd: FirmwareCommand) -> Result<()> {
+    match cmd {
+        FirmwareCommand::Run(args) => run_qemu(&args),
+        FirmwareCommand::Decode(args) => {
+            let report = capture::decode_file(&args.input)?;
+            check_and_write(&report, &args.input, &args.out)
+        }
+    }
+}
+
+fn run_qemu(args: &RunArgs) -> Result<()> {
+    let board = qemu::board(&args.board)?;
+    let elf = match &args.elf {
+        Some(elf) => elf.clone(),
+        None => {
+            let dir = args
+                .firmware_dir
+                .clone()
+                .unwrap_or_else(qemu::default_firmware_dir);
+            qemu::build(&dir, &board)?
+        }
+    };
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let serial = args.out.join(format!("uart-{}.cobs", board.name));
+    let log = args.out.join(format!("qemu-{}.log", board.name));
+    eprintln!("running {} in QEMU ({})", elf.display(), board.machine);
+    qemu::run(
+        &board,
+        &elf,
+        &serial,
+        &log,
+        Duration::from_secs(args.timeout),
+    )?;
+    let report = capture::decode_file(&serial)?;
+    if report.board.as_str() != board.name {
+        bail!(
+            "the report comes from board {:?}, not {}",
+            report.board.as_str(),
+            board.name
+        );
+    }
+    check_and_write(&report, &serial, &args.out)
+}
+
+/// Recomputes parity, evaluates budgets, writes the JSON and prints the table; errors after
+/// writing when anything failed.
+pub fn check_and_write(report: &Report, capture: &Path, out: &Path) -> Result<()> {
+    let host = parity::host_parity(report).context("recomputing the parity digest on the host")?;
+    let budgets = summary::budgets(report);
+    let text = summary::json(report, &host, &budgets, capture)?;
+    let path = summary::write_atomic(out, summary::JSON_NAME, &text)?;
+    print!("{}", summary::table(report, &host, &budgets));
+    println!("wrote {}", path.display());
+
+    let mut failures = Vec::new();
+    if report.parity != host.parity {
+        failures.push(format!(
+            "parity mismatch: device digest {:#018x} ({} codes, {} distances, {} neighbours), \
+             host {:#018x} ({} codes, {} distances, {} neighbours)",
+            report.parity.digest,
+            report.parity.codes,
+            report.parity.distances,
+            report.parity.neighbors,
+            host.parity.digest,
+            host.parity.codes,
+            host.parity.distances,
+            host.parity.neighbors
+        ));
+    }
+    if report.topk.as_slice() != host.topk.as_slice() {
+        failures.push("the device's top-k differs from the host's".into());
+    }
+    if report.board.starts_with("qemu-") {
+        let cal = &report.calibration;
+        if report.counter != CounterKind::QemuIcountInstructions
+            || cal.loop_measured != u64::from(cal.loop_instructions)
+        {
+            failures.push(format!(
+                "counter not calibrated to instructions ({}: loop of {} instructions measured {}); \
+                 was QEMU run with -icount?",
+                report.counter.label(),
+                cal.loop_instructions,
+                cal.loop_measured
+            ));
+        }
+    }
+    for b in budgets.iter().filter(|b| !b.ok) {
+        failures.push(format!(
+            "budget {} exceeded: {} > {} {}",
+            b.name,
+            b.value.map_or("missing".into(), |v| v.to_string()),
+            b.limit,
+            b.unit
+        ));
+    }
+    if !report.errors.is_empty() || report.dropped != 0 {
+        failures.push(format!(
+            "the device reported {} error(s) ({} dropped)",
+            report.errors.len(),
+            report.dropped
+        ));
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", failures.join("; "))
+    }
+}
