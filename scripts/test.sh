@@ -20,8 +20,9 @@ step "tests (workspace)"
 PROPTEST_CASES="${PROPTEST_CASES:-512}" cargo test --workspace
 lap
 
-step "core tests without default features"
+step "core tests without default features, and with the report wire format (postcard)"
 cargo test -p binaryllm-core --no-default-features
+cargo test -q -p binaryllm-core --features postcard --lib report
 
 step "forced-portable kernels (--cfg binaryllm_portable_only)"
 RUSTFLAGS="--cfg binaryllm_portable_only" CARGO_TARGET_DIR=target/portable \
@@ -33,6 +34,42 @@ for target in thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv3
   cargo build -q -p binaryllm-core --target "$target" --no-default-features
   cargo build -q -p binaryllm-core --target "$target" --no-default-features --features serde,defmt
   echo "   ok: $target (none; serde,defmt)"
+done
+lap
+
+step "firmware (firmware/: fmt, clippy and release builds for every board, golden tests on QEMU M4F + M0, panic/HardFault exits)"
+(
+  cd firmware
+  cargo fmt --check
+  for spec in "qemu-m4f thumbv7em-none-eabihf" "qemu-m0 thumbv6m-none-eabi" \
+              "nrf52840-dk thumbv7em-none-eabihf" "rp-pico thumbv6m-none-eabi"; do
+    set -- $spec
+    cargo clippy -q --release --all-targets --no-default-features --features "$1" --target "$2" -- -D warnings
+    cargo build -q --release --no-default-features --features "$1" --target "$2" --bin bench
+    echo "   ok: $1 ($2): clippy, release build"
+  done
+  # The conformance goldens (same expected bytes as on the host) and the firmware's own checks,
+  # on target; the semihosting exit code is the verdict.
+  cargo golden-m4f
+  cargo golden-m0
+  # A panic and a HardFault must end the QEMU run with exit code 1 and a message, never hang.
+  for example in panic hardfault; do
+    cargo build -q --release --example "$example"
+    if timeout 60 qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -display none -monitor none \
+        -semihosting-config enable=on,target=native -serial null \
+        -kernel "target/thumbv7em-none-eabihf/release/examples/$example" > "target/$example.log" 2>&1; then
+      echo "the $example example exited 0" >&2; exit 1
+    fi
+    grep -Eq "panic|HardFault" "target/$example.log" || { cat "target/$example.log" >&2; exit 1; }
+    echo "   ok: $example -> exit code 1: $(head -n 1 "target/$example.log")"
+  done
+)
+lap
+
+step "firmware bench under QEMU: parity and budgets (binaryllm firmware run)"
+cargo build -q --release -p binaryllm
+for board in qemu-m4f qemu-m0; do
+  ./target/release/binaryllm firmware run --board "$board" --out "target/firmware-$board" --timeout 300
 done
 lap
 

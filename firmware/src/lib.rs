@@ -27,6 +27,7 @@ pub mod bench;
 pub mod board;
 pub mod measure;
 pub mod memory;
+pub mod mmio;
 pub mod sink;
 pub mod stored;
 

@@ -3,6 +3,7 @@
 
 use crate::Board;
 use crate::measure::SysTickCounter;
+use crate::mmio::Registers;
 
 /// Core clock of the nRF51 (QEMU's `HCLK_FRQ`).
 const CORE_HZ: u32 = 16_000_000;
@@ -11,7 +12,7 @@ const CORE_HZ: u32 = 16_000_000;
 /// clear EVENTS_TXDRDY, write TXD, wait for EVENTS_TXDRDY.
 #[derive(Debug)]
 pub struct Nrf51Uart {
-    base: usize,
+    regs: Registers,
 }
 
 impl Nrf51Uart {
@@ -20,23 +21,10 @@ impl Nrf51Uart {
     const ENABLE: usize = 0x500;
     const TXD: usize = 0x51C;
 
-    #[allow(unsafe_code)]
-    fn write_reg(&self, offset: usize, value: u32) {
-        // SAFETY: `base` is the nRF51 UART0 block and `offset` one of its registers; a volatile
-        // 32-bit store is how the device is programmed.
-        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
-    }
-
-    #[allow(unsafe_code)]
-    fn read_reg(&self, offset: usize) -> u32 {
-        // SAFETY: as in `write_reg`; reading an event register has no side effect.
-        unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
-    }
-
-    fn new(base: usize) -> Self {
-        let uart = Self { base };
-        uart.write_reg(Self::ENABLE, 4);
-        uart.write_reg(Self::STARTTX, 1);
+    fn new(regs: Registers) -> Self {
+        let uart = Self { regs };
+        uart.regs.write(Self::ENABLE, 4);
+        uart.regs.write(Self::STARTTX, 1);
         uart
     }
 }
@@ -48,9 +36,9 @@ impl embedded_io::ErrorType for Nrf51Uart {
 impl embedded_io::Write for Nrf51Uart {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         for &b in buf {
-            self.write_reg(Self::EVENTS_TXDRDY, 0);
-            self.write_reg(Self::TXD, u32::from(b));
-            while self.read_reg(Self::EVENTS_TXDRDY) == 0 {}
+            self.regs.write(Self::EVENTS_TXDRDY, 0);
+            self.regs.write(Self::TXD, u32::from(b));
+            while self.regs.read(Self::EVENTS_TXDRDY) == 0 {}
         }
         Ok(buf.len())
     }
@@ -68,13 +56,15 @@ impl Board for Active {
     type Counter = SysTickCounter;
     type Sink = Nrf51Uart;
 
+    #[allow(unsafe_code)]
     fn init() -> (Self::Counter, Self::Sink) {
         let Some(p) = cortex_m::Peripherals::take() else {
             crate::qemu::exit(false)
         };
         (
             SysTickCounter::new(p.SYST, CORE_HZ, true),
-            Nrf51Uart::new(0x4000_2000),
+            // SAFETY: the UART0 register block of this machine, driven only by this sink.
+            Nrf51Uart::new(unsafe { Registers::new(0x4000_2000) }),
         )
     }
 

@@ -3,6 +3,7 @@
 
 use crate::Board;
 use crate::measure::SysTickCounter;
+use crate::mmio::Registers;
 
 /// Core clock of mps2-an386 (QEMU's `SYSCLK_FRQ`).
 const CORE_HZ: u32 = 25_000_000;
@@ -11,7 +12,7 @@ const CORE_HZ: u32 = 25_000_000;
 /// BAUDDIV (at least 16).
 #[derive(Debug)]
 pub struct CmsdkUart {
-    base: usize,
+    regs: Registers,
 }
 
 impl CmsdkUart {
@@ -20,23 +21,10 @@ impl CmsdkUart {
     const CTRL: usize = 0x008;
     const BAUDDIV: usize = 0x010;
 
-    #[allow(unsafe_code)]
-    fn write_reg(&self, offset: usize, value: u32) {
-        // SAFETY: `base` is the UART0 block of mps2-an386 and `offset` one of its registers;
-        // a volatile 32-bit store is how the device is programmed.
-        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
-    }
-
-    #[allow(unsafe_code)]
-    fn read_reg(&self, offset: usize) -> u32 {
-        // SAFETY: as in `write_reg`; reading STATE has no side effect.
-        unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
-    }
-
-    fn new(base: usize) -> Self {
-        let uart = Self { base };
-        uart.write_reg(Self::BAUDDIV, 16);
-        uart.write_reg(Self::CTRL, 1);
+    fn new(regs: Registers) -> Self {
+        let uart = Self { regs };
+        uart.regs.write(Self::BAUDDIV, 16);
+        uart.regs.write(Self::CTRL, 1);
         uart
     }
 }
@@ -48,14 +36,14 @@ impl embedded_io::ErrorType for CmsdkUart {
 impl embedded_io::Write for CmsdkUart {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         for &b in buf {
-            while self.read_reg(Self::STATE) & 1 != 0 {}
-            self.write_reg(Self::DATA, u32::from(b));
+            while self.regs.read(Self::STATE) & 1 != 0 {}
+            self.regs.write(Self::DATA, u32::from(b));
         }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
-        while self.read_reg(Self::STATE) & 1 != 0 {}
+        while self.regs.read(Self::STATE) & 1 != 0 {}
         Ok(())
     }
 }
@@ -68,13 +56,15 @@ impl Board for Active {
     type Counter = SysTickCounter;
     type Sink = CmsdkUart;
 
+    #[allow(unsafe_code)]
     fn init() -> (Self::Counter, Self::Sink) {
         let Some(p) = cortex_m::Peripherals::take() else {
             crate::qemu::exit(false)
         };
         (
             SysTickCounter::new(p.SYST, CORE_HZ, true),
-            CmsdkUart::new(0x4000_4000),
+            // SAFETY: the UART0 register block of this machine, driven only by this sink.
+            CmsdkUart::new(unsafe { Registers::new(0x4000_4000) }),
         )
     }
 

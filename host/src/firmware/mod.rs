@@ -22,8 +22,8 @@ use std::time::Duration;
 pub enum FirmwareCommand {
     /// Build the firmware, run it in QEMU, decode its report, check parity and budgets.
     ///
-    /// Writes DIR/firmware-report.json, DIR/uart-<board>.cobs (the raw capture) and
-    /// DIR/qemu-<board>.log. Exits non-zero on a build or QEMU failure, a timeout, a corrupt
+    /// Writes `DIR/firmware-report.json`, `DIR/uart-BOARD.cobs` (the raw capture) and
+    /// `DIR/qemu-BOARD.log`. Exits non-zero on a build or QEMU failure, a timeout, a corrupt
     /// frame, a version mismatch, a parity mismatch or an exceeded budget.
     Run(RunArgs),
     /// Decode a captured report (raw serial bytes or a probe-rs/defmt log with
