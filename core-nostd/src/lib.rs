@@ -35,6 +35,7 @@ pub use bytes::ByteOrder;
 pub use code::{BinaryCode, CodeLayout, MAX_BITS};
 pub use error::{Error, Result};
 pub use hadamard::HadamardProjection;
+pub use arch::ProjectKernel;
 pub use hamming::Kernel;
 pub use knn::{Neighbor, TopK, TopKCollector};
 pub use projection::{
