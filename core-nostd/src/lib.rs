@@ -30,12 +30,12 @@ pub mod knn;
 pub mod projection;
 pub mod rng;
 
+pub use arch::ProjectKernel;
 pub use binarize::{Threshold, binarize_into};
 pub use bytes::ByteOrder;
 pub use code::{BinaryCode, CodeLayout, MAX_BITS};
 pub use error::{Error, Result};
 pub use hadamard::HadamardProjection;
-pub use arch::ProjectKernel;
 pub use hamming::Kernel;
 pub use knn::{Neighbor, TopK, TopKCollector};
 pub use projection::{

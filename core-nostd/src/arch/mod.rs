@@ -83,7 +83,11 @@ impl Kernel {
     /// The fastest kernel this CPU supports (runtime detection needs the `std` feature; without
     /// it only compile-time target features count). Honours `--cfg binaryllm_portable_only`.
     pub fn detect() -> Kernel {
-        Self::fast().into_iter().flatten().last().unwrap_or(Kernel::PORTABLE)
+        Self::fast()
+            .into_iter()
+            .flatten()
+            .last()
+            .unwrap_or(Kernel::PORTABLE)
     }
 
     /// The fast kernels usable on this CPU, slowest first.
@@ -193,7 +197,10 @@ impl Kernel {
                 capacity: sat(tile.len()),
             });
         }
-        if (base as usize).checked_add(n).is_none_or(|end| end > 1 << 32) {
+        if (base as usize)
+            .checked_add(n)
+            .is_none_or(|end| end > 1 << 32)
+        {
             return Err(Error::Capacity {
                 required: sat((base as usize).saturating_add(n)),
                 capacity: u32::MAX,
@@ -263,7 +270,11 @@ impl ProjectKernel {
     /// `--cfg binaryllm_portable_only`). Every kernel gives identical outputs, so the choice
     /// never changes a bit.
     pub fn detect() -> ProjectKernel {
-        Self::fast().into_iter().flatten().last().unwrap_or(Self::PORTABLE)
+        Self::fast()
+            .into_iter()
+            .flatten()
+            .last()
+            .unwrap_or(Self::PORTABLE)
     }
 
     fn fast() -> [Option<ProjectKernel>; 2] {

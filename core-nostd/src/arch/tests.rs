@@ -219,8 +219,14 @@ fn scan_rejects_bad_lengths() {
     for k in Kernel::available() {
         let tile = vec![0u64; k.tile_len(2, 4)];
         assert!(k.scan(layout, &[0; 3], &tile, 4, 0, &mut tops).is_err());
-        assert!(k.scan(layout, &[0; 2], &tile[..6], 4, 0, &mut tops).is_err());
-        assert!(k.scan(layout, &[0; 2], &tile, 4, u32::MAX - 2, &mut tops).is_err());
+        assert!(
+            k.scan(layout, &[0; 2], &tile[..6], 4, 0, &mut tops)
+                .is_err()
+        );
+        assert!(
+            k.scan(layout, &[0; 2], &tile, 4, u32::MAX - 2, &mut tops)
+                .is_err()
+        );
         assert_eq!(k.scan(layout, &[0; 2], &tile, 0, 0, &mut tops), Ok(()));
     }
 }

@@ -40,7 +40,10 @@ fn has_avx512() -> bool {
 }
 #[cfg(not(feature = "std"))]
 fn has_avx512() -> bool {
-    cfg!(all(target_feature = "avx512f", target_feature = "avx512vpopcntdq"))
+    cfg!(all(
+        target_feature = "avx512f",
+        target_feature = "avx512vpopcntdq"
+    ))
 }
 
 /// The Hamming kernels this CPU supports, slowest first.
@@ -244,8 +247,8 @@ fn popcnt_bytes(x: __m256i, lut: __m256i, low: __m256i) -> __m256i {
 #[inline]
 fn nibble_lut() -> (__m256i, __m256i) {
     let lut = _mm256_setr_epi8(
-        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3,
-        4,
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3,
+        3, 4,
     );
     (lut, _mm256_set1_epi8(0x0f))
 }
@@ -277,7 +280,12 @@ fn distance_avx2(a: &[u64], b: &[u64]) -> u32 {
     // SAFETY: `lanes` is 32 bytes.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), total) };
     let mut sum = lanes.iter().sum::<u64>() as u32;
-    for (p, q) in a.get(i..n).unwrap_or(&[]).iter().zip(b.get(i..n).unwrap_or(&[])) {
+    for (p, q) in a
+        .get(i..n)
+        .unwrap_or(&[])
+        .iter()
+        .zip(b.get(i..n).unwrap_or(&[]))
+    {
         sum += (p ^ q).count_ones();
     }
     sum
