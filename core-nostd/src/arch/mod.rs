@@ -291,6 +291,10 @@ impl ProjectKernel {
 
     /// The micro-kernel called `name` if this CPU supports it.
     pub fn by_name(name: &str) -> Option<ProjectKernel> {
+        #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
+        if let Some(k) = x86_64::variants().into_iter().find(|k| k.name == name) {
+            return Some(k);
+        }
         Self::available().find(|k| k.name == name)
     }
 

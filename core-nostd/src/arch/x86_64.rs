@@ -564,35 +564,59 @@ fn project_avx2(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
 fn project_avx512_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
     // checked `avx512f`; `ProjectKernel::micro_tile` checked the three lengths.
-    unsafe { project_avx512(dims, a, b, out) }
+    unsafe { project_avx512::<AVX512_MR, { AVX512_NR / 16 }>(dims, a, b, out) }
 }
 
-/// 8 vectors × 32 rows: 16 `zmm` accumulators; per input dimension 2 loads of `W`, 8
-/// broadcasts, 16 `vmulps` + 16 `vaddps`.
+/// `MR` vectors × `16 · NV` rows: `MR · NV` `zmm` accumulators; per input dimension `NV` loads
+/// of `W`, `MR` broadcasts, `MR · NV` `vmulps` + `MR · NV` `vaddps`.
 #[target_feature(enable = "avx512f")]
-fn project_avx512(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
-    let mut acc = [[_mm512_setzero_ps(); 2]; AVX512_MR];
+fn project_avx512<const MR: usize, const NV: usize>(
+    dims: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
+    let nr = 16 * NV;
+    let mut acc = [[_mm512_setzero_ps(); NV]; MR];
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
     for c in 0..dims {
-        // SAFETY: c·32 + 32 <= dims·32 == b.len().
-        let (w0, w1) = unsafe {
-            (
-                _mm512_loadu_ps(bp.add(c * AVX512_NR)),
-                _mm512_loadu_ps(bp.add(c * AVX512_NR + 16)),
-            )
-        };
+        let mut w = [_mm512_setzero_ps(); NV];
+        for (h, wh) in w.iter_mut().enumerate() {
+            // SAFETY: c·nr + 16·h + 16 <= dims·nr == b.len().
+            *wh = unsafe { _mm512_loadu_ps(bp.add(c * nr + 16 * h)) };
+        }
         for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < 8·dims == a.len().
+            // SAFETY: v·dims + c < MR·dims == a.len().
             let x = _mm512_set1_ps(unsafe { *ap.add(v * dims + c) });
-            accv[0] = _mm512_add_ps(accv[0], _mm512_mul_ps(x, w0));
-            accv[1] = _mm512_add_ps(accv[1], _mm512_mul_ps(x, w1));
+            for (s, wh) in accv.iter_mut().zip(&w) {
+                *s = _mm512_add_ps(*s, _mm512_mul_ps(x, *wh));
+            }
         }
     }
-    for (o, accv) in out.chunks_exact_mut(AVX512_NR).zip(&acc) {
-        // SAFETY: each chunk of `out` is 32 floats.
-        unsafe {
-            _mm512_storeu_ps(o.as_mut_ptr(), accv[0]);
-            _mm512_storeu_ps(o.as_mut_ptr().add(16), accv[1]);
+    for (o, accv) in out.chunks_exact_mut(nr).zip(&acc) {
+        for (h, s) in accv.iter().enumerate() {
+            // SAFETY: each chunk of `out` is `nr` floats.
+            unsafe { _mm512_storeu_ps(o.as_mut_ptr().add(16 * h), *s) };
         }
     }
+}
+
+macro_rules! variant {
+    ($name:literal, $f:ident, $mr:literal, $nv:literal) => {{
+        fn $f(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+            // SAFETY: as project_avx512_entry.
+            unsafe { project_avx512::<$mr, $nv>(dims, a, b, out) }
+        }
+        ProjectKernel { name: $name, mr: $mr, nr: 16 * $nv, tile: $f }
+    }};
+}
+
+/// Experimental shapes.
+pub(super) fn variants() -> [ProjectKernel; 4] {
+    [
+        variant!("avx512-4x64", v4x64, 4, 4),
+        variant!("avx512-6x64", v6x64, 6, 4),
+        variant!("avx512-12x32", v12x32, 12, 2),
+        variant!("avx512-14x32", v14x32, 14, 2),
+    ]
 }

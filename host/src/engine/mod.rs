@@ -98,11 +98,23 @@ pub fn encode_matrix<P: Projection + Sync + ?Sized>(
     x: &[f32],
     threads: usize,
 ) -> std::result::Result<CodeMatrix, EncodeError> {
-    let dims = p.dims();
+    encode_matrix_with_kernel(p, Some(ProjectKernel::detect()), threshold, x, threads)
+}
+
+/// [`encode_matrix`] on a given projection micro-kernel (`None`: the core's per-row reference
+/// path). Same bits whatever the choice; benchmarks and tests compare them.
+pub fn encode_matrix_with_kernel<P: Projection + Sync + ?Sized>(
+    p: &P,
+    kernel: Option<ProjectKernel>,
+    threshold: Threshold<'_>,
+    x: &[f32],
+    threads: usize,
+) -> std::result::Result<CodeMatrix, EncodeError> {
     let layout = CodeLayout::new(p.bits()).map_err(|e| EncodeError {
         row: None,
         error: e,
     })?;
+    let dims = p.dims();
     if dims == 0 || !x.len().is_multiple_of(dims) {
         return Err(EncodeError {
             row: None,
@@ -115,13 +127,26 @@ pub fn encode_matrix<P: Projection + Sync + ?Sized>(
     threshold
         .validate(layout.bits())
         .map_err(|error| EncodeError { row: None, error })?;
-    if let Some(packed) = PackedProjection::new(p, ProjectKernel::detect()) {
-        let words = encode::encode_packed(p, &packed, threshold, x, threads)?;
-        return Ok(CodeMatrix { layout, words });
+    match kernel.and_then(|k| PackedProjection::new(p, k)) {
+        Some(packed) => {
+            let words = encode::encode_packed(p, &packed, threshold, x, threads)?;
+            Ok(CodeMatrix { layout, words })
+        }
+        None => encode_reference(p, layout, threshold, x, threads),
     }
-    let n = x.len() / dims;
+}
+
+/// The core's per-row reference path spread over threads.
+fn encode_reference<P: Projection + Sync + ?Sized>(
+    p: &P,
+    layout: CodeLayout,
+    threshold: Threshold<'_>,
+    x: &[f32],
+    threads: usize,
+) -> std::result::Result<CodeMatrix, EncodeError> {
+    let dims = p.dims();
     let w = layout.words();
-    let mut words = vec![0u64; n * w];
+    let mut words = vec![0u64; x.len() / dims * w];
     with_threads(threads, || {
         words
             .par_chunks_mut(w)
