@@ -245,6 +245,7 @@ pub struct ProjectKernel {
     mr: usize,
     nr: usize,
     tile: fn(usize, &[f32], &[f32], &mut [f32]),
+    signs: fn(&[f32], &[f32]) -> (u64, bool),
 }
 
 impl core::fmt::Debug for ProjectKernel {
@@ -264,6 +265,7 @@ impl ProjectKernel {
         mr: portable::PROJECT_MR,
         nr: portable::PROJECT_NR,
         tile: portable::project_tile,
+        signs: portable::signs,
     };
 
     /// The fastest micro-kernel this CPU supports (the portable one under
@@ -291,10 +293,6 @@ impl ProjectKernel {
 
     /// The micro-kernel called `name` if this CPU supports it.
     pub fn by_name(name: &str) -> Option<ProjectKernel> {
-        #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
-        if let Some(k) = x86_64::variants().into_iter().find(|k| k.name == name) {
-            return Some(k);
-        }
         Self::available().find(|k| k.name == name)
     }
 
@@ -323,6 +321,20 @@ impl ProjectKernel {
         check_len(self.mr * self.nr, out.len())?;
         (self.tile)(dims, a, b, out);
         Ok(())
+    }
+
+    /// The sign rule on up to 64 outputs: bit `j` of the mask is `y[j] >= t[j]`, and the flag
+    /// says whether every `y[j]` is finite. [`Error::DimensionMismatch`] unless
+    /// `y.len() == t.len() <= 64`.
+    pub fn signs(&self, y: &[f32], t: &[f32]) -> Result<(u64, bool)> {
+        check_len(y.len(), t.len())?;
+        if y.len() > 64 {
+            return Err(Error::DimensionMismatch {
+                expected: 64,
+                actual: sat(y.len()),
+            });
+        }
+        Ok((self.signs)(y, t))
     }
 }
 

@@ -56,3 +56,14 @@ pub(crate) fn project_tile(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
         o.copy_from_slice(s);
     }
 }
+
+/// Sign bits `y[j] >= t[j]` (at most 64) and whether every `y[j]` is finite.
+pub(crate) fn signs(y: &[f32], t: &[f32]) -> (u64, bool) {
+    let mut m = 0u64;
+    let mut finite = true;
+    for (j, (a, b)) in y.iter().zip(t).enumerate() {
+        m |= u64::from(*a >= *b) << j;
+        finite &= a.is_finite();
+    }
+    (m, finite)
+}

@@ -60,7 +60,7 @@ fn case() -> impl Strategy<Value = Case> {
                     let bit = (mix(s) % bits as u64) as usize;
                     code[bit / 64] ^= 1 << (bit % 64);
                 }
-                if mix(s) % 8 == 0 {
+                if mix(s).is_multiple_of(8) {
                     code.iter_mut().for_each(|x| *x = mix(s));
                 }
                 code[w - 1] &= layout.last_word_mask();
@@ -307,5 +307,35 @@ fn project_kernels_keep_rounding_order() {
         let mut out = vec![f32::NAN; k.mr() * k.nr()];
         k.micro_tile(dims, &a, &b, &mut out).unwrap();
         assert!(out.iter().all(|&y| y.to_bits() == 0), "{}", k.name());
+    }
+}
+
+proptest! {
+    #[test]
+    fn prop_every_signs_kernel_matches_the_sign_rule(
+        y in proptest::collection::vec(prop_oneof![
+            4 => -2.0f32..2.0, 1 => Just(0.0f32), 1 => Just(-0.0f32),
+            1 => Just(f32::INFINITY), 1 => Just(f32::NEG_INFINITY), 1 => Just(f32::NAN)], 0..=64),
+        t in -1.0f32..1.0,
+        zero_t in any::<bool>(),
+    ) {
+        let tv: Vec<f32> = (0..y.len()).map(|j| if zero_t { 0.0 } else { t + j as f32 * 0.01 }).collect();
+        let mut want = 0u64;
+        for (j, (a, b)) in y.iter().zip(&tv).enumerate() {
+            want |= u64::from(crate::binarize::sign_bit(*a, *b)) << j;
+        }
+        let fin = y.iter().all(|v| v.is_finite());
+        for k in ProjectKernel::available() {
+            prop_assert_eq!(k.signs(&y, &tv), Ok((want, fin)), "{}", k.name());
+        }
+    }
+}
+
+#[test]
+fn signs_reject_more_than_64_outputs() {
+    for k in ProjectKernel::available() {
+        assert!(k.signs(&[0.0; 65], &[0.0; 65]).is_err());
+        assert!(k.signs(&[0.0; 3], &[0.0; 2]).is_err());
+        assert_eq!(k.signs(&[-0.0], &[0.0]), Ok((1, true)));
     }
 }

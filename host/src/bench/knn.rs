@@ -68,7 +68,10 @@ pub fn random_codes(layout: CodeLayout, n: usize, seed: u64) -> Vec<u64> {
 pub fn to_lsb_bytes(layout: CodeLayout, words: &[u64]) -> Vec<u8> {
     let nb = layout.bytes();
     let mut out = vec![0u8; words.len() / layout.words() * nb];
-    for (code, o) in words.chunks_exact(layout.words()).zip(out.chunks_exact_mut(nb)) {
+    for (code, o) in words
+        .chunks_exact(layout.words())
+        .zip(out.chunks_exact_mut(nb))
+    {
         // The layout matches by construction.
         let _ = to_bytes_into(layout, code, ByteOrder::Lsb, o);
     }
@@ -90,7 +93,11 @@ fn shared_codes(
     if path.exists() {
         let (rows, cols, bytes) = npy::read_u8(&path)?;
         if rows != n || cols != layout.bytes() {
-            bail!("{}: shape ({rows}, {cols}), expected ({n}, {})", path.display(), layout.bytes());
+            bail!(
+                "{}: shape ({rows}, {cols}), expected ({n}, {})",
+                path.display(),
+                layout.bytes()
+            );
         }
         let w = layout.words();
         let mut words = vec![0u64; n * w];
@@ -101,7 +108,12 @@ fn shared_codes(
         return Ok(words);
     }
     let words = random_codes(layout, n, seed);
-    npy::write(&path, "|u1", &[n, layout.bytes()], &to_lsb_bytes(layout, &words))?;
+    npy::write(
+        &path,
+        "|u1",
+        &[n, layout.bytes()],
+        &to_lsb_bytes(layout, &words),
+    )?;
     println!("wrote {}", path.display());
     Ok(words)
 }
@@ -115,7 +127,10 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Kernel>> {
             other => out.push(Kernel::by_name(other).with_context(|| {
                 format!(
                     "kernel {other} is not available here (available: {})",
-                    Kernel::available().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                    Kernel::available()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })?),
         }
@@ -152,7 +167,10 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
             None => {
                 db_words = shared_codes(a.data.as_ref(), layout, a.n, a.seed, "db")?;
                 q_words = shared_codes(a.data.as_ref(), layout, a.nq, a.seed + 1, "q")?;
-                (CodeSet::new(layout, &db_words)?, CodeSet::new(layout, &q_words)?)
+                (
+                    CodeSet::new(layout, &db_words)?,
+                    CodeSet::new(layout, &q_words)?,
+                )
             }
         };
         let (n, nq) = (db.len(), q.len());
@@ -190,7 +208,10 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
                     "cmp_per_s_best": cmp / st.min, "identical_to_first_config": same,
                 }));
                 if !same {
-                    bail!("{} with {threads} threads gave different neighbours", kernel.name());
+                    bail!(
+                        "{} with {threads} threads gave different neighbours",
+                        kernel.name()
+                    );
                 }
             }
         }
@@ -199,12 +220,18 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
             let k = a.k.min(n);
             let check = nq.min(3);
             let mut ok = true;
-            for (i, qc) in q.words().chunks_exact(layout.words()).take(check).enumerate() {
+            for (i, qc) in q
+                .words()
+                .chunks_exact(layout.words())
+                .take(check)
+                .enumerate()
+            {
                 let mut out = vec![Neighbor::default(); k];
                 top_k_flat_into(Kernel::PORTABLE, layout, qc, db.words(), &mut out)?;
                 ok &= f.get(i * k..(i + 1) * k) == Some(&out[..]);
             }
-            verified.push(json!({"bits": bits, "queries_checked": check, "equal_to_reference": ok}));
+            verified
+                .push(json!({"bits": bits, "queries_checked": check, "equal_to_reference": ok}));
             if !ok {
                 bail!("{bits} bits: results differ from the core's reference top-k");
             }
@@ -235,7 +262,17 @@ fn save_results(
     let ids: Vec<u8> = nb.iter().flat_map(|x| x.index.to_le_bytes()).collect();
     let dist: Vec<u8> = nb.iter().flat_map(|x| x.distance.to_le_bytes()).collect();
     let stem = format!("knn_b{bits}_n{n}_s{seed}");
-    npy::write(&dir.join(format!("{stem}_ids.npy")), "<u4", &[nb.len()], &ids)?;
-    npy::write(&dir.join(format!("{stem}_dist.npy")), "<u4", &[nb.len()], &dist)?;
+    npy::write(
+        &dir.join(format!("{stem}_ids.npy")),
+        "<u4",
+        &[nb.len()],
+        &ids,
+    )?;
+    npy::write(
+        &dir.join(format!("{stem}_dist.npy")),
+        "<u4",
+        &[nb.len()],
+        &dist,
+    )?;
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! `bench/compare.py` runs these against FAISS and numpy on the same input files in the same
 //! run. Speed is measured here, never asserted in unit tests.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -73,7 +73,10 @@ impl Stats {
 }
 
 /// Runs `f` `repeat` times (at least once), returning the last result and the seconds taken.
-pub fn time<T>(repeat: usize, mut f: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<(T, Vec<f64>)> {
+pub fn time<T>(
+    repeat: usize,
+    mut f: impl FnMut() -> anyhow::Result<T>,
+) -> anyhow::Result<(T, Vec<f64>)> {
     let mut secs = Vec::with_capacity(repeat.max(1));
     let mut last = None;
     for _ in 0..repeat.max(1) {
@@ -149,7 +152,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Writes a results document (pretty JSON) atomically and says where.
-pub fn write_json(path: &PathBuf, doc: &Value) -> anyhow::Result<()> {
+pub fn write_json(path: &Path, doc: &Value) -> anyhow::Result<()> {
     write_atomic(path, serde_json::to_string_pretty(doc)?.as_bytes())?;
     println!("wrote {}", path.display());
     Ok(())

@@ -56,7 +56,11 @@ pub fn read_u8(path: &Path) -> anyhow::Result<(usize, usize, Vec<u8>)> {
     };
     let data = b[10 + hlen..].to_vec();
     if data.len() != rows * cols {
-        bail!("{}: {} data bytes for shape ({rows}, {cols})", path.display(), data.len());
+        bail!(
+            "{}: {} data bytes for shape ({rows}, {cols})",
+            path.display(),
+            data.len()
+        );
     }
     Ok((rows, cols, data))
 }

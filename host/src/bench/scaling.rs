@@ -60,7 +60,10 @@ pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let mut lines: Vec<(usize, Vec<(f64, f64)>)> = Vec::new();
     println!("kernel {}, {} bits, nq {}", s.kernel().name(), a.bits, a.nq);
-    println!("{:>10} {:>3} {:>10} {:>10} {:>10} {:>12}", "n", "thr", "min s", "median s", "max s", "ns/(q·code)");
+    println!(
+        "{:>10} {:>3} {:>10} {:>10} {:>10} {:>12}",
+        "n", "thr", "min s", "median s", "max s", "ns/(q·code)"
+    );
     for &threads in &a.threads {
         let mut pts = Vec::new();
         for &n in &a.n {
@@ -68,9 +71,14 @@ pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
             let (_, secs) = time(a.repeat, || Ok(s.knn(db, q, a.k, threads)?))?;
             let st = Stats::of(&secs);
             let per = st.median / (n as f64 * a.nq as f64) * 1e9;
-            println!("{n:>10} {threads:>3} {:>10.4} {:>10.4} {:>10.4} {per:>12.4}", st.min, st.median, st.max);
-            rows.push(json!({"n": n, "threads": threads, "seconds": secs, "min": st.min,
-                "median": st.median, "max": st.max, "ns_per_comparison": per}));
+            println!(
+                "{n:>10} {threads:>3} {:>10.4} {:>10.4} {:>10.4} {per:>12.4}",
+                st.min, st.median, st.max
+            );
+            rows.push(
+                json!({"n": n, "threads": threads, "seconds": secs, "min": st.min,
+                "median": st.median, "max": st.max, "ns_per_comparison": per}),
+            );
             pts.push((n as f64, st.median));
         }
         lines.push((threads, pts));
@@ -88,7 +96,7 @@ pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
 /// Log-log plot of median time vs N, one line per thread count, with the linear fit through
 /// the largest point of the first line as a dashed guide.
 fn plot(
-    path: &PathBuf,
+    path: &std::path::Path,
     bits: usize,
     nq: usize,
     kernel: &str,

@@ -10,7 +10,7 @@
 //! the reference path, which produces the exact error; the smallest failing row is reported.
 
 use binaryllm_core::{
-    CodeLayout, Error, ProjectKernel, Projection, Threshold,
+    CodeLayout, ProjectKernel, Projection, Threshold,
     projection::{encode_into, project_into},
 };
 use rayon::prelude::*;
@@ -103,22 +103,11 @@ impl PackedProjection {
     }
 }
 
-/// Per-bit thresholds as a table.
-fn thresholds(t: Threshold<'_>, bits: usize) -> Vec<f32> {
-    (0..bits).map(|j| t.get(j)).collect()
-}
-
-/// The first failing row of a block, by the reference path's exact error.
-fn first_error(
-    rows: &[usize],
-    mut reference: impl FnMut(usize) -> Option<Error>,
-) -> Option<EncodeError> {
-    rows.iter().find_map(|&r| {
-        reference(r).map(|error| EncodeError {
-            row: Some(r),
-            error,
-        })
-    })
+/// Per-bit thresholds as a table, padded with zeros to whole panels.
+fn thresholds(t: Threshold<'_>, bits: usize, nr: usize) -> Vec<f32> {
+    (0..bits.div_ceil(nr) * nr)
+        .map(|j| if j < bits { t.get(j) } else { 0.0 })
+        .collect()
 }
 
 /// Fast [`super::encode_matrix`] over packed panels: the codes of `x` (`n · dims`), the words
@@ -134,7 +123,8 @@ pub(crate) fn encode_packed<P: Projection + Sync + ?Sized>(
     let layout = CodeLayout::new(bits).map_err(|error| EncodeError { row: None, error })?;
     let w = layout.words();
     let n = x.len() / dims;
-    let thr = thresholds(threshold, bits);
+    let kernel = packed.kernel;
+    let thr = thresholds(threshold, bits, kernel.nr());
     let mut words = vec![0u64; n * w];
     let block = packed.block_rows();
     let errors: Vec<EncodeError> = with_threads(threads, || {
@@ -143,20 +133,14 @@ pub(crate) fn encode_packed<P: Projection + Sync + ?Sized>(
             .zip(x.par_chunks(block * dims))
             .enumerate()
             .filter_map(|(bi, (out, xb))| {
-                let first = bi * block;
-                let mut bad: Vec<usize> = xb
-                    .chunks_exact(dims)
-                    .enumerate()
-                    .filter(|(_, v)| v.iter().any(|f| !f.is_finite()))
-                    .map(|(i, _)| i)
-                    .collect();
+                // A non-finite input makes every output non-finite (each output has a term
+                // `w · x` for every input), so flagging non-finite outputs finds both kinds of
+                // failing rows without a separate pass over the inputs.
+                let mut bad: Vec<usize> = Vec::new();
                 packed.for_each_tile(xb, |v, r0, y| {
-                    let mut m = 0u64;
-                    let mut finite = true;
-                    for (j, (&yj, &tj)) in y.iter().zip(&thr[r0..]).enumerate() {
-                        m |= u64::from(yj >= tj) << j;
-                        finite &= yj.is_finite();
-                    }
+                    let t = &thr[r0..r0 + y.len()];
+                    // `nr` divides 64 and panels start at multiples of `nr`: one word.
+                    let (m, finite) = kernel.signs(y, t).unwrap_or((0, false));
                     if !finite {
                         bad.push(v);
                     }
@@ -164,10 +148,17 @@ pub(crate) fn encode_packed<P: Projection + Sync + ?Sized>(
                 });
                 bad.sort_unstable();
                 bad.dedup();
-                let rows: Vec<usize> = bad.iter().map(|&v| first + v).collect();
-                first_error(&rows, |r| {
-                    let mut tmp = vec![0u64; w];
-                    encode_into(p, &x[r * dims..(r + 1) * dims], threshold, &mut tmp).err()
+                // Flagged rows are recomputed on the reference path: its exact error, or (if it
+                // succeeds, which the arithmetic rules out) its bits.
+                bad.into_iter().find_map(|v| {
+                    let r = bi * block + v;
+                    let code = &mut out[v * w..(v + 1) * w];
+                    encode_into(p, &x[r * dims..(r + 1) * dims], threshold, code)
+                        .err()
+                        .map(|error| EncodeError {
+                            row: Some(r),
+                            error,
+                        })
                 })
             })
             .collect()
@@ -204,9 +195,15 @@ pub(crate) fn project_packed<P: Projection + Sync + ?Sized>(
                     .filter(|(_, (xv, yv))| xv.iter().chain(yv.iter()).any(|f| !f.is_finite()))
                     .map(|(i, _)| bi * block + i)
                     .collect();
-                first_error(&rows, |r| {
-                    let mut tmp = vec![0f32; bits];
-                    project_into(p, &x[r * dims..(r + 1) * dims], &mut tmp).err()
+                rows.into_iter().find_map(|r| {
+                    let v = r - bi * block;
+                    let yv = &mut out[v * bits..(v + 1) * bits];
+                    project_into(p, &x[r * dims..(r + 1) * dims], yv)
+                        .err()
+                        .map(|error| EncodeError {
+                            row: Some(r),
+                            error,
+                        })
                 })
             })
             .collect()
@@ -221,7 +218,7 @@ pub(crate) fn project_packed<P: Projection + Sync + ?Sized>(
 mod tests {
     use super::*;
     use crate::engine::{encode_matrix, project_matrix};
-    use binaryllm_core::{DenseProjection, ProjectionKind, SeededProjection};
+    use binaryllm_core::{DenseProjection, Error, ProjectionKind, SeededProjection};
     use proptest::prelude::*;
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
