@@ -189,7 +189,8 @@ fn scan_popcnt<const W: usize>(
     by_query_group!(group_popcnt, W, w, queries, tile, n, base, tops);
 }
 
-/// `Q` queries against the first `n` row-major codes of `tile`.
+/// `Q` queries against the first `n` row-major codes of `tile`: each code word is loaded once
+/// and XORed with the same word of the `Q` queries (`Q` independent `popcnt` chains).
 #[target_feature(enable = "popcnt")]
 #[inline]
 fn group_popcnt<const W: usize, const Q: usize>(
@@ -204,16 +205,15 @@ fn group_popcnt<const W: usize, const Q: usize>(
     for (t, top) in thr.iter_mut().zip(tops.iter()) {
         *t = threshold(top);
     }
-    let mut qw: [&[u64]; Q] = [&[]; Q];
-    for (slot, s) in qw.iter_mut().zip(q.chunks_exact(w)) {
-        *slot = r_slice(s, w);
-    }
-    for (i, code) in tile.chunks_exact(w).take(n).enumerate() {
-        let code = r_slice(code, w);
+    let (tp, qp) = (tile.as_ptr(), q.as_ptr());
+    for i in 0..n {
         let mut d = [0u32; Q];
-        for (j, x) in code.iter().enumerate() {
-            for (dr, qr) in d.iter_mut().zip(&qw) {
-                *dr += (x ^ qr.get(j).copied().unwrap_or(0)).count_ones();
+        for j in 0..w {
+            // SAFETY: i·w + j < n·w <= tile.len() (Kernel::scan).
+            let x = unsafe { *tp.add(i * w + j) };
+            for r in 0..Q {
+                // SAFETY: r·w + j < Q·w == q.len().
+                d[r] += (x ^ unsafe { *qp.add(r * w + j) }).count_ones();
             }
         }
         for r in 0..Q {
@@ -225,12 +225,6 @@ fn group_popcnt<const W: usize, const Q: usize>(
             }
         }
     }
-}
-
-/// `s` with its length pinned to `w` (lets the optimiser drop bounds checks).
-#[inline(always)]
-fn r_slice(s: &[u64], w: usize) -> &[u64] {
-    s.get(..w).unwrap_or(s)
 }
 
 // ------------------------------------------------------- AVX2, interleaved blocks of 8 codes
