@@ -74,16 +74,7 @@ fn scan_neon_entry(
     tops: &mut [TopKCollector<'_>],
 ) {
     // SAFETY: only reachable through the `Kernel` built by `kernel`, which checked NEON.
-    unsafe {
-        match words {
-            1 => scan_neon::<1>(words, queries, tile, n, base, tops),
-            2 => scan_neon::<2>(words, queries, tile, n, base, tops),
-            4 => scan_neon::<4>(words, queries, tile, n, base, tops),
-            8 => scan_neon::<8>(words, queries, tile, n, base, tops),
-            16 => scan_neon::<16>(words, queries, tile, n, base, tops),
-            _ => scan_neon::<0>(words, queries, tile, n, base, tops),
-        }
-    }
+    unsafe { by_width!(scan_neon, words, words, queries, tile, n, base, tops) }
 }
 
 #[target_feature(enable = "neon")]

@@ -21,6 +21,22 @@ use crate::code::CodeLayout;
 use crate::error::{Error, Result, check_len, sat};
 use crate::knn::TopKCollector;
 
+/// Calls `$f::<W>` with `W` = the code width in words when it is one of the specialised
+/// widths (64, 128, 256, 512, 1024 bits), else `$f::<0>` (the generic path).
+#[allow(unused_macros)]
+macro_rules! by_width {
+    ($f:ident, $words:expr, $($arg:expr),*) => {
+        match $words {
+            1 => $f::<1>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            8 => $f::<8>($($arg),*),
+            16 => $f::<16>($($arg),*),
+            _ => $f::<0>($($arg),*),
+        }
+    };
+}
+
 pub(crate) mod portable;
 
 #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]

@@ -104,21 +104,6 @@ fn avx512f_only() -> bool {
     cfg!(target_feature = "avx512f")
 }
 
-/// Calls `$f::<W>` with `W` = the code width in words when it is one of the specialised
-/// widths (64, 128, 256, 512, 1024 bits), else `$f::<0>` (the generic path).
-macro_rules! by_width {
-    ($f:ident, $words:expr, $($arg:expr),*) => {
-        match $words {
-            1 => $f::<1>($($arg),*),
-            2 => $f::<2>($($arg),*),
-            4 => $f::<4>($($arg),*),
-            8 => $f::<8>($($arg),*),
-            16 => $f::<16>($($arg),*),
-            _ => $f::<0>($($arg),*),
-        }
-    };
-}
-
 /// Splits the queries into groups of `R` (and single leftovers) and calls `$group` on each.
 macro_rules! by_query_group {
     ($group:ident, $W:ident, $w:expr, $queries:expr, $tile:expr, $n:expr, $base:expr, $tops:expr) => {{
@@ -135,6 +120,39 @@ macro_rules! by_query_group {
             $group::<$W, 1>($w, q, $tile, $n, $base, t);
         }
     }};
+}
+
+/// Defines a kernel's scan entry (`$entry`, the `ScanFn` stored in its [`Kernel`]) and its
+/// per-width body `$scan::<W>` (compiled with `$features`), which runs `$group` on every
+/// group of queries.
+macro_rules! scan_kernel {
+    ($entry:ident, $scan:ident, $group:ident, $features:literal) => {
+        fn $entry(
+            words: usize,
+            queries: &[u64],
+            tile: &[u64],
+            n: usize,
+            base: u32,
+            tops: &mut [TopKCollector<'_>],
+        ) {
+            // SAFETY: only reachable through the `Kernel` built by `kernels`, which checked
+            // the CPU features `$features`; `Kernel::scan` validated the lengths.
+            unsafe { by_width!($scan, words, words, queries, tile, n, base, tops) }
+        }
+
+        #[target_feature(enable = $features)]
+        fn $scan<const W: usize>(
+            words: usize,
+            queries: &[u64],
+            tile: &[u64],
+            n: usize,
+            base: u32,
+            tops: &mut [TopKCollector<'_>],
+        ) {
+            let w = if W == 0 { words } else { W };
+            by_query_group!($group, W, w, queries, tile, n, base, tops);
+        }
+    };
 }
 
 // ---------------------------------------------------------------- scalar popcnt, row layout
@@ -164,30 +182,7 @@ fn distance_popcnt(a: &[u64], b: &[u64]) -> u32 {
     sum
 }
 
-fn scan_popcnt_entry(
-    words: usize,
-    queries: &[u64],
-    tile: &[u64],
-    n: usize,
-    base: u32,
-    tops: &mut [TopKCollector<'_>],
-) {
-    // SAFETY: only reachable through the `Kernel` built by `kernels`, which checked `popcnt`.
-    unsafe { by_width!(scan_popcnt, words, words, queries, tile, n, base, tops) }
-}
-
-#[target_feature(enable = "popcnt")]
-fn scan_popcnt<const W: usize>(
-    words: usize,
-    queries: &[u64],
-    tile: &[u64],
-    n: usize,
-    base: u32,
-    tops: &mut [TopKCollector<'_>],
-) {
-    let w = if W == 0 { words } else { W };
-    by_query_group!(group_popcnt, W, w, queries, tile, n, base, tops);
-}
+scan_kernel!(scan_popcnt_entry, scan_popcnt, group_popcnt, "popcnt");
 
 /// `Q` queries against the first `n` row-major codes of `tile`: each code word is loaded once
 /// and XORed with the same word of the `Q` queries (`Q` independent `popcnt` chains).
@@ -291,30 +286,7 @@ fn distance_avx2(a: &[u64], b: &[u64]) -> u32 {
     sum
 }
 
-fn scan_avx2_entry(
-    words: usize,
-    queries: &[u64],
-    tile: &[u64],
-    n: usize,
-    base: u32,
-    tops: &mut [TopKCollector<'_>],
-) {
-    // SAFETY: only reachable through the `Kernel` built by `kernels`, which checked `avx2`.
-    unsafe { by_width!(scan_avx2, words, words, queries, tile, n, base, tops) }
-}
-
-#[target_feature(enable = "avx2")]
-fn scan_avx2<const W: usize>(
-    words: usize,
-    queries: &[u64],
-    tile: &[u64],
-    n: usize,
-    base: u32,
-    tops: &mut [TopKCollector<'_>],
-) {
-    let w = if W == 0 { words } else { W };
-    by_query_group!(group_avx2, W, w, queries, tile, n, base, tops);
-}
+scan_kernel!(scan_avx2_entry, scan_avx2, group_avx2, "avx2");
 
 /// Mask of the valid lanes of block `b` of a tile of `n` codes.
 #[inline(always)]
@@ -437,31 +409,12 @@ fn distance_avx512(a: &[u64], b: &[u64]) -> u32 {
     _mm512_reduce_add_epi64(acc) as u32
 }
 
-fn scan_avx512_entry(
-    words: usize,
-    queries: &[u64],
-    tile: &[u64],
-    n: usize,
-    base: u32,
-    tops: &mut [TopKCollector<'_>],
-) {
-    // SAFETY: only reachable through the `Kernel` built by `kernels`, which checked `avx512f`
-    // and `avx512vpopcntdq`.
-    unsafe { by_width!(scan_avx512, words, words, queries, tile, n, base, tops) }
-}
-
-#[target_feature(enable = "avx512f,avx512vpopcntdq")]
-fn scan_avx512<const W: usize>(
-    words: usize,
-    queries: &[u64],
-    tile: &[u64],
-    n: usize,
-    base: u32,
-    tops: &mut [TopKCollector<'_>],
-) {
-    let w = if W == 0 { words } else { W };
-    by_query_group!(group_avx512, W, w, queries, tile, n, base, tops);
-}
+scan_kernel!(
+    scan_avx512_entry,
+    scan_avx512,
+    group_avx512,
+    "avx512f,avx512vpopcntdq"
+);
 
 /// `Q` queries against the first `n` codes of an interleaved tile: per word, one load of 8
 /// codes and per query XOR + `vpopcntq` + add (vertical sums, no horizontal reduction); then one

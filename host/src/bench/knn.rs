@@ -9,7 +9,7 @@ use binaryllm_core::{CodeLayout, Kernel, Neighbor};
 use serde_json::json;
 
 use super::{Stats, load_avg, machine, memory_kb, mix, npy, time, write_json};
-use crate::engine::{CodeFile, CodeSet, Searcher};
+use crate::engine::{CodeFile, CodeFileWriter, CodeSet, Searcher};
 
 /// Arguments of `bench knn`.
 #[derive(Debug, clap::Args)]
@@ -53,7 +53,53 @@ pub struct KnnArgs {
     pub out: PathBuf,
 }
 
-/// Seeded random codes of `layout` (padding cleared).
+/// Arguments of `bench make-codes`.
+#[derive(Debug, clap::Args)]
+pub struct MakeCodesArgs {
+    /// Number of codes.
+    #[arg(long)]
+    pub n: usize,
+    /// Code width in bits.
+    #[arg(long, default_value_t = 256)]
+    pub bits: usize,
+    /// Seed (the same codes as `bench knn --seed` for the database).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The code file to write (atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Streams seeded random codes into a code file, 1 Mi codes at a time.
+pub fn make_codes(a: &MakeCodesArgs) -> anyhow::Result<()> {
+    let layout = CodeLayout::new(a.bits)?;
+    let mut w = CodeFileWriter::create(&a.out, layout)?;
+    let mut s = a.seed ^ (layout.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let words = layout.words();
+    let chunk = 1 << 20;
+    let mut buf = Vec::with_capacity(chunk * words);
+    let mut left = a.n;
+    while left > 0 {
+        let m = left.min(chunk);
+        buf.clear();
+        buf.extend((0..m * words).map(|_| mix(&mut s)));
+        for code in buf.chunks_exact_mut(words) {
+            code[words - 1] &= layout.last_word_mask();
+        }
+        w.push(&buf)?;
+        left -= m;
+    }
+    let path = w.finish()?;
+    println!(
+        "wrote {} ({} codes of {} bits)",
+        path.display(),
+        a.n,
+        a.bits
+    );
+    Ok(())
+}
+
+/// Seeded random codes of `layout` (padding cleared); the same stream as [`make_codes`].
 pub fn random_codes(layout: CodeLayout, n: usize, seed: u64) -> Vec<u64> {
     let w = layout.words();
     let mut s = seed ^ (layout.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);

@@ -29,6 +29,8 @@ pub enum BenchCommand {
     Encode(encode::EncodeArgs),
     /// kNN time vs database size at one width (linear cost), with an SVG plot.
     Scaling(scaling::ScalingArgs),
+    /// Writes seeded random codes to a code file with bounded memory (out-of-core inputs).
+    MakeCodes(knn::MakeCodesArgs),
 }
 
 /// Runs one benchmark subcommand.
@@ -37,6 +39,7 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Knn(a) => knn::run(a),
         BenchCommand::Encode(a) => encode::run(a),
         BenchCommand::Scaling(a) => scaling::run(a),
+        BenchCommand::MakeCodes(a) => knn::make_codes(a),
     }
 }
 

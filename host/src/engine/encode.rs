@@ -119,54 +119,28 @@ pub(crate) fn encode_packed<P: Projection + Sync + ?Sized>(
     x: &[f32],
     threads: usize,
 ) -> Result<Vec<u64>, EncodeError> {
-    let (dims, bits) = (packed.dims, packed.bits);
-    let layout = CodeLayout::new(bits).map_err(|error| EncodeError { row: None, error })?;
+    let layout = CodeLayout::new(packed.bits).map_err(|error| EncodeError { row: None, error })?;
     let w = layout.words();
-    let n = x.len() / dims;
     let kernel = packed.kernel;
-    let thr = thresholds(threshold, bits, kernel.nr());
-    let mut words = vec![0u64; n * w];
-    let block = packed.block_rows();
-    let errors: Vec<EncodeError> = with_threads(threads, || {
-        words
-            .par_chunks_mut(block * w)
-            .zip(x.par_chunks(block * dims))
-            .enumerate()
-            .filter_map(|(bi, (out, xb))| {
-                // A non-finite input makes every output non-finite (each output has a term
-                // `w · x` for every input), so flagging non-finite outputs finds both kinds of
-                // failing rows without a separate pass over the inputs.
-                let mut bad: Vec<usize> = Vec::new();
-                packed.for_each_tile(xb, |v, r0, y| {
-                    let t = &thr[r0..r0 + y.len()];
-                    // `nr` divides 64 and panels start at multiples of `nr`: one word.
-                    let (m, finite) = kernel.signs(y, t).unwrap_or((0, false));
-                    if !finite {
-                        bad.push(v);
-                    }
-                    out[v * w + r0 / 64] |= m << (r0 % 64);
-                });
-                bad.sort_unstable();
-                bad.dedup();
-                // Flagged rows are recomputed on the reference path: its exact error, or (if it
-                // succeeds, which the arithmetic rules out) its bits.
-                bad.into_iter().find_map(|v| {
-                    let r = bi * block + v;
-                    let code = &mut out[v * w..(v + 1) * w];
-                    encode_into(p, &x[r * dims..(r + 1) * dims], threshold, code)
-                        .err()
-                        .map(|error| EncodeError {
-                            row: Some(r),
-                            error,
-                        })
-                })
-            })
-            .collect()
-    });
-    match errors.into_iter().min_by_key(|e| e.row) {
-        Some(e) => Err(e),
-        None => Ok(words),
-    }
+    let thr = thresholds(threshold, packed.bits, kernel.nr());
+    by_blocks(
+        packed,
+        x,
+        w,
+        threads,
+        |out, xb, bad| {
+            packed.for_each_tile(xb, |v, r0, y| {
+                let t = &thr[r0..r0 + y.len()];
+                // `nr` divides 64 and panels start at multiples of `nr`: one word.
+                let (m, finite) = kernel.signs(y, t).unwrap_or((0, false));
+                if !finite {
+                    bad.push(v);
+                }
+                out[v * w + r0 / 64] |= m << (r0 % 64);
+            });
+        },
+        |xv, code| encode_into(p, xv, threshold, code),
+    )
 }
 
 /// Fast [`super::project_matrix`] over packed panels (bit-identical floats).
@@ -176,41 +150,65 @@ pub(crate) fn project_packed<P: Projection + Sync + ?Sized>(
     x: &[f32],
     threads: usize,
 ) -> Result<Vec<f32>, EncodeError> {
-    let (dims, bits) = (packed.dims, packed.bits);
-    let n = x.len() / dims;
-    let mut y = vec![0f32; n * bits];
+    let bits = packed.bits;
+    by_blocks(
+        packed,
+        x,
+        bits,
+        threads,
+        |out, xb, bad| {
+            packed.for_each_tile(xb, |v, r0, ys| {
+                if ys.iter().any(|f| !f.is_finite()) {
+                    bad.push(v);
+                }
+                out[v * bits + r0..v * bits + r0 + ys.len()].copy_from_slice(ys);
+            });
+        },
+        |xv, yv| project_into(p, xv, yv),
+    )
+}
+
+/// The threaded driver: blocks of input vectors in parallel, `fast(out, x_block, flagged)`
+/// fills a block's `per_row` outputs per vector and flags rows with non-finite outputs (a
+/// non-finite input makes every output non-finite: each output has a term `w · x` for every
+/// input, so no separate pass over the inputs is needed). Flagged rows are recomputed by
+/// `reference(x_row, out_row)`, whose exact error is reported for the smallest failing row (or,
+/// should it succeed, which the arithmetic rules out, whose output is kept).
+fn by_blocks<T: Copy + Default + Send>(
+    packed: &PackedProjection,
+    x: &[f32],
+    per_row: usize,
+    threads: usize,
+    fast: impl Fn(&mut [T], &[f32], &mut Vec<usize>) + Sync,
+    reference: impl Fn(&[f32], &mut [T]) -> binaryllm_core::Result<()> + Sync,
+) -> Result<Vec<T>, EncodeError> {
+    let dims = packed.dims;
+    let mut out = vec![T::default(); x.len() / dims * per_row];
     let block = packed.block_rows();
     let errors: Vec<EncodeError> = with_threads(threads, || {
-        y.par_chunks_mut(block * bits)
+        out.par_chunks_mut(block * per_row)
             .zip(x.par_chunks(block * dims))
             .enumerate()
-            .filter_map(|(bi, (out, xb))| {
-                packed.for_each_tile(xb, |v, r0, ys| {
-                    out[v * bits + r0..v * bits + r0 + ys.len()].copy_from_slice(ys);
-                });
-                let rows: Vec<usize> = xb
-                    .chunks_exact(dims)
-                    .zip(out.chunks_exact(bits))
-                    .enumerate()
-                    .filter(|(_, (xv, yv))| xv.iter().chain(yv.iter()).any(|f| !f.is_finite()))
-                    .map(|(i, _)| bi * block + i)
-                    .collect();
-                rows.into_iter().find_map(|r| {
-                    let v = r - bi * block;
-                    let yv = &mut out[v * bits..(v + 1) * bits];
-                    project_into(p, &x[r * dims..(r + 1) * dims], yv)
-                        .err()
-                        .map(|error| EncodeError {
-                            row: Some(r),
-                            error,
-                        })
+            .filter_map(|(bi, (ob, xb))| {
+                let mut bad = Vec::new();
+                fast(ob, xb, &mut bad);
+                bad.sort_unstable();
+                bad.dedup();
+                bad.into_iter().find_map(|v| {
+                    let xv = &xb[v * dims..(v + 1) * dims];
+                    let row = &mut ob[v * per_row..(v + 1) * per_row];
+                    row.fill(T::default());
+                    reference(xv, row).err().map(|error| EncodeError {
+                        row: Some(bi * block + v),
+                        error,
+                    })
                 })
             })
             .collect()
     });
     match errors.into_iter().min_by_key(|e| e.row) {
         Some(e) => Err(e),
-        None => Ok(y),
+        None => Ok(out),
     }
 }
 

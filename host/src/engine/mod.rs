@@ -45,7 +45,7 @@ impl CodeMatrix {
 
     /// Number of codes.
     pub fn len(&self) -> usize {
-        self.words.len() / self.layout.words()
+        self.as_set().len()
     }
 
     /// Whether there are no codes.
@@ -55,8 +55,7 @@ impl CodeMatrix {
 
     /// Code `i` (`None` past the end).
     pub fn code(&self, i: usize) -> Option<&[u64]> {
-        let w = self.layout.words();
-        self.words.get(i * w..(i + 1) * w)
+        self.as_set().code(i)
     }
 
     /// The flat word buffer.
