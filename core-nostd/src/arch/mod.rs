@@ -151,6 +151,13 @@ impl Kernel {
         n.div_ceil(self.block) * self.block * words
     }
 
+    /// Whether row-major codes of `words` words already are this kernel's tile layout (row
+    /// kernels, or one word per code), so whole blocks can be scanned without
+    /// [`pack_tile`](Self::pack_tile).
+    pub const fn rows_are_tiles(&self, words: usize) -> bool {
+        self.block == 1 || words == 1
+    }
+
     /// Rearranges row-major `codes` (`n · words` words) into this kernel's tile layout in
     /// `tile` (at least [`tile_len`](Self::tile_len) words; the block tail is zero-filled).
     /// Returns `n`.
@@ -173,11 +180,30 @@ impl Kernel {
             return Ok(n);
         }
         for (b, out) in tile.chunks_exact_mut(BLOCK * words).enumerate() {
-            for lane in 0..BLOCK {
-                let code = codes.get((b * BLOCK + lane) * words..(b * BLOCK + lane + 1) * words);
-                for j in 0..words {
-                    if let Some(o) = out.get_mut(j * BLOCK + lane) {
-                        *o = code.and_then(|c| c.get(j)).copied().unwrap_or(0);
+            let start = b * BLOCK * words;
+            match codes.get(start..start + BLOCK * words) {
+                // One word per code: the interleaved layout is the row layout.
+                Some(block) if words == 1 => out.copy_from_slice(block),
+                // A full block: an 8 × words transposition.
+                Some(block) => {
+                    for (lane, code) in block.chunks_exact(words).enumerate() {
+                        for (o, &x) in out.chunks_exact_mut(BLOCK).zip(code) {
+                            if let Some(slot) = o.get_mut(lane) {
+                                *slot = x;
+                            }
+                        }
+                    }
+                }
+                // The last, partial block: missing codes are zero.
+                None => {
+                    for lane in 0..BLOCK {
+                        let at = start + lane * words;
+                        let code = codes.get(at..at + words);
+                        for (j, o) in out.chunks_exact_mut(BLOCK).enumerate() {
+                            if let Some(slot) = o.get_mut(lane) {
+                                *slot = code.and_then(|c| c.get(j)).copied().unwrap_or(0);
+                            }
+                        }
                     }
                 }
             }

@@ -19,6 +19,9 @@ use super::{KnnResult, with_threads};
 /// top-k lists of the current query group stay in L1.
 pub const DEFAULT_TILE_BYTES: usize = 16 << 10;
 
+/// Tiles hold a whole number of this many codes (the largest kernel block).
+const BLOCK_ALL: usize = 8;
+
 /// Below this many queries per thread the database, not the query list, is split over
 /// threads.
 const MIN_QUERIES_PER_THREAD: usize = 16;
@@ -117,7 +120,7 @@ impl Searcher {
 
     /// Codes per tile for a layout: a whole number of kernel blocks.
     fn tile_codes(&self, layout: CodeLayout) -> usize {
-        let b = self.kernel.block();
+        let b = BLOCK_ALL;
         let codes = (self.tile_bytes / (layout.words() * 8)).max(1);
         codes.div_ceil(b) * b
     }
@@ -222,15 +225,9 @@ impl Searcher {
             .map(TopKCollector::new)
             .collect::<Result<Vec<_>>>()?;
         let tile_codes = self.tile_codes(layout);
-        let block = self.kernel.block();
-        let mut buf = vec![
-            0u64;
-            if block > 1 {
-                self.kernel.tile_len(w, tile_codes)
-            } else {
-                0
-            }
-        ];
+        let kernel = self.kernel;
+        let block = kernel.block();
+        let mut buf = vec![0u64; kernel.tile_len(w, tile_codes)];
         let mut start = range.start;
         while start < range.end {
             let count = tile_codes.min(range.end - start);
@@ -241,14 +238,13 @@ impl Searcher {
                         expected: ((start + count) * w) as u32,
                         actual: db.words().len() as u32,
                     })?;
-            let tile: &[u64] = if block == 1 {
+            let tile: &[u64] = if kernel.rows_are_tiles(w) && count % block == 0 {
                 codes
             } else {
-                self.kernel.pack_tile(w, codes, &mut buf)?;
+                kernel.pack_tile(w, codes, &mut buf)?;
                 &buf
             };
-            self.kernel
-                .scan(layout, queries, tile, count, start as u32, &mut tops)?;
+            kernel.scan(layout, queries, tile, count, start as u32, &mut tops)?;
             start += count;
         }
         Ok(tops.iter().map(|t| t.len()).collect())
@@ -333,14 +329,18 @@ mod tests {
         let dbw = codes(layout, 5000, 7);
         let qw = codes(layout, 3, 8);
         let db = CodeSet::new(layout, &dbw).unwrap();
-        let q = CodeSet::new(layout, &qw).unwrap();
-        let want = reference(db, q, 25);
-        for threads in [2, 4, 7] {
-            let got = Searcher::new()
-                .with_tile_bytes(64)
-                .knn(db, q, 25, threads)
-                .unwrap();
-            assert_eq!(got.neighbors, want, "threads {threads}");
+        for nq in 1..=3 {
+            let q = CodeSet::new(layout, &qw[..nq * layout.words()]).unwrap();
+            let want = reference(db, q, 25);
+            for threads in [1, 2, 4, 7] {
+                for tile in [64, 1000, DEFAULT_TILE_BYTES] {
+                    let got = Searcher::new()
+                        .with_tile_bytes(tile)
+                        .knn(db, q, 25, threads)
+                        .unwrap();
+                    assert_eq!(got.neighbors, want, "nq {nq} threads {threads} tile {tile}");
+                }
+            }
         }
     }
 
