@@ -20,13 +20,31 @@ step "tests (workspace)"
 PROPTEST_CASES="${PROPTEST_CASES:-512}" cargo test --workspace
 lap
 
+step "benchmarks keep building (cargo bench --no-run)"
+cargo bench -q --no-run -p binaryllm-core --features std
+lap
+
 step "core tests without default features, and with the report wire format (postcard)"
 cargo test -p binaryllm-core --no-default-features
 cargo test -q -p binaryllm-core --features postcard --lib report
 
 step "forced-portable kernels (--cfg binaryllm_portable_only)"
+# The whole test suite again with every Hamming and projection kernel forced to the portable
+# one (results must not change: the fast paths are bit-identical). A separate target dir,
+# since RUSTFLAGS rebuilds every dependency.
 RUSTFLAGS="--cfg binaryllm_portable_only" CARGO_TARGET_DIR=target/portable \
-  cargo test -p binaryllm-core -p binaryllm-conformance --features binaryllm-core/std
+  cargo test --workspace
+lap
+
+step "aarch64 (NEON kernel): build, and the core tests under qemu-aarch64 when available"
+cargo build -q -p binaryllm-core --target aarch64-unknown-linux-gnu --features std
+if command -v qemu-aarch64 >/dev/null 2>&1 && command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
+  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+  PROPTEST_CASES=128 cargo test -q -p binaryllm-core --features std --target aarch64-unknown-linux-gnu --lib
+else
+  echo "   skipped running: qemu-aarch64 or aarch64-linux-gnu-gcc not installed (.ci/run installs them)"
+fi
 lap
 
 step "cross builds of the core (no alloc, no atomics)"

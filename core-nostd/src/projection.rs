@@ -91,6 +91,18 @@ pub trait Projection {
     /// [`project_into`] and [`encode_into`]); other inputs give an unspecified value, never a
     /// panic.
     fn project_row(&self, row: usize, x: &[f32]) -> f32;
+
+    /// Writes row `row` of `W` (`dims()` values) into `out` when the projection has an explicit
+    /// dense form such that [`dot_sequential`]`(out, x)` equals
+    /// [`project_row`](Self::project_row)`(row, x)` bit for bit for every finite `x`, and
+    /// returns `true`; returns `false` otherwise (the default; `out` is then unspecified).
+    ///
+    /// Batch encoders use it to run the projection as a blocked matrix product with the
+    /// reference arithmetic (see [`crate::ProjectKernel`]).
+    fn dense_row_into(&self, row: usize, out: &mut [f32]) -> bool {
+        let _ = (row, out);
+        false
+    }
 }
 
 /// The reference dot product: sequential f32, index order, no FMA.
@@ -223,6 +235,10 @@ impl Projection for SeededProjection {
         self.bits as usize
     }
 
+    fn dense_row_into(&self, row: usize, out: &mut [f32]) -> bool {
+        self.row_into(row, out).is_ok()
+    }
+
     fn project_row(&self, row: usize, x: &[f32]) -> f32 {
         let mut s = self.stream(row);
         let mut acc = 0.0f32;
@@ -294,6 +310,17 @@ impl Projection for DenseProjection<'_> {
         self.bits
     }
 
+    fn dense_row_into(&self, row: usize, out: &mut [f32]) -> bool {
+        let start = row.saturating_mul(self.dims);
+        match self.matrix.get(start..start.saturating_add(self.dims)) {
+            Some(w) if w.len() == out.len() => {
+                out.copy_from_slice(w);
+                true
+            }
+            _ => false,
+        }
+    }
+
     #[inline]
     fn project_row(&self, row: usize, x: &[f32]) -> f32 {
         let start = row.saturating_mul(self.dims);
@@ -314,6 +341,9 @@ impl<P: Projection + ?Sized> Projection for &P {
     }
     fn project_row(&self, row: usize, x: &[f32]) -> f32 {
         (**self).project_row(row, x)
+    }
+    fn dense_row_into(&self, row: usize, out: &mut [f32]) -> bool {
+        (**self).dense_row_into(row, out)
     }
 }
 

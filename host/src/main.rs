@@ -1,11 +1,12 @@
 //! The `binaryllm` command line.
 
-use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
 
 /// binaryllm: binary embedding lab and engine.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(name = "binaryllm", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -13,6 +14,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Performance benchmarks (tables on stdout, JSON under bench/results/).
+    #[command(subcommand)]
+    Bench(binaryllm::bench::BenchCommand),
     /// Cortex-M firmware: run it under QEMU or decode a board's report, with parity and budgets.
     #[command(subcommand)]
     Firmware(binaryllm::firmware::FirmwareCommand),
@@ -21,6 +25,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bench(b) => binaryllm::bench::run(&b),
         Command::Firmware(cmd) => binaryllm::firmware::run(cmd),
     };
     match result {

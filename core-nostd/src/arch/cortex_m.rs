@@ -21,14 +21,29 @@
 //! qemu-m4f`): one 256-bit distance through [`Kernel::distance`], measurement harness included,
 //! is 93 instructions (the portable kernel: 173).
 
-use super::Kernel;
+use super::{Kernel, portable};
+use crate::knn::TopKCollector;
 
-/// The kernel, on every bare-metal ARM target (Cortex-M0/M0+/M3/M4/M7).
-pub(super) fn detect() -> Option<Kernel> {
+/// The kernel, on every bare-metal ARM target (Cortex-M0/M0+/M3/M4/M7); row-major tiles.
+pub(super) fn kernel() -> Option<Kernel> {
     Some(Kernel {
         name: "cortex-m-swar",
+        block: 1,
         distance,
+        scan,
     })
+}
+
+/// Row-major scan with this kernel's distance.
+fn scan(
+    words: usize,
+    queries: &[u64],
+    tile: &[u64],
+    n: usize,
+    base: u32,
+    tops: &mut [TopKCollector<'_>],
+) {
+    portable::scan_rows(distance, words, queries, tile, n, base, tops);
 }
 
 const M1: u32 = 0x5555_5555;

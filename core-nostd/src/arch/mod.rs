@@ -1,17 +1,50 @@
-//! The single dispatch point for the Hamming kernels (memchr's shape).
+//! The single dispatch point for the Hamming and projection kernels (memchr's shape).
 //!
 //! [`portable`] is always compiled: it is the oracle every fast path is tested against and the
 //! fallback everywhere. Fast paths live in one module per architecture and are chosen once, when
-//! a [`Kernel`] is built ([`Kernel::detect`]), never per distance. Building with
-//! `RUSTFLAGS="--cfg binaryllm_portable_only"` forces the portable kernel (CI runs the whole test
-//! suite that way).
+//! a [`Kernel`] (or [`ProjectKernel`]) is built ([`Kernel::detect`]), never per distance: a
+//! searcher detects once and then calls [`Kernel::scan`] once per tile of database codes.
+//! Building with `RUSTFLAGS="--cfg binaryllm_portable_only"` forces the portable kernels (CI runs
+//! the whole test suite that way).
+//!
+//! | kernel | CPU feature | tile layout | widths specialised |
+//! |---|---|---|---|
+//! | `portable` | none (`count_ones`) | rows | generic |
+//! | `x86_64-popcnt` | `popcnt` | rows | 64/128/256/512/1024 bits + generic |
+//! | `x86_64-avx2` | `avx2` (nibble LUT `vpshufb`) | blocks of 8 codes, word-interleaved | same |
+//! | `x86_64-avx512` | `avx512f` + `avx512vpopcntdq` | blocks of 8 codes, word-interleaved | same |
+//! | `aarch64-neon` | NEON (`cnt`) | rows | same |
+//! | `cortex-m-swar` | none (carry-save adders + SWAR; bare-metal ARM) | rows | 256 bits + generic |
 //!
 //! All `unsafe` of the crate lives below this module, each block with a `// SAFETY:` line.
+
+use crate::code::CodeLayout;
+use crate::error::{Error, Result, check_len, sat};
+use crate::knn::TopKCollector;
+
+/// Calls `$f::<W>` with `W` = the code width in words when it is one of the specialised
+/// widths (64, 128, 256, 512, 1024 bits), else `$f::<0>` (the generic path).
+#[allow(unused_macros)]
+macro_rules! by_width {
+    ($f:ident, $words:expr, $($arg:expr),*) => {
+        match $words {
+            1 => $f::<1>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            8 => $f::<8>($($arg),*),
+            16 => $f::<16>($($arg),*),
+            _ => $f::<0>($($arg),*),
+        }
+    };
+}
 
 pub(crate) mod portable;
 
 #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
 mod x86_64;
+
+#[cfg(all(target_arch = "aarch64", not(binaryllm_portable_only)))]
+mod aarch64;
 
 // Cortex-M kernel: chosen by `detect` on bare-metal ARM only, but plain safe Rust, so it is
 // compiled and offered by `available` everywhere and tested against the oracle on the host too.
@@ -19,14 +52,26 @@ mod x86_64;
 #[cfg_attr(binaryllm_portable_only, allow(dead_code))]
 mod cortex_m;
 
+/// Codes per block of the interleaved tile layout of the SIMD kernels.
+const BLOCK: usize = 8;
+
+/// The scan entry of a kernel: `(words, queries, tile, n, base, tops)`, arguments validated by
+/// [`Kernel::scan`].
+type ScanFn = fn(usize, &[u64], &[u64], usize, u32, &mut [TopKCollector<'_>]);
+
 /// A Hamming-distance kernel over equal-length word slices, selected once.
 ///
 /// `distance(a, b)` is the number of differing bits of `a` and `b`; both must have the same
 /// length (a longer slice's extra words are ignored, never read out of bounds).
+/// [`scan`](Self::scan) compares a batch of queries with a tile of database codes and feeds the
+/// per-query top-k collectors, rejecting most candidates with one compare against each query's
+/// running threshold (its current k-th best distance).
 #[derive(Clone, Copy)]
 pub struct Kernel {
     name: &'static str,
+    block: usize,
     distance: fn(&[u64], &[u64]) -> u32,
+    scan: ScanFn,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -35,45 +80,78 @@ impl core::fmt::Debug for Kernel {
     }
 }
 
+impl PartialEq for Kernel {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Kernel {}
+
+/// The running threshold of a collector: a candidate must be strictly below it.
+#[inline]
+pub(crate) fn threshold(top: &TopKCollector<'_>) -> u32 {
+    top.worst().map_or(u32::MAX, |w| w.distance)
+}
+
 impl Kernel {
     /// The portable kernel (`count_ones` of each XOR word): the oracle.
     pub const PORTABLE: Kernel = Kernel {
         name: "portable",
+        block: 1,
         distance: portable::distance,
+        scan: portable::scan,
     };
 
     /// The fastest kernel this CPU supports (runtime detection needs the `std` feature; without
     /// it only compile-time target features count). Honours `--cfg binaryllm_portable_only`.
     pub fn detect() -> Kernel {
+        Self::fast()
+            .into_iter()
+            .flatten()
+            .last()
+            .unwrap_or(Kernel::PORTABLE)
+    }
+
+    /// The fast kernels usable on this CPU, slowest first.
+    fn fast() -> [Option<Kernel>; 3] {
         #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
-        if let Some(k) = x86_64::detect() {
-            return k;
-        }
+        return x86_64::kernels();
+        #[cfg(all(target_arch = "aarch64", not(binaryllm_portable_only)))]
+        return [aarch64::kernel(), None, None];
         #[cfg(all(target_arch = "arm", target_os = "none", not(binaryllm_portable_only)))]
-        if let Some(k) = cortex_m::detect() {
-            return k;
-        }
-        Kernel::PORTABLE
+        return [cortex_m::kernel(), None, None];
+        #[allow(unreachable_code)]
+        [None, None, None]
     }
 
-    /// Every kernel usable on this CPU, the portable one first (for tests and benchmarks).
+    /// Every kernel usable on this CPU, the portable one first, then from slowest to fastest
+    /// (for tests and benchmarks). The Cortex-M kernel is plain safe Rust, so it is offered on
+    /// every target (second, when not forced portable) and the property tests compare it with
+    /// the oracle on the host too.
     pub fn available() -> impl Iterator<Item = Kernel> {
-        let fast: [Option<Kernel>; 2] = [
-            #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
-            x86_64::detect(),
-            #[cfg(not(all(target_arch = "x86_64", not(binaryllm_portable_only))))]
-            None,
-            // The Cortex-M kernel is plain safe Rust: offered on the host too (when not forced
-            // portable) so the property tests compare it with the oracle everywhere.
-            #[cfg(not(binaryllm_portable_only))]
-            cortex_m::detect(),
-            #[cfg(binaryllm_portable_only)]
-            None,
-        ];
-        core::iter::once(Kernel::PORTABLE).chain(fast.into_iter().flatten())
+        #[cfg(all(
+            not(binaryllm_portable_only),
+            not(all(target_arch = "arm", target_os = "none"))
+        ))]
+        let extra = cortex_m::kernel();
+        #[cfg(not(all(
+            not(binaryllm_portable_only),
+            not(all(target_arch = "arm", target_os = "none"))
+        )))]
+        let extra: Option<Kernel> = None;
+        core::iter::once(Kernel::PORTABLE)
+            .chain(extra)
+            .chain(Self::fast().into_iter().flatten())
     }
 
-    /// The kernel's name (`"portable"`, `"x86_64-popcnt"`, …).
+    /// The kernel called `name` (see [`name`](Self::name)) if this CPU supports it.
+    pub fn by_name(name: &str) -> Option<Kernel> {
+        Self::available().find(|k| k.name == name)
+    }
+
+    /// The kernel's name (`"portable"`, `"x86_64-popcnt"`, `"x86_64-avx2"`, `"x86_64-avx512"`,
+    /// `"aarch64-neon"`, `"cortex-m-swar"`).
     pub const fn name(&self) -> &'static str {
         self.name
     }
@@ -83,4 +161,247 @@ impl Kernel {
     pub fn distance(&self, a: &[u64], b: &[u64]) -> u32 {
         (self.distance)(a, b)
     }
+
+    /// Codes per block of this kernel's tile layout: 1 means row-major codes are used as they
+    /// are; 8 means blocks of 8 codes stored word-interleaved ([`pack_tile`](Self::pack_tile)).
+    pub const fn block(&self) -> usize {
+        self.block
+    }
+
+    /// Number of words of a tile of `n` codes of `words` words in this kernel's layout (`n`
+    /// rounded up to a whole block).
+    pub const fn tile_len(&self, words: usize, n: usize) -> usize {
+        n.div_ceil(self.block) * self.block * words
+    }
+
+    /// Whether row-major codes of `words` words already are this kernel's tile layout (row
+    /// kernels, or one word per code), so whole blocks can be scanned without
+    /// [`pack_tile`](Self::pack_tile).
+    pub const fn rows_are_tiles(&self, words: usize) -> bool {
+        self.block == 1 || words == 1
+    }
+
+    /// Rearranges row-major `codes` (`n · words` words) into this kernel's tile layout in
+    /// `tile` (at least [`tile_len`](Self::tile_len) words; the block tail is zero-filled).
+    /// Returns `n`.
+    pub fn pack_tile(&self, words: usize, codes: &[u64], tile: &mut [u64]) -> Result<usize> {
+        if words == 0 || !codes.len().is_multiple_of(words) {
+            return Err(Error::DimensionMismatch {
+                expected: sat(codes.len().div_ceil(words.max(1)) * words.max(1)),
+                actual: sat(codes.len()),
+            });
+        }
+        let n = codes.len() / words;
+        let need = self.tile_len(words, n);
+        let capacity = sat(tile.len());
+        let tile = tile.get_mut(..need).ok_or(Error::Capacity {
+            required: sat(need),
+            capacity,
+        })?;
+        if self.block == 1 {
+            tile.copy_from_slice(codes);
+            return Ok(n);
+        }
+        for (b, out) in tile.chunks_exact_mut(BLOCK * words).enumerate() {
+            let start = b * BLOCK * words;
+            match codes.get(start..start + BLOCK * words) {
+                // One word per code: the interleaved layout is the row layout.
+                Some(block) if words == 1 => out.copy_from_slice(block),
+                // A full block: an 8 × words transposition.
+                Some(block) => {
+                    for (lane, code) in block.chunks_exact(words).enumerate() {
+                        for (o, &x) in out.chunks_exact_mut(BLOCK).zip(code) {
+                            if let Some(slot) = o.get_mut(lane) {
+                                *slot = x;
+                            }
+                        }
+                    }
+                }
+                // The last, partial block: missing codes are zero.
+                None => {
+                    for lane in 0..BLOCK {
+                        let at = start + lane * words;
+                        let code = codes.get(at..at + words);
+                        for (j, o) in out.chunks_exact_mut(BLOCK).enumerate() {
+                            if let Some(slot) = o.get_mut(lane) {
+                                *slot = code.and_then(|c| c.get(j)).copied().unwrap_or(0);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Compares every query (`queries`: `tops.len()` codes of `layout`, row-major) with the
+    /// first `n` codes of `tile` (in this kernel's layout, see [`pack_tile`](Self::pack_tile);
+    /// row-major codes when [`block`](Self::block) is 1) and pushes into `tops[q]` each code
+    /// whose distance to query `q` is strictly below that collector's current k-th best. Code
+    /// `i` of the tile has index `base + i`.
+    ///
+    /// The result equals pushing every `(base + i, distance)` into the collectors, provided
+    /// every index already held by a collector is below `base` (codes are offered in increasing
+    /// index order, as in a scan; a tie then always goes to the index already held). Padding
+    /// bits are assumed zero, as every core constructor guarantees.
+    pub fn scan(
+        &self,
+        layout: CodeLayout,
+        queries: &[u64],
+        tile: &[u64],
+        n: usize,
+        base: u32,
+        tops: &mut [TopKCollector<'_>],
+    ) -> Result<()> {
+        let w = layout.words();
+        check_len(tops.len() * w, queries.len())?;
+        let need = self.tile_len(w, n);
+        if tile.len() < need {
+            return Err(Error::Capacity {
+                required: sat(need),
+                capacity: sat(tile.len()),
+            });
+        }
+        if (base as usize)
+            .checked_add(n)
+            .is_none_or(|end| end as u64 > 1 << 32)
+        {
+            return Err(Error::Capacity {
+                required: sat((base as usize).saturating_add(n)),
+                capacity: u32::MAX,
+            });
+        }
+        if n == 0 || tops.is_empty() {
+            return Ok(());
+        }
+        (self.scan)(w, queries, tile, n, base, tops);
+        Ok(())
+    }
 }
+
+/// Emits the lanes of `mask` (bit `l` = lane `l` passed its threshold) into `top`, lane order.
+#[inline(never)]
+#[cold]
+#[cfg_attr(
+    not(all(target_arch = "x86_64", not(binaryllm_portable_only))),
+    allow(dead_code)
+)]
+pub(crate) fn emit(dist: &[u64; BLOCK], mut mask: u32, base: u32, top: &mut TopKCollector<'_>) {
+    while mask != 0 {
+        let lane = mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        let d = dist.get(lane).copied().unwrap_or(u64::MAX) as u32;
+        if d < threshold(top) {
+            top.push(base + lane as u32, d);
+        }
+    }
+}
+
+/// A dense-projection micro-kernel with the reference arithmetic, selected once.
+///
+/// [`micro_tile`](Self::micro_tile) computes an `mr × nr` block of `y = W · x` for `mr` input
+/// vectors and `nr` consecutive rows (hyperplanes) of `W`: each output is the sequential f32
+/// dot product over the input dimensions in index order with one rounding per multiply and per
+/// add (no FMA), vectorised across outputs, so **every kernel gives the same bits** as
+/// [`crate::projection::dot_sequential`].
+#[derive(Clone, Copy)]
+pub struct ProjectKernel {
+    name: &'static str,
+    mr: usize,
+    nr: usize,
+    tile: fn(usize, &[f32], &[f32], &mut [f32]),
+    signs: fn(&[f32], &[f32]) -> (u64, bool),
+}
+
+impl core::fmt::Debug for ProjectKernel {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ProjectKernel")
+            .field("name", &self.name)
+            .field("mr", &self.mr)
+            .field("nr", &self.nr)
+            .finish()
+    }
+}
+
+impl ProjectKernel {
+    /// The portable micro-kernel (plain Rust, 4 vectors × 8 rows).
+    pub const PORTABLE: ProjectKernel = ProjectKernel {
+        name: "portable",
+        mr: portable::PROJECT_MR,
+        nr: portable::PROJECT_NR,
+        tile: portable::project_tile,
+        signs: portable::signs,
+    };
+
+    /// The fastest micro-kernel this CPU supports (the portable one under
+    /// `--cfg binaryllm_portable_only`). Every kernel gives identical outputs, so the choice
+    /// never changes a bit.
+    pub fn detect() -> ProjectKernel {
+        Self::fast()
+            .into_iter()
+            .flatten()
+            .last()
+            .unwrap_or(Self::PORTABLE)
+    }
+
+    fn fast() -> [Option<ProjectKernel>; 2] {
+        #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
+        return x86_64::project_kernels();
+        #[allow(unreachable_code)]
+        [None, None]
+    }
+
+    /// Every micro-kernel usable on this CPU, the portable one first.
+    pub fn available() -> impl Iterator<Item = ProjectKernel> {
+        core::iter::once(Self::PORTABLE).chain(Self::fast().into_iter().flatten())
+    }
+
+    /// The micro-kernel called `name` if this CPU supports it.
+    pub fn by_name(name: &str) -> Option<ProjectKernel> {
+        Self::available().find(|k| k.name == name)
+    }
+
+    /// The kernel's name (`"portable"`, `"x86_64-avx2"`, `"x86_64-avx512"`).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Input vectors per micro-tile.
+    pub const fn mr(&self) -> usize {
+        self.mr
+    }
+
+    /// Projection rows (outputs) per micro-tile.
+    pub const fn nr(&self) -> usize {
+        self.nr
+    }
+
+    /// `out[v · nr + j] = Σ_c a[v][c] · b[c · nr + j]` summed sequentially over `c = 0..dims`,
+    /// for `v < mr`, `j < nr`, where `a` holds `mr` input vectors row-major with row stride
+    /// `dims` (`a.len() == mr · dims`) and `b` is a panel of `nr` rows of `W` stored
+    /// column-interleaved (`b[c · nr + j] = W[r0 + j][c]`, `b.len() == dims · nr`).
+    pub fn micro_tile(&self, dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) -> Result<()> {
+        check_len(self.mr * dims, a.len())?;
+        check_len(self.nr * dims, b.len())?;
+        check_len(self.mr * self.nr, out.len())?;
+        (self.tile)(dims, a, b, out);
+        Ok(())
+    }
+
+    /// The sign rule on up to 64 outputs: bit `j` of the mask is `y[j] >= t[j]`, and the flag
+    /// says whether every `y[j]` is finite. [`Error::DimensionMismatch`] unless
+    /// `y.len() == t.len() <= 64`.
+    pub fn signs(&self, y: &[f32], t: &[f32]) -> Result<(u64, bool)> {
+        check_len(y.len(), t.len())?;
+        if y.len() > 64 {
+            return Err(Error::DimensionMismatch {
+                expected: 64,
+                actual: sat(y.len()),
+            });
+        }
+        Ok((self.signs)(y, t))
+    }
+}
+
+#[cfg(test)]
+mod tests;

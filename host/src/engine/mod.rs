@@ -1,15 +1,28 @@
 //! The engine façade: batch encode, exact Hamming kNN, float projections.
 //!
-//! This is the API the CLI and the evaluator call. The first implementation is the core's
-//! reference path spread over threads; fast paths replace the insides without changing results
-//! (the core's `(distance, index)` order for kNN, bit-identical codes for encode).
+//! This is the API the CLI and the evaluator call. The fast paths give the reference results:
+//! the core's `(distance, index)` order for kNN ([`search`]: blocked scan on the kernel detected
+//! once per [`Searcher`]), bit-identical codes and floats for encode and project ([`encode`]:
+//! blocked matrix product with the reference arithmetic). Out-of-core inputs are memory-mapped:
+//! code files ([`codefile`]) and float `.npy` matrices ([`floats`]), never copied.
 
 use binaryllm_core::{
-    CodeLayout, Error, Kernel, Neighbor, Projection, Result, Threshold,
-    knn::TopKCollector,
+    CodeLayout, Error, Neighbor, ProjectKernel, Projection, Result, Threshold,
     projection::{encode_into, project_into},
 };
 use rayon::prelude::*;
+
+pub mod codefile;
+pub mod encode;
+pub mod floats;
+#[allow(unsafe_code)]
+mod mmap;
+pub mod search;
+
+pub use codefile::{CodeFile, CodeFileError, CodeFileWriter};
+pub use encode::PackedProjection;
+pub use floats::{F32Matrix, NpyF32, float_knn};
+pub use search::{CodeSet, Searcher};
 
 /// Packed codes of one layout, row-major: code `i` is `words[i·W .. (i+1)·W]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +45,7 @@ impl CodeMatrix {
 
     /// Number of codes.
     pub fn len(&self) -> usize {
-        self.words.len() / self.layout.words()
+        self.as_set().len()
     }
 
     /// Whether there are no codes.
@@ -42,8 +55,7 @@ impl CodeMatrix {
 
     /// Code `i` (`None` past the end).
     pub fn code(&self, i: usize) -> Option<&[u64]> {
-        let w = self.layout.words();
-        self.words.get(i * w..(i + 1) * w)
+        self.as_set().code(i)
     }
 
     /// The flat word buffer.
@@ -54,6 +66,16 @@ impl CodeMatrix {
     /// Iterator over the codes.
     pub fn iter(&self) -> std::slice::ChunksExact<'_, u64> {
         self.words.chunks_exact(self.layout.words())
+    }
+
+    /// The codes as a borrowed [`CodeSet`].
+    pub fn as_set(&self) -> CodeSet<'_> {
+        CodeSet::from_checked(self.layout, &self.words)
+    }
+
+    /// The flat word buffer, by value.
+    pub fn into_words(self) -> Vec<u64> {
+        self.words
     }
 }
 
@@ -75,11 +97,23 @@ pub fn encode_matrix<P: Projection + Sync + ?Sized>(
     x: &[f32],
     threads: usize,
 ) -> std::result::Result<CodeMatrix, EncodeError> {
-    let dims = p.dims();
+    encode_matrix_with_kernel(p, Some(ProjectKernel::detect()), threshold, x, threads)
+}
+
+/// [`encode_matrix`] on a given projection micro-kernel (`None`: the core's per-row reference
+/// path). Same bits whatever the choice; benchmarks and tests compare them.
+pub fn encode_matrix_with_kernel<P: Projection + Sync + ?Sized>(
+    p: &P,
+    kernel: Option<ProjectKernel>,
+    threshold: Threshold<'_>,
+    x: &[f32],
+    threads: usize,
+) -> std::result::Result<CodeMatrix, EncodeError> {
     let layout = CodeLayout::new(p.bits()).map_err(|e| EncodeError {
         row: None,
         error: e,
     })?;
+    let dims = p.dims();
     if dims == 0 || !x.len().is_multiple_of(dims) {
         return Err(EncodeError {
             row: None,
@@ -89,9 +123,29 @@ pub fn encode_matrix<P: Projection + Sync + ?Sized>(
             },
         });
     }
-    let n = x.len() / dims;
+    threshold
+        .validate(layout.bits())
+        .map_err(|error| EncodeError { row: None, error })?;
+    match kernel.and_then(|k| PackedProjection::new(p, k)) {
+        Some(packed) => {
+            let words = encode::encode_packed(p, &packed, threshold, x, threads)?;
+            Ok(CodeMatrix { layout, words })
+        }
+        None => encode_reference(p, layout, threshold, x, threads),
+    }
+}
+
+/// The core's per-row reference path spread over threads.
+fn encode_reference<P: Projection + Sync + ?Sized>(
+    p: &P,
+    layout: CodeLayout,
+    threshold: Threshold<'_>,
+    x: &[f32],
+    threads: usize,
+) -> std::result::Result<CodeMatrix, EncodeError> {
+    let dims = p.dims();
     let w = layout.words();
-    let mut words = vec![0u64; n * w];
+    let mut words = vec![0u64; x.len() / dims * w];
     with_threads(threads, || {
         words
             .par_chunks_mut(w)
@@ -122,6 +176,9 @@ pub fn project_matrix<P: Projection + Sync + ?Sized>(
                 actual: (x.len() % dims.max(1)) as u32,
             },
         });
+    }
+    if let Some(packed) = PackedProjection::new(p, ProjectKernel::detect()) {
+        return encode::project_packed(p, &packed, x, threads);
     }
     let mut y = vec![0f32; x.len() / dims * bits];
     with_threads(threads, || {
@@ -177,46 +234,16 @@ impl KnnResult {
 }
 
 /// Exact Hamming top-k of every query code over `db`, ties to the smaller index, the same
-/// for every thread count. `k = 0` is an error; `k > N` is clamped to `N`.
+/// for every thread count. `k = 0` is an error; `k > N` is clamped to `N`. Runs a [`Searcher`]
+/// on the fastest kernel of this CPU.
 pub fn knn(db: &CodeMatrix, queries: &CodeMatrix, k: usize, threads: usize) -> Result<KnnResult> {
-    if k == 0 {
-        return Err(Error::ZeroK);
-    }
-    if db.layout() != queries.layout() {
-        return Err(Error::DimensionMismatch {
-            expected: db.layout().bits() as u32,
-            actual: queries.layout().bits() as u32,
-        });
-    }
-    let k = k.min(db.len());
-    let mut neighbors = vec![Neighbor::default(); queries.len() * k];
-    if k == 0 {
-        return Ok(KnnResult { k, neighbors });
-    }
-    let kernel = Kernel::detect();
-    with_threads(threads, || {
-        neighbors
-            .par_chunks_mut(k)
-            .zip(queries.words().par_chunks(queries.layout().words()))
-            .try_for_each(|(out, q)| -> Result<()> {
-                let mut c = TopKCollector::new(out)?;
-                for (i, code) in db.iter().enumerate() {
-                    let d = kernel.distance(q, code);
-                    if c.worst().is_some_and(|w| d >= w.distance) {
-                        continue;
-                    }
-                    c.push(i as u32, d);
-                }
-                Ok(())
-            })
-    })?;
-    Ok(KnnResult { k, neighbors })
+    Searcher::new().knn(db.as_set(), queries.as_set(), k, threads)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use binaryllm_core::{ProjectionKind, SeededProjection, knn::top_k_flat_into};
+    use binaryllm_core::{Kernel, ProjectionKind, SeededProjection, knn::top_k_flat_into};
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
         let mut s = binaryllm_core::rng::SeededStream::new(seed, *b"testdata", 0);

@@ -1,0 +1,343 @@
+//! Every fast path against the portable oracle: one property macro instantiated per kernel
+//! (memchr's `qc_*_matches_naive` shape), covering the specialised widths (64, 128, 256, 512,
+//! 1024 bits) and generic widths with padding, tiles that end mid-block, ties, every query-group
+//! remainder and `k` above `N`.
+
+use super::*;
+use crate::knn::Neighbor;
+use crate::projection::dot_sequential;
+use proptest::prelude::*;
+use std::vec;
+use std::vec::Vec;
+
+/// splitmix64: the test data generator.
+fn mix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    layout: CodeLayout,
+    codes: Vec<u64>,
+    queries: Vec<u64>,
+    k: usize,
+    tile: usize,
+}
+
+/// Codes drawn around a few centres with few flipped bits, so distances tie often.
+fn case() -> impl Strategy<Value = Case> {
+    let words = prop_oneof![
+        Just(1usize),
+        Just(2),
+        Just(4),
+        Just(8),
+        Just(16),
+        1usize..=20
+    ];
+    (
+        words,
+        0u32..64,
+        0usize..80,
+        1usize..10,
+        1usize..15,
+        1usize..40,
+        any::<u64>(),
+    )
+        .prop_map(|(words, pad, n, nq, k, tile, seed)| {
+            let bits = words * 64 - (pad as usize % 64).min(words * 64 - 1);
+            let layout = CodeLayout::new(bits).unwrap_or(CodeLayout::new(64).unwrap());
+            let w = layout.words();
+            let mut s = seed;
+            let centres: Vec<u64> = (0..3 * w).map(|_| mix(&mut s)).collect();
+            let gen_code = |s: &mut u64| -> Vec<u64> {
+                let c = (mix(s) % 3) as usize;
+                let mut code: Vec<u64> = centres[c * w..(c + 1) * w].to_vec();
+                for _ in 0..(mix(s) % 4) {
+                    let bit = (mix(s) % bits as u64) as usize;
+                    code[bit / 64] ^= 1 << (bit % 64);
+                }
+                if mix(s).is_multiple_of(8) {
+                    code.iter_mut().for_each(|x| *x = mix(s));
+                }
+                code[w - 1] &= layout.last_word_mask();
+                code
+            };
+            let codes = (0..n).flat_map(|_| gen_code(&mut s)).collect();
+            let queries = (0..nq).flat_map(|_| gen_code(&mut s)).collect();
+            Case {
+                layout,
+                codes,
+                queries,
+                k,
+                tile,
+            }
+        })
+}
+
+/// Exact top-k of every query by sorting all `(distance, index)` pairs.
+fn reference(c: &Case) -> Vec<Vec<Neighbor>> {
+    let w = c.layout.words();
+    c.queries
+        .chunks_exact(w)
+        .map(|q| {
+            let mut all: Vec<Neighbor> = c
+                .codes
+                .chunks_exact(w)
+                .enumerate()
+                .map(|(i, code)| Neighbor {
+                    distance: portable::distance(q, code),
+                    index: i as u32,
+                })
+                .collect();
+            all.sort();
+            all.truncate(c.k);
+            all
+        })
+        .collect()
+}
+
+/// Top-k through `kernel.scan` over tiles of `c.tile` codes, as a searcher does.
+fn scanned(kernel: Kernel, c: &Case) -> Vec<Vec<Neighbor>> {
+    let w = c.layout.words();
+    let nq = c.queries.len() / w;
+    let mut slots = vec![Neighbor::default(); nq * c.k];
+    let mut tops: Vec<TopKCollector<'_>> = slots
+        .chunks_exact_mut(c.k)
+        .map(|s| TopKCollector::new(s).unwrap())
+        .collect();
+    let mut tile = vec![u64::MAX; kernel.tile_len(w, c.tile)];
+    for (t, codes) in c.codes.chunks(c.tile * w).enumerate() {
+        let n = kernel.pack_tile(w, codes, &mut tile).unwrap();
+        let base = (t * c.tile) as u32;
+        kernel
+            .scan(c.layout, &c.queries, &tile, n, base, &mut tops)
+            .unwrap();
+    }
+    tops.iter().map(|t| t.as_slice().to_vec()).collect()
+}
+
+fn check_kernel(kernel: Kernel, c: &Case) -> core::result::Result<(), TestCaseError> {
+    prop_assert_eq!(scanned(kernel, c), reference(c), "{}", kernel.name());
+    let w = c.layout.words();
+    for q in c.queries.chunks_exact(w) {
+        for code in c.codes.chunks_exact(w) {
+            prop_assert_eq!(kernel.distance(q, code), portable::distance(q, code));
+            // Unequal lengths compare the common prefix, never out of bounds.
+            prop_assert_eq!(
+                kernel.distance(q, &code[..w - 1]),
+                portable::distance(q, &code[..w - 1])
+            );
+        }
+    }
+    Ok(())
+}
+
+macro_rules! kernel_props {
+    ($($test:ident: $name:literal),* $(,)?) => {$(
+        #[test]
+        fn $test() {
+            let Some(kernel) = Kernel::by_name($name) else {
+                std::eprintln!("skipped: kernel {} is not available on this CPU/build", $name);
+                return;
+            };
+            proptest!(|(c in case())| { check_kernel(kernel, &c)?; });
+        }
+    )*};
+}
+
+kernel_props!(
+    prop_portable_matches_portable: "portable",
+    prop_x86_64_popcnt_matches_portable: "x86_64-popcnt",
+    prop_x86_64_avx2_matches_portable: "x86_64-avx2",
+    prop_x86_64_avx512_matches_portable: "x86_64-avx512",
+    prop_aarch64_neon_matches_portable: "aarch64-neon",
+    prop_cortex_m_swar_matches_portable: "cortex-m-swar",
+);
+
+#[test]
+fn every_available_kernel_is_checked_by_a_property() {
+    let known = [
+        "portable",
+        "x86_64-popcnt",
+        "x86_64-avx2",
+        "x86_64-avx512",
+        "aarch64-neon",
+        "cortex-m-swar",
+    ];
+    for k in Kernel::available() {
+        assert!(known.contains(&k.name()), "untested kernel {}", k.name());
+    }
+    for k in ProjectKernel::available() {
+        assert!(known.contains(&k.name()), "untested kernel {}", k.name());
+    }
+    std::eprintln!(
+        "kernels here: {:?}; projection: {:?}",
+        Kernel::available().map(|k| k.name()).collect::<Vec<_>>(),
+        ProjectKernel::available()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn detect_is_the_last_available_and_portable_only_forces_portable() {
+    assert_eq!(Some(Kernel::detect()), Kernel::available().last());
+    if cfg!(binaryllm_portable_only) {
+        assert_eq!(Kernel::detect(), Kernel::PORTABLE);
+        assert_eq!(ProjectKernel::detect().name(), "portable");
+    }
+}
+
+#[test]
+fn pack_tile_interleaves_blocks_of_eight_and_zero_fills() {
+    let codes: Vec<u64> = (0..9 * 2).map(|x| x as u64 + 1).collect();
+    for k in Kernel::available() {
+        let mut tile = vec![u64::MAX; k.tile_len(2, 9)];
+        assert_eq!(k.pack_tile(2, &codes, &mut tile), Ok(9));
+        if k.block() == 1 {
+            assert_eq!(tile, codes);
+            continue;
+        }
+        assert_eq!(tile.len(), 32);
+        // Block 0, word 0: word 0 of codes 0..8; word 1 next; block 1 holds code 8 then zeros.
+        assert_eq!(&tile[..8], &[1, 3, 5, 7, 9, 11, 13, 15]);
+        assert_eq!(&tile[8..16], &[2, 4, 6, 8, 10, 12, 14, 16]);
+        assert_eq!(&tile[16..24], &[17, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(&tile[24..32], &[18, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(k.pack_tile(2, &codes[..3], &mut tile).is_err());
+        assert!(k.pack_tile(2, &codes, &mut tile[..31]).is_err());
+    }
+}
+
+#[test]
+fn scan_rejects_bad_lengths() {
+    let layout = CodeLayout::new(128).unwrap();
+    let mut slots = [Neighbor::default(); 2];
+    let mut tops = [TopKCollector::new(&mut slots).unwrap()];
+    for k in Kernel::available() {
+        let tile = vec![0u64; k.tile_len(2, 4)];
+        assert!(k.scan(layout, &[0; 3], &tile, 4, 0, &mut tops).is_err());
+        assert!(
+            k.scan(layout, &[0; 2], &tile[..6], 4, 0, &mut tops)
+                .is_err()
+        );
+        assert!(
+            k.scan(layout, &[0; 2], &tile, 4, u32::MAX - 2, &mut tops)
+                .is_err()
+        );
+        assert_eq!(k.scan(layout, &[0; 2], &tile, 0, 0, &mut tops), Ok(()));
+    }
+}
+
+// ------------------------------------------------------------------- projection micro-kernels
+
+/// Floats with exact zeros, negative zeros, tiny and large magnitudes.
+fn float() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        4 => -4.0f32..4.0,
+        1 => Just(0.0f32),
+        1 => Just(-0.0f32),
+        1 => -1e-30f32..1e-30,
+        1 => -1e6f32..1e6,
+    ]
+}
+
+fn check_project(kernel: ProjectKernel, dims: usize, vals: &[f32]) {
+    let (mr, nr) = (kernel.mr(), kernel.nr());
+    let a: Vec<f32> = vals.iter().cycle().take(mr * dims).copied().collect();
+    let wm: Vec<f32> = vals
+        .iter()
+        .rev()
+        .cycle()
+        .skip(3)
+        .take(nr * dims)
+        .copied()
+        .collect();
+    // Panel layout: b[c·nr + j] = W[j][c].
+    let mut b = vec![0f32; nr * dims];
+    for j in 0..nr {
+        for c in 0..dims {
+            b[c * nr + j] = wm[j * dims + c];
+        }
+    }
+    let mut out = vec![f32::NAN; mr * nr];
+    kernel.micro_tile(dims, &a, &b, &mut out).unwrap();
+    for v in 0..mr {
+        for j in 0..nr {
+            let want = dot_sequential(&wm[j * dims..(j + 1) * dims], &a[v * dims..(v + 1) * dims]);
+            assert_eq!(
+                out[v * nr + j].to_bits(),
+                want.to_bits(),
+                "{} v{v} j{j} dims {dims}",
+                kernel.name()
+            );
+        }
+    }
+    assert!(kernel.micro_tile(dims, &a[1..], &b, &mut out).is_err());
+}
+
+proptest! {
+    #[test]
+    fn prop_every_project_kernel_is_bit_identical_to_dot_sequential(
+        dims in 1usize..80,
+        vals in proptest::collection::vec(float(), 1..200),
+    ) {
+        for k in ProjectKernel::available() {
+            check_project(k, dims, &vals);
+        }
+    }
+}
+
+#[test]
+fn project_kernels_keep_rounding_order() {
+    // 1e8 + 1 - 1e8 in f32 sequentially is 0 (1e8 + 1 rounds to 1e8): any reassociation or FMA
+    // would give 1.
+    for k in ProjectKernel::available() {
+        let dims = 3;
+        let x = [1.0f32, 1.0, 1.0];
+        let a: Vec<f32> = x.iter().cycle().take(k.mr() * dims).copied().collect();
+        let mut b = vec![0f32; k.nr() * dims];
+        for j in 0..k.nr() {
+            b[j] = 1e8;
+            b[k.nr() + j] = 1.0;
+            b[2 * k.nr() + j] = -1e8;
+        }
+        let mut out = vec![f32::NAN; k.mr() * k.nr()];
+        k.micro_tile(dims, &a, &b, &mut out).unwrap();
+        assert!(out.iter().all(|&y| y.to_bits() == 0), "{}", k.name());
+    }
+}
+
+proptest! {
+    #[test]
+    fn prop_every_signs_kernel_matches_the_sign_rule(
+        y in proptest::collection::vec(prop_oneof![
+            4 => -2.0f32..2.0, 1 => Just(0.0f32), 1 => Just(-0.0f32),
+            1 => Just(f32::INFINITY), 1 => Just(f32::NEG_INFINITY), 1 => Just(f32::NAN)], 0..=64),
+        t in -1.0f32..1.0,
+        zero_t in any::<bool>(),
+    ) {
+        let tv: Vec<f32> = (0..y.len()).map(|j| if zero_t { 0.0 } else { t + j as f32 * 0.01 }).collect();
+        let mut want = 0u64;
+        for (j, (a, b)) in y.iter().zip(&tv).enumerate() {
+            want |= u64::from(crate::binarize::sign_bit(*a, *b)) << j;
+        }
+        let fin = y.iter().all(|v| v.is_finite());
+        for k in ProjectKernel::available() {
+            prop_assert_eq!(k.signs(&y, &tv), Ok((want, fin)), "{}", k.name());
+        }
+    }
+}
+
+#[test]
+fn signs_reject_more_than_64_outputs() {
+    for k in ProjectKernel::available() {
+        assert!(k.signs(&[0.0; 65], &[0.0; 65]).is_err());
+        assert!(k.signs(&[0.0; 3], &[0.0; 2]).is_err());
+        assert_eq!(k.signs(&[-0.0], &[0.0]), Ok((1, true)));
+    }
+}

@@ -1,0 +1,194 @@
+//! `binaryllm bench encode`: projection + sign rule + packing throughput, and the proof that
+//! every fast path has 0 differing bits from the reference path.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use binaryllm_core::{
+    CodeLayout, DenseProjection, ProjectKernel, ProjectionKind, SeededProjection, Threshold,
+};
+use serde_json::json;
+
+use super::knn::to_lsb_bytes;
+use super::{Stats, load_avg, machine, npy, time, write_json};
+use crate::engine::{NpyF32, encode_matrix_with_kernel};
+
+/// Arguments of `bench encode`.
+#[derive(Debug, clap::Args)]
+pub struct EncodeArgs {
+    /// Input vectors.
+    #[arg(long, default_value_t = 100_000)]
+    pub n: usize,
+    /// Input dimensions, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "384,768")]
+    pub dims: Vec<usize>,
+    /// Code widths in bits, comma-separated (every dims × bits pair is run).
+    #[arg(long, value_delimiter = ',', default_value = "256,1024")]
+    pub bits: Vec<usize>,
+    /// Thread counts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    pub threads: Vec<usize>,
+    /// Micro-kernels: `auto`, `all`, `reference` (the core's per-row path) or names such as
+    /// `portable,x86_64-avx2,x86_64-avx512`.
+    #[arg(long, value_delimiter = ',', default_value = "auto")]
+    pub kernel: Vec<String>,
+    /// Timed runs per configuration.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Seed of the inputs and of the Gaussian projection.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Rows timed on the slow reference path and compared bit for bit with every fast path.
+    #[arg(long, default_value_t = 2000)]
+    pub reference_rows: usize,
+    /// Directory of inputs shared with `bench/compare.py`: `enc_x_n{n}_d{dims}_s{seed}.npy`
+    /// and `enc_w_b{bits}_d{dims}_s{seed}.npy` (f32) are read (memory-mapped) when present,
+    /// else written; our codes go to `enc_codes_…npy` (uint8, LSB-first).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Results file (JSON).
+    #[arg(long, default_value = "bench/results/encode.json")]
+    pub out: PathBuf,
+}
+
+/// Seeded inputs: uniform in [-1, 1).
+pub fn random_inputs(n: usize, dims: usize, seed: u64) -> Vec<f32> {
+    let mut s = binaryllm_core::rng::SeededStream::new(seed, *b"benchinp", dims as u64);
+    (0..n * dims).map(|_| s.next_symmetric_uniform()).collect()
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// `Some(kernel)` for a micro-kernel, `None` for the reference path.
+fn kernels(names: &[String]) -> anyhow::Result<Vec<Option<ProjectKernel>>> {
+    let mut out = Vec::new();
+    for name in names {
+        match name.as_str() {
+            "auto" => out.push(Some(ProjectKernel::detect())),
+            "all" => out.extend(ProjectKernel::available().map(Some)),
+            "reference" => out.push(None),
+            other => out.push(Some(ProjectKernel::by_name(other).with_context(|| {
+                format!("projection kernel {other} is not available here")
+            })?)),
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `bench encode`.
+pub fn run(a: &EncodeArgs) -> anyhow::Result<()> {
+    let kernels = kernels(&a.kernel)?;
+    let load_before = load_avg();
+    let mut rows = Vec::new();
+    let mut checks = Vec::new();
+    println!(
+        "{:>5} {:>5} {:>14} {:>3} {:>9} {:>9} {:>9} {:>12} {:>8}",
+        "dims", "bits", "kernel", "thr", "min s", "median s", "max s", "vec/s (med)", "GFLOP/s"
+    );
+    for &dims in &a.dims {
+        let x_file;
+        let x_owned;
+        let x: &[f32] = match &a.data {
+            Some(dir) => {
+                let path = dir.join(format!("enc_x_n{}_d{dims}_s{}.npy", a.n, a.seed));
+                if !path.exists() {
+                    let v = random_inputs(a.n, dims, a.seed);
+                    npy::write(&path, "<f4", &[a.n, dims], &f32_bytes(&v))?;
+                    println!("wrote {}", path.display());
+                }
+                x_file = NpyF32::open(&path)?;
+                if (x_file.rows(), x_file.dims()) != (a.n, dims) {
+                    bail!("{}: shape mismatch", path.display());
+                }
+                x_file.matrix().data()
+            }
+            None => {
+                x_owned = random_inputs(a.n, dims, a.seed);
+                &x_owned
+            }
+        };
+        for &bits in &a.bits {
+            let p = SeededProjection::new(ProjectionKind::Gaussian, a.seed, dims, bits)?;
+            let mut w = vec![0f32; dims * bits];
+            p.materialize_into(&mut w)?;
+            if let Some(dir) = &a.data {
+                let path = dir.join(format!("enc_w_b{bits}_d{dims}_s{}.npy", a.seed));
+                if !path.exists() {
+                    npy::write(&path, "<f4", &[bits, dims], &f32_bytes(&w))?;
+                    println!("wrote {}", path.display());
+                }
+            }
+            let dense = DenseProjection::new(&w, dims, bits)?;
+            let layout = CodeLayout::new(bits)?;
+            let check_rows = a.reference_rows.min(a.n);
+            let xr = &x[..check_rows * dims];
+            let reference = encode_matrix_with_kernel(&dense, None, Threshold::Zero, xr, 1)
+                .map_err(|e| anyhow::anyhow!("reference encode: {e}"))?;
+            let mut saved = false;
+            for &kernel in &kernels {
+                let name = kernel.map_or("reference", |k| k.name());
+                // The reference path is timed on `reference_rows` rows only (it is slow).
+                let xs = if kernel.is_none() { xr } else { x };
+                let rows_timed = xs.len() / dims;
+                for &threads in &a.threads {
+                    let (codes, secs) = time(a.repeat, || {
+                        encode_matrix_with_kernel(&dense, kernel, Threshold::Zero, xs, threads)
+                            .map_err(|e| anyhow::anyhow!("encode: {e}"))
+                    })?;
+                    let st = Stats::of(&secs);
+                    let vps = rows_timed as f64 / st.median;
+                    let gflops = vps * 2.0 * (dims * bits) as f64 / 1e9;
+                    println!(
+                        "{dims:>5} {bits:>5} {name:>14} {threads:>3} {:>9.4} {:>9.4} {:>9.4} {vps:>12.3e} {gflops:>8.1}",
+                        st.min, st.median, st.max
+                    );
+                    let w = layout.words();
+                    let differing: u64 = codes.words()[..check_rows * w]
+                        .iter()
+                        .zip(reference.words())
+                        .map(|(a, b)| u64::from((a ^ b).count_ones()))
+                        .sum();
+                    rows.push(json!({
+                        "tool": "binaryllm", "kernel": name, "dims": dims, "bits": bits,
+                        "n": rows_timed, "threads": threads, "seconds": secs, "min": st.min,
+                        "median": st.median, "max": st.max, "vectors_per_s_median": vps,
+                        "vectors_per_s_best": rows_timed as f64 / st.min,
+                        "differing_bits_vs_reference": differing,
+                        "bits_compared": check_rows * bits,
+                    }));
+                    checks.push(differing);
+                    if differing != 0 {
+                        bail!("{name}: {differing} bits differ from the reference path");
+                    }
+                    if !saved && kernel.is_some() {
+                        if let Some(dir) = &a.data {
+                            let path = dir.join(format!(
+                                "enc_codes_n{}_d{dims}_b{bits}_s{}.npy",
+                                a.n, a.seed
+                            ));
+                            npy::write(
+                                &path,
+                                "|u1",
+                                &[a.n, layout.bytes()],
+                                &to_lsb_bytes(layout, codes.words()),
+                            )?;
+                        }
+                        saved = true;
+                    }
+                }
+            }
+        }
+    }
+    let doc = json!({
+        "benchmark": "encode",
+        "command": super::command_line(),
+        "machine": machine(),
+        "load_before": load_before,
+        "load_after": load_avg(),
+        "results": rows,
+        "all_fast_paths_bit_identical_to_reference": checks.iter().all(|&d| d == 0),
+    });
+    write_json(&a.out, &doc)
+}

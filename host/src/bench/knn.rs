@@ -1,0 +1,324 @@
+//! `binaryllm bench knn`: exact Hamming kNN throughput.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use binaryllm_core::bytes::{ByteOrder, from_bytes_into, to_bytes_into};
+use binaryllm_core::knn::top_k_flat_into;
+use binaryllm_core::{CodeLayout, Kernel, Neighbor};
+use serde_json::json;
+
+use super::{Stats, load_avg, machine, memory_kb, mix, npy, time, write_json};
+use crate::engine::{CodeFile, CodeFileWriter, CodeSet, Searcher};
+
+/// Arguments of `bench knn`.
+#[derive(Debug, clap::Args)]
+pub struct KnnArgs {
+    /// Database codes.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub n: usize,
+    /// Query codes.
+    #[arg(long, default_value_t = 1000)]
+    pub nq: usize,
+    /// Neighbours per query.
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Code widths in bits, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
+    pub bits: Vec<usize>,
+    /// Thread counts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    pub threads: Vec<usize>,
+    /// Kernels: `auto` (the fastest here), `all`, or names such as
+    /// `portable,x86_64-popcnt,x86_64-avx2,x86_64-avx512`.
+    #[arg(long, value_delimiter = ',', default_value = "auto")]
+    pub kernel: Vec<String>,
+    /// Timed runs per configuration (min/median/max are reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Seed of the random codes.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory of inputs shared with `bench/compare.py`: `knn_b{bits}_n{n}_s{seed}_db.npy` and
+    /// `knn_b{bits}_n{nq}_s{seed}_q.npy` (uint8, LSB-first bytes = the FAISS layout) are read
+    /// when present, else generated and written; the neighbours of the first configuration are
+    /// written as `knn_b{bits}_..._ids.npy` / `_dist.npy`.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Search this memory-mapped code file (out-of-core); the queries are its first `nq` codes.
+    #[arg(long)]
+    pub codes: Option<PathBuf>,
+    /// Results file (JSON).
+    #[arg(long, default_value = "bench/results/knn.json")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `bench make-codes`.
+#[derive(Debug, clap::Args)]
+pub struct MakeCodesArgs {
+    /// Number of codes.
+    #[arg(long)]
+    pub n: usize,
+    /// Code width in bits.
+    #[arg(long, default_value_t = 256)]
+    pub bits: usize,
+    /// Seed (the same codes as `bench knn --seed` for the database).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The code file to write (atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Streams seeded random codes into a code file, 1 Mi codes at a time.
+pub fn make_codes(a: &MakeCodesArgs) -> anyhow::Result<()> {
+    let layout = CodeLayout::new(a.bits)?;
+    let mut w = CodeFileWriter::create(&a.out, layout)?;
+    let mut s = a.seed ^ (layout.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let words = layout.words();
+    let chunk = 1 << 20;
+    let mut buf = Vec::with_capacity(chunk * words);
+    let mut left = a.n;
+    while left > 0 {
+        let m = left.min(chunk);
+        buf.clear();
+        buf.extend((0..m * words).map(|_| mix(&mut s)));
+        for code in buf.chunks_exact_mut(words) {
+            code[words - 1] &= layout.last_word_mask();
+        }
+        w.push(&buf)?;
+        left -= m;
+    }
+    let path = w.finish()?;
+    println!(
+        "wrote {} ({} codes of {} bits)",
+        path.display(),
+        a.n,
+        a.bits
+    );
+    Ok(())
+}
+
+/// Seeded random codes of `layout` (padding cleared); the same stream as [`make_codes`].
+pub fn random_codes(layout: CodeLayout, n: usize, seed: u64) -> Vec<u64> {
+    let w = layout.words();
+    let mut s = seed ^ (layout.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let mut v: Vec<u64> = (0..n * w).map(|_| mix(&mut s)).collect();
+    for code in v.chunks_exact_mut(w) {
+        code[w - 1] &= layout.last_word_mask();
+    }
+    v
+}
+
+/// Codes as LSB-first bytes (the FAISS / `packbits(bitorder="little")` layout).
+pub fn to_lsb_bytes(layout: CodeLayout, words: &[u64]) -> Vec<u8> {
+    let nb = layout.bytes();
+    let mut out = vec![0u8; words.len() / layout.words() * nb];
+    for (code, o) in words
+        .chunks_exact(layout.words())
+        .zip(out.chunks_exact_mut(nb))
+    {
+        // The layout matches by construction.
+        let _ = to_bytes_into(layout, code, ByteOrder::Lsb, o);
+    }
+    out
+}
+
+/// Loads codes of `layout` from an LSB-first uint8 `.npy`, or generates and writes them.
+fn shared_codes(
+    dir: Option<&PathBuf>,
+    layout: CodeLayout,
+    n: usize,
+    seed: u64,
+    role: &str,
+) -> anyhow::Result<Vec<u64>> {
+    let Some(dir) = dir else {
+        return Ok(random_codes(layout, n, seed));
+    };
+    let path = dir.join(format!("knn_b{}_n{n}_s{seed}_{role}.npy", layout.bits()));
+    if path.exists() {
+        let (rows, cols, bytes) = npy::read_u8(&path)?;
+        if rows != n || cols != layout.bytes() {
+            bail!(
+                "{}: shape ({rows}, {cols}), expected ({n}, {})",
+                path.display(),
+                layout.bytes()
+            );
+        }
+        let w = layout.words();
+        let mut words = vec![0u64; n * w];
+        for (b, o) in bytes.chunks_exact(cols).zip(words.chunks_exact_mut(w)) {
+            from_bytes_into(layout, b, ByteOrder::Lsb, o)
+                .with_context(|| format!("{}: bad code", path.display()))?;
+        }
+        return Ok(words);
+    }
+    let words = random_codes(layout, n, seed);
+    npy::write(
+        &path,
+        "|u1",
+        &[n, layout.bytes()],
+        &to_lsb_bytes(layout, &words),
+    )?;
+    println!("wrote {}", path.display());
+    Ok(words)
+}
+
+fn kernels(names: &[String]) -> anyhow::Result<Vec<Kernel>> {
+    let mut out = Vec::new();
+    for name in names {
+        match name.as_str() {
+            "auto" => out.push(Kernel::detect()),
+            "all" => out.extend(Kernel::available()),
+            other => out.push(Kernel::by_name(other).with_context(|| {
+                format!(
+                    "kernel {other} is not available here (available: {})",
+                    Kernel::available()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?),
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `bench knn`.
+pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
+    let kernels = kernels(&a.kernel)?;
+    let load_before = load_avg();
+    let mut rows = Vec::new();
+    let mut verified = Vec::new();
+    let mapped = a.codes.as_ref().map(CodeFile::open).transpose()?;
+    let widths: Vec<usize> = match &mapped {
+        Some(f) => vec![f.layout().bits()],
+        None => a.bits.clone(),
+    };
+    println!(
+        "{:>5} {:>16} {:>3} {:>10} {:>10} {:>10} {:>12} {:>9}",
+        "bits", "kernel", "thr", "min s", "median s", "max s", "cmp/s (med)", "GB/s (med)"
+    );
+    for &bits in &widths {
+        let layout = CodeLayout::new(bits)?;
+        let (db_words, q_words);
+        let (db, q) = match &mapped {
+            Some(f) => {
+                let set = f.as_set();
+                let q = set
+                    .slice(0..a.nq.min(set.len()))
+                    .context("code file shorter than nq")?;
+                (set, q)
+            }
+            None => {
+                db_words = shared_codes(a.data.as_ref(), layout, a.n, a.seed, "db")?;
+                q_words = shared_codes(a.data.as_ref(), layout, a.nq, a.seed + 1, "q")?;
+                (
+                    CodeSet::new(layout, &db_words)?,
+                    CodeSet::new(layout, &q_words)?,
+                )
+            }
+        };
+        let (n, nq) = (db.len(), q.len());
+        let mut first: Option<Vec<Neighbor>> = None;
+        for &kernel in &kernels {
+            for &threads in &a.threads {
+                let s = Searcher::with_kernel(kernel);
+                let (res, secs) = time(a.repeat, || Ok(s.knn(db, q, a.k, threads)?))?;
+                let st = Stats::of(&secs);
+                let cmp = (n * nq) as f64;
+                // Bytes of codes compared per second (each query reads every code once).
+                let gbs = cmp * layout.bytes() as f64 / st.median / 1e9;
+                println!(
+                    "{bits:>5} {:>16} {threads:>3} {:>10.4} {:>10.4} {:>10.4} {:>12.3e} {gbs:>9.1}",
+                    kernel.name(),
+                    st.min,
+                    st.median,
+                    st.max,
+                    cmp / st.median
+                );
+                let same = match &first {
+                    None => {
+                        if let Some(dir) = &a.data {
+                            save_results(dir, bits, n, a.seed, &res.neighbors)?;
+                        }
+                        first = Some(res.neighbors.clone());
+                        true
+                    }
+                    Some(f) => *f == res.neighbors,
+                };
+                rows.push(json!({
+                    "tool": "binaryllm", "kernel": kernel.name(), "bits": bits, "n": n, "nq": nq,
+                    "k": a.k, "threads": threads, "seconds": secs, "min": st.min,
+                    "median": st.median, "max": st.max, "cmp_per_s_median": cmp / st.median,
+                    "cmp_per_s_best": cmp / st.min, "identical_to_first_config": same,
+                }));
+                if !same {
+                    bail!(
+                        "{} with {threads} threads gave different neighbours",
+                        kernel.name()
+                    );
+                }
+            }
+        }
+        // The fast results against the core's reference (portable kernel) on a few queries.
+        if let Some(f) = &first {
+            let k = a.k.min(n);
+            let check = nq.min(3);
+            let mut ok = true;
+            for (i, qc) in q
+                .words()
+                .chunks_exact(layout.words())
+                .take(check)
+                .enumerate()
+            {
+                let mut out = vec![Neighbor::default(); k];
+                top_k_flat_into(Kernel::PORTABLE, layout, qc, db.words(), &mut out)?;
+                ok &= f.get(i * k..(i + 1) * k) == Some(&out[..]);
+            }
+            verified
+                .push(json!({"bits": bits, "queries_checked": check, "equal_to_reference": ok}));
+            if !ok {
+                bail!("{bits} bits: results differ from the core's reference top-k");
+            }
+        }
+    }
+    let doc = json!({
+        "benchmark": "knn",
+        "command": super::command_line(),
+        "machine": machine(),
+        "load_before": load_before,
+        "load_after": load_avg(),
+        "memory_kb": memory_kb(),
+        "code_file": a.codes.as_ref().map(|p| p.display().to_string()),
+        "results": rows,
+        "reference_check": verified,
+    });
+    write_json(&a.out, &doc)
+}
+
+/// Writes ids (`<u4`) and distances (`<u4`) of a result for the comparison script.
+fn save_results(
+    dir: &std::path::Path,
+    bits: usize,
+    n: usize,
+    seed: u64,
+    nb: &[Neighbor],
+) -> anyhow::Result<()> {
+    let ids: Vec<u8> = nb.iter().flat_map(|x| x.index.to_le_bytes()).collect();
+    let dist: Vec<u8> = nb.iter().flat_map(|x| x.distance.to_le_bytes()).collect();
+    let stem = format!("knn_b{bits}_n{n}_s{seed}");
+    npy::write(
+        &dir.join(format!("{stem}_ids.npy")),
+        "<u4",
+        &[nb.len()],
+        &ids,
+    )?;
+    npy::write(
+        &dir.join(format!("{stem}_dist.npy")),
+        "<u4",
+        &[nb.len()],
+        &dist,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! `binaryllm bench …`: the performance benchmarks. They print tables and write JSON (with the
+//! command line, the machine, its load and every timing) under `bench/results/`.
+//!
+//! * `bench knn` — exact Hamming kNN per kernel, width and thread count (seeded random codes,
+//!   or the shared inputs of `--data`, or a memory-mapped code file with `--codes`);
+//! * `bench encode` — projection + sign + pack per micro-kernel (and the reference path);
+//! * `bench scaling` — kNN time vs database size at one width, with an SVG plot.
+//!
+//! `bench/compare.py` runs these against FAISS and numpy on the same input files in the same
+//! run. Speed is measured here, never asserted in unit tests.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+
+pub mod encode;
+pub mod knn;
+pub mod npy;
+pub mod scaling;
+
+/// The benchmark subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Exact Hamming kNN: comparisons per second per kernel, code width and thread count.
+    Knn(knn::KnnArgs),
+    /// Batch encoding (projection + sign rule + packing): vectors per second.
+    Encode(encode::EncodeArgs),
+    /// kNN time vs database size at one width (linear cost), with an SVG plot.
+    Scaling(scaling::ScalingArgs),
+    /// Writes seeded random codes to a code file with bounded memory (out-of-core inputs).
+    MakeCodes(knn::MakeCodesArgs),
+}
+
+/// Runs one benchmark subcommand.
+pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Knn(a) => knn::run(a),
+        BenchCommand::Encode(a) => encode::run(a),
+        BenchCommand::Scaling(a) => scaling::run(a),
+        BenchCommand::MakeCodes(a) => knn::make_codes(a),
+    }
+}
+
+/// min / median / max of a set of timings, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stats {
+    /// Fastest run.
+    pub min: f64,
+    /// Median run.
+    pub median: f64,
+    /// Slowest run.
+    pub max: f64,
+}
+
+impl Stats {
+    /// Stats of `secs` (at least one value; NaN-free).
+    pub fn of(secs: &[f64]) -> Stats {
+        let mut v = secs.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n == 0 {
+            f64::NAN
+        } else if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Stats {
+            min: v.first().copied().unwrap_or(f64::NAN),
+            median,
+            max: v.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// Runs `f` `repeat` times (at least once), returning the last result and the seconds taken.
+pub fn time<T>(
+    repeat: usize,
+    mut f: impl FnMut() -> anyhow::Result<T>,
+) -> anyhow::Result<(T, Vec<f64>)> {
+    let mut secs = Vec::with_capacity(repeat.max(1));
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let r = f()?;
+        secs.push(t.elapsed().as_secs_f64());
+        last = Some(r);
+    }
+    Ok((last.context("no run")?, secs))
+}
+
+/// The 1-, 5- and 15-minute load averages (empty when unavailable).
+pub fn load_avg() -> Vec<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| {
+            s.split_whitespace()
+                .take(3)
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Memory figures of this process from `/proc/self/status` (kB): peak RSS, anonymous and
+/// file-backed resident memory.
+pub fn memory_kb() -> Value {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let get = |key: &str| -> Option<u64> {
+        s.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+    };
+    json!({"VmHWM": get("VmHWM:"), "RssAnon": get("RssAnon:"), "RssFile": get("RssFile:")})
+}
+
+/// The machine: CPU model, logical CPUs, kernels available here.
+pub fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_default();
+    json!({
+        "cpu": cpu,
+        "logical_cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "hamming_kernels": binaryllm_core::Kernel::available().map(|k| k.name()).collect::<Vec<_>>(),
+        "project_kernels": binaryllm_core::ProjectKernel::available().map(|k| k.name()).collect::<Vec<_>>(),
+        "portable_only_build": cfg!(binaryllm_portable_only),
+    })
+}
+
+/// The command line that is running, for the results file.
+pub fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename (creating the directory).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".tmp.{}", std::process::id()));
+    let tmp = path.with_file_name(name);
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+    Ok(())
+}
+
+/// Writes a results document (pretty JSON) atomically and says where.
+pub fn write_json(path: &Path, doc: &Value) -> anyhow::Result<()> {
+    write_atomic(path, serde_json::to_string_pretty(doc)?.as_bytes())?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// splitmix64, the generator of the benchmark data (fast and seeded).
+pub fn mix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_are_min_median_max() {
+        let s = Stats::of(&[3.0, 1.0, 2.0]);
+        assert_eq!((s.min, s.median, s.max), (1.0, 2.0, 3.0));
+        assert_eq!(Stats::of(&[4.0, 1.0]).median, 2.5);
+        assert!(Stats::of(&[]).median.is_nan());
+    }
+}
