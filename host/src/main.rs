@@ -1,3 +1,14 @@
-//! The `binaryllm` command line.
+//! The `binaryllm` command line: parse, run, map the error to an exit code.
 
-fn main() {}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = binaryllm::cli::Cli::parse();
+    match binaryllm::cli::run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
