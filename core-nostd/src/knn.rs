@@ -30,7 +30,8 @@ fn insert(slots: &mut [Neighbor], len: &mut usize, cand: Neighbor) -> bool {
     let pos = live.partition_point(|n| *n < cand);
     // `end` is the slot that falls off (full) or the first free one.
     let end = if old == slots.len() {
-        if pos == old {
+        // Full: only a candidate strictly smaller than the k-th best gets in.
+        if live.last().is_none_or(|worst| cand >= *worst) {
             return false;
         }
         old - 1

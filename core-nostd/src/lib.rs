@@ -24,6 +24,7 @@ pub mod binarize;
 pub mod bytes;
 pub mod code;
 pub mod error;
+pub mod hadamard;
 pub mod hamming;
 pub mod knn;
 pub mod projection;
@@ -33,6 +34,7 @@ pub use binarize::{Threshold, binarize_into};
 pub use bytes::ByteOrder;
 pub use code::{BinaryCode, CodeLayout, MAX_BITS};
 pub use error::{Error, Result};
+pub use hadamard::HadamardProjection;
 pub use hamming::Kernel;
 pub use knn::{Neighbor, TopK, TopKCollector};
 pub use projection::{
