@@ -394,19 +394,51 @@ pub fn truncate(codes: &CodeMatrix, bits: usize) -> Result<CodeMatrix> {
 }
 
 /// `Σ_{j<bits} y_j · s_j` with `s_j = +1` for a set bit and `−1` otherwise (the asymmetric
-/// score of a float query projection against a binary document).
+/// score of a float query projection against a binary document); the reference form.
 pub fn asym_score(y: &[f32], code: &[u64], bits: usize) -> f64 {
-    let mut acc = [0f32; 8];
-    for (w, (&word, ys)) in code.iter().zip(y[..bits].chunks(64)).enumerate() {
-        let _ = w;
-        for (c, chunk) in ys.chunks(8).enumerate() {
-            for (l, &v) in chunk.iter().enumerate() {
-                let bit = (word >> (c * 8 + l)) & 1;
-                acc[l] += if bit == 1 { v } else { -v };
+    let mut acc = 0f64;
+    for (j, &v) in y[..bits].iter().enumerate() {
+        let bit = code.get(j / 64).map_or(0, |w| (w >> (j % 64)) & 1);
+        acc += if bit == 1 { f64::from(v) } else { -f64::from(v) };
+    }
+    acc
+}
+
+/// The asymmetric scorer of one query: a nibble table `t[16p + v] = Σ_{i<4, bit i of v} y[4p+i]`
+/// so that `score = 2 · Σ_p t[16p + nibble_p(code)] − Σ y` (one lookup per 4 bits).
+#[derive(Debug)]
+pub struct AsymScorer {
+    table: Vec<f32>,
+    total: f64,
+    bits: usize,
+}
+
+impl AsymScorer {
+    /// The scorer of the first `bits` projections `y`.
+    pub fn new(y: &[f32], bits: usize) -> Self {
+        let y = &y[..bits];
+        let groups = bits.div_ceil(4);
+        let mut table = vec![0f32; groups * 16];
+        for (p, t) in table.chunks_exact_mut(16).enumerate() {
+            for v in 1..16usize {
+                let low = v.trailing_zeros() as usize;
+                t[v] = t[v & (v - 1)] + y.get(4 * p + low).copied().unwrap_or(0.0);
             }
         }
+        let total = y.iter().map(|&v| f64::from(v)).sum();
+        Self { table, total, bits }
     }
-    acc.iter().map(|&a| f64::from(a)).sum()
+
+    /// The score of `code` (padding bits zero).
+    pub fn score(&self, code: &[u64]) -> f64 {
+        let mut acc = [0f32; 4];
+        for p in 0..self.bits.div_ceil(4) {
+            let nib = code.get(p / 16).map_or(0, |w| ((w >> ((p % 16) * 4)) & 0xF) as usize);
+            acc[p % 4] += self.table[16 * p + nib];
+        }
+        let s: f64 = acc.iter().map(|&a| f64::from(a)).sum();
+        2.0 * s - self.total
+    }
 }
 
 fn secs(t: Instant) -> f64 {
@@ -621,10 +653,10 @@ fn one_run(
                 .iter()
                 .map(|&b| dot64(qrow, ds.base.row(b as usize)))
                 .collect();
-            let y = &yq[q * max_bits..q * max_bits + bits];
+            let scorer = AsymScorer::new(&yq[q * max_bits..(q + 1) * max_bits], bits);
             let asym: Vec<f64> = cands
                 .iter()
-                .map(|&b| asym_score(y, db.code(b as usize).unwrap_or(&[]), bits))
+                .map(|&b| scorer.score(db.code(b as usize).unwrap_or(&[])))
                 .collect();
             for scores in [&exact, &asym] {
                 for &mm in &m.rerank_oversample {
@@ -852,6 +884,28 @@ mod tests {
         assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 4), -2.0);
         // only the first 3 bits count.
         assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 3), 2.0);
+        assert_eq!(AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 4).score(&[0b0101]), -2.0);
+        assert_eq!(AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 3).score(&[0b0101]), 2.0);
+    }
+
+    #[test]
+    fn asym_table_scorer_matches_the_reference() {
+        let mut s = binaryllm_core::rng::SeededStream::new(1, *b"testasym", 0);
+        for bits in [1, 5, 63, 64, 65, 130, 1024] {
+            let y: Vec<f32> = (0..bits).map(|_| s.next_symmetric_uniform()).collect();
+            let layout = CodeLayout::new(bits).unwrap();
+            for _ in 0..20 {
+                let mut code: Vec<u64> = (0..layout.words())
+                    .map(|_| u64::from(s.next_u32()) << 32 | u64::from(s.next_u32()))
+                    .collect();
+                if let Some(last) = code.last_mut() {
+                    *last &= layout.last_word_mask();
+                }
+                let a = asym_score(&y, &code, bits);
+                let b = AsymScorer::new(&y, bits).score(&code);
+                assert!((a - b).abs() < 1e-4 * (1.0 + a.abs()), "{bits}: {a} vs {b}");
+            }
+        }
     }
 
     #[test]

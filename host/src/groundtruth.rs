@@ -1,5 +1,5 @@
 //! Exact float ground truth: top-k base rows per query by inner product, ties to the smaller
-//! index, computed with a blocked f64 matrix multiply (`matrixmultiply::dgemm`).
+//! index, computed with a blocked f64 matrix multiply (`faer`'s `matmul`).
 //!
 //! Inputs are f32; their products are exact in f64 and the sums round far below the f32
 //! resolution, so the order equals numpy's float64 `queries @ base.T` except for pairs whose
@@ -59,7 +59,7 @@ pub fn exact_topk(base: &Matrix, queries: &Matrix, k: usize, threads: usize) -> 
                 let m = qb.len() / d;
                 let mut c = vec![0f64; m * n];
                 // C[m × n] = Q[m × d] · baseᵀ.
-                crate::arch::gemm::dgemm_abt(m, d, n, qb, &b64, &mut c);
+                gemm_abt(m, d, n, qb, &b64, &mut c);
                 let mut top = Vec::with_capacity(k);
                 for (row, o) in c.chunks_exact(n).zip(out.chunks_exact_mut(k)) {
                     top_k_of_scores(row, k, &mut top);
@@ -68,6 +68,15 @@ pub fn exact_topk(base: &Matrix, queries: &Matrix, k: usize, threads: usize) -> 
             });
     });
     Neighbors { k, ids }
+}
+
+/// `c[m × n] = a[m × d] · bᵀ` with `a` `[m × d]`, `b` `[n × d]` and `c` `[m × n]`, all
+/// row-major f64 (single-threaded: callers parallelise over blocks).
+pub fn gemm_abt(m: usize, d: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    let a = faer::MatRef::from_row_major_slice(&a[..m * d], m, d);
+    let b = faer::MatRef::from_row_major_slice(&b[..n * d], n, d);
+    let c = faer::MatMut::from_row_major_slice_mut(&mut c[..m * n], m, n);
+    faer::linalg::matmul::matmul(c, faer::Accum::Replace, a, b.transpose(), 1.0, faer::Par::Seq);
 }
 
 /// Inner product in f64 (four interleaved partial sums; the same order every call).
@@ -137,6 +146,16 @@ mod tests {
         let gt = exact_topk(&base, &q, 10, 1);
         assert_eq!(gt.k, 4);
         assert_eq!(gt.query(0), &[0, 2, 3, 1]);
+    }
+
+    #[test]
+    fn gemm_small_product_is_exact() {
+        // a = [[1, 2], [3, 4], [5, 6]], b = [[1, 0], [0, 1], [1, 1]] -> a·bᵀ
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+        let mut c = [f64::NAN; 9];
+        gemm_abt(3, 2, 3, &a, &b, &mut c);
+        assert_eq!(c, [1.0, 2.0, 3.0, 3.0, 4.0, 7.0, 5.0, 6.0, 11.0]);
     }
 
     #[test]

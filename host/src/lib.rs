@@ -6,9 +6,6 @@
 //! and its outputs ([`output`], [`plots`], [`report`]). Built on [`binaryllm_core`].
 #![deny(unsafe_code)]
 
-#[allow(unsafe_code)]
-mod arch;
-
 pub mod bench_eval;
 pub mod cli;
 pub mod commands;
