@@ -48,11 +48,15 @@ pub enum BenchCommand {
     Eval(crate::bench_eval::BenchEvalArgs),
 }
 
-fn list<T: std::str::FromStr>(s: &str) -> Result<Vec<T>, String>
+/// A comma-separated list argument (`64,256,1024`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct List<T>(pub Vec<T>);
+
+fn list<T: std::str::FromStr>(s: &str) -> Result<List<T>, String>
 where
     T::Err: std::fmt::Display,
 {
-    parse_list(s)
+    parse_list(s).map(List)
 }
 
 /// `binaryllm eval`.
@@ -69,13 +73,13 @@ pub struct EvalArgs {
     pub force: bool,
     /// Code widths, e.g. 64,256,1024 (overrides `bits`).
     #[arg(long, value_name = "LIST", value_parser = list::<usize>)]
-    pub bits: Option<Vec<usize>>,
+    pub bits: Option<List<usize>>,
     /// Projection kinds, e.g. gaussian,rademacher (overrides the [[projection]] entries).
     #[arg(long, value_name = "LIST", value_parser = list::<String>)]
-    pub projection: Option<Vec<String>>,
+    pub projection: Option<List<String>>,
     /// Seeds, e.g. 0,1,2 (overrides `seeds`).
     #[arg(long, value_name = "LIST", value_parser = list::<u64>)]
-    pub seeds: Option<Vec<u64>>,
+    pub seeds: Option<List<u64>>,
     /// The k of overlap@k, ndcg@k, rerank@k and k@candidates (overrides `metrics.k`).
     #[arg(long)]
     pub k: Option<usize>,
@@ -248,9 +252,9 @@ mod tests {
         ])
         .unwrap();
         let Command::Eval(a) = c.command else { panic!("not eval") };
-        assert_eq!(a.bits, Some(vec![64, 256]));
-        assert_eq!(a.projection.unwrap(), ["gaussian", "rademacher"]);
-        assert_eq!(a.seeds, Some(vec![0, 1]));
+        assert_eq!(a.bits, Some(List(vec![64, 256])));
+        assert_eq!(a.projection.unwrap().0, ["gaussian", "rademacher"]);
+        assert_eq!(a.seeds, Some(List(vec![0, 1])));
         assert_eq!(a.k, Some(5));
         assert!(Cli::try_parse_from(["binaryllm", "eval", "--bits", "6x"]).is_err());
     }

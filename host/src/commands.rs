@@ -41,9 +41,9 @@ pub fn eval_config(a: &EvalArgs) -> Result<(LoadedConfig, Overrides)> {
     let path = a.config.clone().unwrap_or_else(default_config_path);
     let mut loaded = config::load(&path).context("config stage")?;
     let o = Overrides {
-        bits: a.bits.clone(),
-        projections: a.projection.clone(),
-        seeds: a.seeds.clone(),
+        bits: a.bits.clone().map(|l| l.0),
+        projections: a.projection.clone().map(|l| l.0),
+        seeds: a.seeds.clone().map(|l| l.0),
         k: a.k,
         threads: a.threads,
     };

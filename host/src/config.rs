@@ -789,8 +789,18 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
     };
     positive("metrics.recall_k", &m.recall_k)?;
     positive("metrics.rerank_oversample", &m.rerank_oversample)?;
+    if m.candidates < m.k {
+        return Err(err(
+            if k_flag.is_some() { "metrics.k" } else { "metrics.candidates" },
+            k_flag,
+            InvalidValue,
+            format!(
+                "k = {} exceeds metrics.candidates = {} (the Hamming depth of k@candidates and MRR)",
+                m.k, m.candidates
+            ),
+        ));
+    }
     for (key, v, min) in [
-        ("metrics.candidates", m.candidates, m.k),
         ("metrics.pair_sample", m.pair_sample, 3),
         ("metrics.calibration_bins", m.calibration_bins, 1),
         ("metrics.calibration_min_pairs", m.calibration_min_pairs, 1),
@@ -799,7 +809,7 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
         if v < min {
             return Err(err(
                 key,
-                if key == "metrics.candidates" { k_flag } else { None },
+                None,
                 InvalidValue,
                 format!("{v} is below the minimum {min}"),
             ));
@@ -815,7 +825,9 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
     }
     let keys = m.metric_keys();
     for (i, cr) in c.h1.criteria.iter().enumerate() {
-        if !keys.contains(&cr.metric) {
+        // With `--k` the metric names change; criteria on other names become "not evaluated"
+        // verdicts (with a warning) instead of errors.
+        if cli.k.is_none() && !keys.contains(&cr.metric) {
             return Err(err(
                 &format!("h1.criteria[{i}].metric"),
                 None,

@@ -655,10 +655,12 @@ mod tests {
         let d = tmp();
         let p = d.path().join("f.npy");
         write_npy(&p, &[2, 3], &[0.0f32; 6]).unwrap();
-        let s = fs::read(&p).unwrap();
-        let text = String::from_utf8_lossy(&s).replace("'fortran_order': False", "'fortran_order': True ");
-        fs::write(&p, text.as_bytes()).unwrap_or_else(|_| unreachable!());
-        // Replacing keeps the header length (padding absorbs the extra space).
+        let mut s = fs::read(&p).unwrap();
+        // Same length: the header keeps its size.
+        let (from, to) = (&b"'fortran_order': False"[..], &b"'fortran_order': True "[..]);
+        let at = s.windows(from.len()).position(|w| w == from).unwrap();
+        s[at..at + from.len()].copy_from_slice(to);
+        fs::write(&p, &s).unwrap();
         let e = read_matrix(&p).unwrap_err();
         assert!(matches!(e, DataError::FortranOrder { .. }), "{e}");
     }

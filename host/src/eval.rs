@@ -788,8 +788,8 @@ fn judge(config: &Config, summary: &[SummaryRow], warnings: &mut Vec<String>) ->
             let (outcome, reason, s) = match row {
                 None => {
                     let reason = format!(
-                        "not evaluated: projection `{}` at {} bits is not in this run",
-                        c.projection, c.bits
+                        "not evaluated: metric `{}` of projection `{}` at {} bits is not in this run",
+                        c.metric, c.projection, c.bits
                     );
                     warnings.push(format!("criterion {} {}: {reason}", c.metric, c.bits));
                     (Outcome::Inconclusive, reason, None)
