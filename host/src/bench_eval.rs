@@ -98,7 +98,11 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         }
         let mut sorted = times.clone();
         sorted.sort_by(f64::total_cmp);
-        let (min, med, max) = (sorted[0], sorted[sorted.len() / 2], sorted[sorted.len() - 1]);
+        let (min, med, max) = (
+            sorted[0],
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() - 1],
+        );
         println!(
             "bench eval {:<15} runs {:>3}  min {:>6.2} s  median {:>6.2} s  max {:>6.2} s  target < {:.0} s: {}",
             case.name,
@@ -107,7 +111,11 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
             med,
             max,
             case.target_s,
-            if med < case.target_s { "met" } else { "NOT met" }
+            if med < case.target_s {
+                "met"
+            } else {
+                "NOT met"
+            }
         );
         figures.push(json!({
             "case": case.name,

@@ -65,7 +65,7 @@ pub struct EvalArgs {
     /// Config file (default: configs/default.toml of the repository).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Run directory (default: <output.dir>/<UTC timestamp>-<config name>).
+    /// Run directory (default: `OUTPUT_DIR/UTC-TIMESTAMP-CONFIG_NAME`, OUTPUT_DIR from the config).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace an existing run directory.
@@ -74,7 +74,7 @@ pub struct EvalArgs {
     /// Code widths, e.g. 64,256,1024 (overrides `bits`).
     #[arg(long, value_name = "LIST", value_parser = list::<usize>)]
     pub bits: Option<List<usize>>,
-    /// Projection kinds, e.g. gaussian,rademacher (overrides the [[projection]] entries).
+    /// Projection kinds, e.g. gaussian,rademacher (overrides the `[[projection]]` entries).
     #[arg(long, value_name = "LIST", value_parser = list::<String>)]
     pub projection: Option<List<String>>,
     /// Seeds, e.g. 0,1,2 (overrides `seeds`).
@@ -181,7 +181,12 @@ pub struct SearchArgs {
     #[arg(long, value_name = "FILE")]
     pub codes: PathBuf,
     /// Query codes (uint8 [nq, bytes] .npy).
-    #[arg(long, value_name = "FILE", conflicts_with = "queries", required_unless_present = "queries")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "queries",
+        required_unless_present = "queries"
+    )]
     pub query_codes: Option<PathBuf>,
     /// Float queries to encode with --bits/--projection/--seed (.npy or .fvecs).
     #[arg(long, value_name = "FILE", requires = "bits")]
@@ -247,11 +252,21 @@ mod tests {
     #[test]
     fn eval_overrides_parse_lists() {
         let c = Cli::try_parse_from([
-            "binaryllm", "eval", "--bits", "64,256", "--projection", "gaussian,rademacher",
-            "--seeds", "0,1", "--k", "5",
+            "binaryllm",
+            "eval",
+            "--bits",
+            "64,256",
+            "--projection",
+            "gaussian,rademacher",
+            "--seeds",
+            "0,1",
+            "--k",
+            "5",
         ])
         .unwrap();
-        let Command::Eval(a) = c.command else { panic!("not eval") };
+        let Command::Eval(a) = c.command else {
+            panic!("not eval")
+        };
         assert_eq!(a.bits, Some(List(vec![64, 256])));
         assert_eq!(a.projection.unwrap().0, ["gaussian", "rademacher"]);
         assert_eq!(a.seeds, Some(List(vec![0, 1])));

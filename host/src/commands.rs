@@ -206,7 +206,11 @@ fn read_codes(path: &Path, bits: Option<usize>, format: CodeFormat) -> Result<Co
     }
     let w = layout.words();
     let mut words = vec![0u64; rows * w];
-    for (i, (b, o)) in bytes.chunks_exact(nb).zip(words.chunks_exact_mut(w)).enumerate() {
+    for (i, (b, o)) in bytes
+        .chunks_exact(nb)
+        .zip(words.chunks_exact_mut(w))
+        .enumerate()
+    {
         from_bytes_into(layout, b, order(format), o)
             .with_context(|| format!("{}: row {i}", path.display()))?;
     }

@@ -252,7 +252,11 @@ impl MetricsSpec {
     /// Every per-run metric key these settings produce, in output order.
     pub fn metric_keys(&self) -> Vec<String> {
         let k = self.k;
-        let mut keys: Vec<String> = self.recall_k.iter().map(|r| format!("recall@{r}")).collect();
+        let mut keys: Vec<String> = self
+            .recall_k
+            .iter()
+            .map(|r| format!("recall@{r}"))
+            .collect();
         keys.push(format!("{k}@{}", self.candidates));
         keys.push(format!("overlap@{k}"));
         keys.push(format!("ndcg@{k}"));
@@ -550,7 +554,10 @@ fn join_key(table: &str, key: &str) -> String {
 fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let before = &source[..offset.min(source.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
     (line, col)
 }
 
@@ -699,7 +706,10 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
             "name",
             None,
             InvalidValue,
-            format!("`{}` must be non-empty and use only A-Z a-z 0-9 . _ -", c.name),
+            format!(
+                "`{}` must be non-empty and use only A-Z a-z 0-9 . _ -",
+                c.name
+            ),
         ));
     }
     for h in &c.hypotheses {
@@ -727,14 +737,24 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
         }
     }
     if has_duplicates(&c.bits) {
-        return Err(err("bits", bits_flag, InvalidValue, "duplicate widths".into()));
+        return Err(err(
+            "bits",
+            bits_flag,
+            InvalidValue,
+            "duplicate widths".into(),
+        ));
     }
     let seeds_flag = cli.seeds.as_ref().map(|_| "--seeds");
     if c.seeds.is_empty() {
         return Err(err("seeds", seeds_flag, InvalidValue, "empty list".into()));
     }
     if has_duplicates(&c.seeds) {
-        return Err(err("seeds", seeds_flag, InvalidValue, "duplicate seeds".into()));
+        return Err(err(
+            "seeds",
+            seeds_flag,
+            InvalidValue,
+            "duplicate seeds".into(),
+        ));
     }
     let proj_flag = cli.projections.as_ref().map(|_| "--projection");
     if c.projections.is_empty() {
@@ -774,7 +794,12 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
     let m = &c.metrics;
     let k_flag = cli.k.map(|_| "--k");
     if m.k == 0 {
-        return Err(err("metrics.k", k_flag, InvalidValue, "k must be at least 1".into()));
+        return Err(err(
+            "metrics.k",
+            k_flag,
+            InvalidValue,
+            "k must be at least 1".into(),
+        ));
     }
     let positive = |key: &str, v: &[usize]| -> Result<(), ConfigError> {
         if v.is_empty() || v.contains(&0) || has_duplicates(v) {
@@ -791,7 +816,11 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
     positive("metrics.rerank_oversample", &m.rerank_oversample)?;
     if m.candidates < m.k {
         return Err(err(
-            if k_flag.is_some() { "metrics.k" } else { "metrics.candidates" },
+            if k_flag.is_some() {
+                "metrics.k"
+            } else {
+                "metrics.candidates"
+            },
             k_flag,
             InvalidValue,
             format!(
@@ -977,8 +1006,16 @@ threshold = 0.5
             ("bits = [64, 128]", "bits = [0]", "bits"),
             ("bits = [64, 128]", "bits = [65537]", "bits"),
             ("k = 10", "k = 0", "metrics.k"),
-            ("threshold = 0.5", "threshold = nan", "h1.criteria[0].threshold"),
-            ("metric = \"recall@10\"", "metric = \"recall@7\"", "h1.criteria[0].metric"),
+            (
+                "threshold = 0.5",
+                "threshold = nan",
+                "h1.criteria[0].threshold",
+            ),
+            (
+                "metric = \"recall@10\"",
+                "metric = \"recall@7\"",
+                "h1.criteria[0].metric",
+            ),
             ("seeds = [0, 1]", "seeds = []", "seeds"),
         ] {
             let l = parse_ok(&GOOD.replace(from, to));
@@ -1041,7 +1078,10 @@ threshold = 0.5
 
     #[test]
     fn parse_list_reads_commas() {
-        assert_eq!(parse_list::<usize>("64, 256,1024").unwrap(), [64, 256, 1024]);
+        assert_eq!(
+            parse_list::<usize>("64, 256,1024").unwrap(),
+            [64, 256, 1024]
+        );
         assert!(parse_list::<usize>("64,x").is_err());
     }
 }

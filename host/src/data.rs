@@ -326,7 +326,10 @@ fn read_npy_matrix(path: &Path) -> Result<Matrix, DataError> {
         4 => reader.into_vec::<f32>().map_err(bad)?,
         _ => {
             let v = reader.into_vec::<f64>().map_err(bad)?;
-            if let Some(i) = v.iter().position(|x| !x.is_finite() || x.abs() > f64::from(f32::MAX)) {
+            if let Some(i) = v
+                .iter()
+                .position(|x| !x.is_finite() || x.abs() > f64::from(f32::MAX))
+            {
                 return Err(DataError::NonFinite {
                     path: path.to_path_buf(),
                     row: i / cols,
@@ -340,7 +343,10 @@ fn read_npy_matrix(path: &Path) -> Result<Matrix, DataError> {
     Ok(Matrix::new(rows, cols, data))
 }
 
-fn read_vecs_words(path: &Path, format: &'static str) -> Result<(usize, usize, Vec<u32>), DataError> {
+fn read_vecs_words(
+    path: &Path,
+    format: &'static str,
+) -> Result<(usize, usize, Vec<u32>), DataError> {
     let bytes = fs::read(path).map_err(io_err(path))?;
     let malformed = |detail: String| DataError::Vecs {
         path: path.to_path_buf(),
@@ -354,7 +360,10 @@ fn read_vecs_words(path: &Path, format: &'static str) -> Result<(usize, usize, V
         });
     }
     if !bytes.len().is_multiple_of(4) {
-        return Err(malformed(format!("size {} is not a multiple of 4", bytes.len())));
+        return Err(malformed(format!(
+            "size {} is not a multiple of 4",
+            bytes.len()
+        )));
     }
     let words: Vec<u32> = bytes
         .chunks_exact(4)
@@ -631,7 +640,14 @@ mod tests {
         fs::write(&p, &bytes[..bytes.len() - 5]).unwrap();
         let e = read_matrix(&p).unwrap_err();
         assert!(
-            matches!(e, DataError::Truncated { expected: 32, actual: 27, .. }),
+            matches!(
+                e,
+                DataError::Truncated {
+                    expected: 32,
+                    actual: 27,
+                    ..
+                }
+            ),
             "{e}"
         );
 
@@ -657,7 +673,10 @@ mod tests {
         write_npy(&p, &[2, 3], &[0.0f32; 6]).unwrap();
         let mut s = fs::read(&p).unwrap();
         // Same length: the header keeps its size.
-        let (from, to) = (&b"'fortran_order': False"[..], &b"'fortran_order': True "[..]);
+        let (from, to) = (
+            &b"'fortran_order': False"[..],
+            &b"'fortran_order': True "[..],
+        );
         let at = s.windows(from.len()).position(|w| w == from).unwrap();
         s[at..at + from.len()].copy_from_slice(to);
         fs::write(&p, &s).unwrap();

@@ -227,7 +227,11 @@ pub enum NormError {
 pub fn normalize(m: &mut Matrix, policy: Normalization, path: &Path) -> Result<(), NormError> {
     let cols = m.cols;
     for (row, x) in m.data.chunks_exact_mut(cols).enumerate() {
-        let norm = x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>().sqrt();
+        let norm = x
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum::<f64>()
+            .sqrt();
         match policy {
             Normalization::Require if (norm - 1.0).abs() > NORM_TOLERANCE => {
                 return Err(NormError::NormOff {
@@ -396,19 +400,32 @@ fn load_files(id: &str, encoder: &str, src: &Sources, policy: Normalization) -> 
         );
     }
     normalize(&mut queries, policy, &src.queries)?;
-    let labels = |path: &Option<PathBuf>, role: &str, n: usize, info: &mut dyn FnMut(&str, &Path) -> Result<()>| -> Result<Option<Vec<i64>>> {
+    let labels = |path: &Option<PathBuf>,
+                  role: &str,
+                  n: usize,
+                  info: &mut dyn FnMut(&str, &Path) -> Result<()>|
+     -> Result<Option<Vec<i64>>> {
         let Some(p) = path else { return Ok(None) };
         info(role, p)?;
         let a = data::read_ints(p)?;
         if !a.one_d && a.cols != 1 {
-            bail!("{}: labels must be a 1-d array, got shape [{}, {}]", p.display(), a.rows, a.cols);
+            bail!(
+                "{}: labels must be a 1-d array, got shape [{}, {}]",
+                p.display(),
+                a.rows,
+                a.cols
+            );
         }
         if a.rows != n {
             bail!(
                 "{}: {} labels for {n} {} rows",
                 p.display(),
                 a.rows,
-                if role == "base_labels" { "base" } else { "query" }
+                if role == "base_labels" {
+                    "base"
+                } else {
+                    "query"
+                }
             );
         }
         Ok(Some(a.data))
@@ -454,7 +471,11 @@ fn gt_from(path: &Path, a: IntArray, n_queries: usize, n_base: usize) -> Result<
             a.cols
         );
     }
-    if let Some(i) = a.data.iter().position(|&v| v < 0 || v as u64 >= n_base as u64) {
+    if let Some(i) = a
+        .data
+        .iter()
+        .position(|&v| v < 0 || v as u64 >= n_base as u64)
+    {
         bail!(
             "{}: ground-truth id {} (query {}, rank {}) is outside the base (0..{n_base})",
             path.display(),
@@ -525,8 +546,12 @@ pub fn synthetic(
             let mut sb = SeededStream::new(seed, TAG_SPHERE, 0);
             let mut sq = SeededStream::new(seed, TAG_SPHERE, 1);
             (
-                (0..n_base).map(|_| unit(normal_vec(&mut sb, dims))).collect(),
-                (0..n_queries).map(|_| unit(normal_vec(&mut sq, dims))).collect(),
+                (0..n_base)
+                    .map(|_| unit(normal_vec(&mut sb, dims)))
+                    .collect(),
+                (0..n_queries)
+                    .map(|_| unit(normal_vec(&mut sq, dims)))
+                    .collect(),
                 None,
                 None,
             )
@@ -538,8 +563,9 @@ pub fn synthetic(
                 bail!("synthetic data set `{id}`: clusters must be >= 1 and noise >= 0");
             }
             let mut sc = SeededStream::new(seed, TAG_CLUSTERS, 0);
-            let centres: Vec<Vec<f64>> =
-                (0..clusters).map(|_| unit(normal_vec(&mut sc, dims))).collect();
+            let centres: Vec<Vec<f64>> = (0..clusters)
+                .map(|_| unit(normal_vec(&mut sc, dims)))
+                .collect();
             let scale = noise / (dims as f64).sqrt();
             let gen_points = |stream: u64, n: usize| {
                 let mut s = SeededStream::new(seed, TAG_CLUSTERS, stream);
@@ -548,7 +574,11 @@ pub fn synthetic(
                 for _ in 0..n {
                     let c = ((u64::from(s.next_u32()) * clusters as u64) >> 32) as usize;
                     let g = normal_vec(&mut s, dims);
-                    let v: Vec<f64> = centres[c].iter().zip(&g).map(|(a, b)| a + scale * b).collect();
+                    let v: Vec<f64> = centres[c]
+                        .iter()
+                        .zip(&g)
+                        .map(|(a, b)| a + scale * b)
+                        .collect();
                     rows.push(unit(v));
                     labels.push(c as i64);
                 }
@@ -565,8 +595,9 @@ pub fn synthetic(
             let mut sq = SeededStream::new(seed, TAG_ANGLES, 0);
             let mut su = SeededStream::new(seed, TAG_ANGLES, 1);
             let mut sb = SeededStream::new(seed, TAG_ANGLES, 2);
-            let queries: Vec<Vec<f64>> =
-                (0..n_queries).map(|_| unit(normal_vec(&mut sq, dims))).collect();
+            let queries: Vec<Vec<f64>> = (0..n_queries)
+                .map(|_| unit(normal_vec(&mut sq, dims)))
+                .collect();
             let mut base = Vec::with_capacity(n_base);
             for (i, q) in queries.iter().enumerate() {
                 let theta = std::f64::consts::PI * (i as f64 + 0.5) / n_queries as f64;
@@ -639,7 +670,13 @@ mod tests {
             assert_eq!(a.sha256, b.sha256);
             let mut m = a.base.clone();
             normalize(&mut m, Normalization::Require, Path::new("x")).unwrap();
-            let other = synthetic("s", g, &SyntheticSpec { seed: Some(1), ..p }, Normalization::Require).unwrap();
+            let other = synthetic(
+                "s",
+                g,
+                &SyntheticSpec { seed: Some(1), ..p },
+                Normalization::Require,
+            )
+            .unwrap();
             assert_ne!(a.base, other.base);
         }
     }

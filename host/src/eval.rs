@@ -399,7 +399,11 @@ pub fn asym_score(y: &[f32], code: &[u64], bits: usize) -> f64 {
     let mut acc = 0f64;
     for (j, &v) in y[..bits].iter().enumerate() {
         let bit = code.get(j / 64).map_or(0, |w| (w >> (j % 64)) & 1);
-        acc += if bit == 1 { f64::from(v) } else { -f64::from(v) };
+        acc += if bit == 1 {
+            f64::from(v)
+        } else {
+            -f64::from(v)
+        };
     }
     acc
 }
@@ -433,7 +437,9 @@ impl AsymScorer {
     pub fn score(&self, code: &[u64]) -> f64 {
         let mut acc = [0f32; 4];
         for p in 0..self.bits.div_ceil(4) {
-            let nib = code.get(p / 16).map_or(0, |w| ((w >> ((p % 16) * 4)) & 0xF) as usize);
+            let nib = code
+                .get(p / 16)
+                .map_or(0, |w| ((w >> ((p % 16) * 4)) & 0xF) as usize);
             acc[p % 4] += self.table[16 * p + nib];
         }
         let s: f64 = acc.iter().map(|&a| f64::from(a)).sum();
@@ -515,15 +521,26 @@ fn evaluate_inner(
                 .with_context(|| format!("{}: base vectors ({})", ctx(), file_of(&ds, "base")))?;
             let query_codes = engine::encode_matrix(&dense, threshold, &ds.queries.data, threads)
                 .with_context(|| {
-                    format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
-                })?;
+                format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
+            })?;
             let encode_s = secs(t);
             let yq = engine::project_matrix(&dense, &ds.queries.data, threads)
                 .with_context(|| format!("{}: query projections", ctx()))?;
             for &bits in &widths {
                 let run = one_run(
-                    config, &ds, &float, &depths, spec, seed, bits, max_bits, &base_codes,
-                    &query_codes, &yq, encode_s, threads,
+                    config,
+                    &ds,
+                    &float,
+                    &depths,
+                    spec,
+                    seed,
+                    bits,
+                    max_bits,
+                    &base_codes,
+                    &query_codes,
+                    &yq,
+                    encode_s,
+                    threads,
                 )
                 .with_context(|| {
                     format!(
@@ -647,7 +664,10 @@ fn one_run(
             let gains: Vec<f64> = ids.iter().take(k).map(|&b| cos(b).max(0.0)).collect();
             let ideal: Vec<f64> = truth.iter().take(k).map(|&b| cos(b).max(0.0)).collect();
             v.push(metrics::ndcg(&gains, &ideal));
-            v.push(metrics::reciprocal_rank(&ids[..d.candidates.min(ids.len())], truth[0]));
+            v.push(metrics::reciprocal_rank(
+                &ids[..d.candidates.min(ids.len())],
+                truth[0],
+            ));
             let cands = &ids[..(k * max_m).min(ids.len())];
             let exact: Vec<f64> = cands
                 .iter()
@@ -667,8 +687,7 @@ fn one_run(
             }
             v.push(match labels {
                 Some((bl, ql)) => {
-                    let votes: Vec<i64> =
-                        ids[..d.knn_k].iter().map(|&i| bl[i as usize]).collect();
+                    let votes: Vec<i64> = ids[..d.knn_k].iter().map(|&i| bl[i as usize]).collect();
                     f64::from(u8::from(metrics::majority_vote(&votes) == Some(ql[q])))
                 }
                 None => f64::NAN,
@@ -685,9 +704,17 @@ fn one_run(
     };
     let keys = m.metric_keys();
     let mut metrics_out: Vec<(String, f64)> = Vec::with_capacity(keys.len());
-    let per_query_keys = keys
-        .iter()
-        .filter(|k| !matches!(k.as_str(), "spearman" | "pearson" | "kendall" | "theta_pi_mae" | "theta_pi_bins_inside" | "knn_acc"));
+    let per_query_keys = keys.iter().filter(|k| {
+        !matches!(
+            k.as_str(),
+            "spearman"
+                | "pearson"
+                | "kendall"
+                | "theta_pi_mae"
+                | "theta_pi_bins_inside"
+                | "knn_acc"
+        )
+    });
     for (c, key) in per_query_keys.enumerate() {
         metrics_out.push((key.clone(), mean_col(c)));
     }
@@ -714,7 +741,10 @@ fn one_run(
     );
     metrics_out.push(("spearman".into(), metrics::spearman(&float.pair_cos, &est)));
     metrics_out.push(("pearson".into(), metrics::pearson(&float.pair_cos, &est)));
-    metrics_out.push(("kendall".into(), metrics::kendall_tau_b(&float.pair_cos, &est)));
+    metrics_out.push((
+        "kendall".into(),
+        metrics::kendall_tau_b(&float.pair_cos, &est),
+    ));
     metrics_out.push(("theta_pi_mae".into(), cal.mae));
     metrics_out.push(("theta_pi_bins_inside".into(), cal.fraction_inside));
     metrics_out.push((
@@ -744,9 +774,17 @@ fn one_run(
         calibration: cal,
         timings: RunTimings {
             encode_s,
-            encode_vectors_per_s: if encode_s > 0.0 { n_enc / encode_s } else { 0.0 },
+            encode_vectors_per_s: if encode_s > 0.0 {
+                n_enc / encode_s
+            } else {
+                0.0
+            },
             search_s,
-            search_queries_per_s: if search_s > 0.0 { nq as f64 / search_s } else { 0.0 },
+            search_queries_per_s: if search_s > 0.0 {
+                nq as f64 / search_s
+            } else {
+                0.0
+            },
             metrics_s,
         },
         scatter,
@@ -884,8 +922,14 @@ mod tests {
         assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 4), -2.0);
         // only the first 3 bits count.
         assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 3), 2.0);
-        assert_eq!(AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 4).score(&[0b0101]), -2.0);
-        assert_eq!(AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 3).score(&[0b0101]), 2.0);
+        assert_eq!(
+            AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 4).score(&[0b0101]),
+            -2.0
+        );
+        assert_eq!(
+            AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 3).score(&[0b0101]),
+            2.0
+        );
     }
 
     #[test]
@@ -914,7 +958,10 @@ mod tests {
         let mut w = Vec::new();
         let d = depths(&m, 50, &mut w);
         assert_eq!((d.k, d.candidates, d.hamming, d.gt), (10, 50, 50, 50));
-        assert!(w.iter().any(|s| s.contains("metrics.candidates = 100")), "{w:?}");
+        assert!(
+            w.iter().any(|s| s.contains("metrics.candidates = 100")),
+            "{w:?}"
+        );
     }
 
     #[test]

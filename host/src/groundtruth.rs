@@ -35,7 +35,8 @@ pub fn top_k_of_scores(scores: &[f64], k: usize, out: &mut Vec<u32>) {
         return;
     }
     let mut idx: Vec<u32> = (0..scores.len() as u32).collect();
-    let cmp = |a: &u32, b: &u32| by_score_then_index(scores[*a as usize], *a, scores[*b as usize], *b);
+    let cmp =
+        |a: &u32, b: &u32| by_score_then_index(scores[*a as usize], *a, scores[*b as usize], *b);
     if k < idx.len() {
         idx.select_nth_unstable_by(k - 1, cmp);
         idx.truncate(k);
@@ -76,7 +77,14 @@ pub fn gemm_abt(m: usize, d: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64
     let a = faer::MatRef::from_row_major_slice(&a[..m * d], m, d);
     let b = faer::MatRef::from_row_major_slice(&b[..n * d], n, d);
     let c = faer::MatMut::from_row_major_slice_mut(&mut c[..m * n], m, n);
-    faer::linalg::matmul::matmul(c, faer::Accum::Replace, a, b.transpose(), 1.0, faer::Par::Seq);
+    faer::linalg::matmul::matmul(
+        c,
+        faer::Accum::Replace,
+        a,
+        b.transpose(),
+        1.0,
+        faer::Par::Seq,
+    );
 }
 
 /// Inner product in f64 (four interleaved partial sums; the same order every call).
@@ -112,7 +120,9 @@ mod tests {
         Matrix::new(
             rows,
             cols,
-            (0..rows * cols).map(|_| s.next_symmetric_uniform()).collect(),
+            (0..rows * cols)
+                .map(|_| s.next_symmetric_uniform())
+                .collect(),
         )
     }
 

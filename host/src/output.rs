@@ -38,7 +38,12 @@ impl RunDir {
         }
         let name = final_path
             .file_name()
-            .with_context(|| format!("output stage: {} has no directory name", final_path.display()))?
+            .with_context(|| {
+                format!(
+                    "output stage: {} has no directory name",
+                    final_path.display()
+                )
+            })?
             .to_string_lossy()
             .into_owned();
         let parent = match final_path.parent() {
@@ -436,9 +441,8 @@ pub fn summary_table(e: &Evaluation) -> String {
             let c = &v.criterion;
             let _ = writeln!(
                 s,
-                "  {:<13} {} {:>5} bits {:<22} {} {:<6} -> {:?}: {}",
+                "  {:<13} {:>5} bits {:<22} {} {:<6} -> {:?}: {}",
                 c.projection,
-                "",
                 c.bits,
                 c.metric,
                 c.comparison.symbol(),

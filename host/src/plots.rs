@@ -7,6 +7,7 @@ use std::sync::Once;
 
 use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::eval::Evaluation;
@@ -88,6 +89,45 @@ fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("plot: {e:?}")
 }
 
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart with the common layout on `area`.
+fn new_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Chart<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
+    ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 22))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(62)
+        .build_cartesian_2d(x, y)
+        .map_err(err)
+}
+
+/// Draws the series legend at `pos`.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    pos: SeriesLabelPosition,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(pos)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font(("sans-serif", 15))
+        .draw()
+        .map_err(err)
+}
+
 /// A metric's mean with CI bars against log2(bits), one series per projection; an optional
 /// horizontal reference line (e.g. the float accuracy).
 fn metric_vs_bits<DB: DrawingBackend>(
@@ -131,13 +171,7 @@ where
     }
     let pad = ((hi - lo) * 0.08).max(0.01);
     let (y0, y1) = ((lo - pad).max(-1.0), (hi + pad).min(1.05));
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", 22))
-        .margin(14)
-        .x_label_area_size(44)
-        .y_label_area_size(62)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
+    let mut chart = new_chart(area, title, x0..x1, y0..y1)?;
     let fmt_bits = |x: &f64| format!("{}", 2f64.powf(*x).round());
     chart
         .configure_mesh()
@@ -154,8 +188,16 @@ where
             .filter_map(|&b| {
                 e.summary_of(p.label(), b, metric).and_then(|s| {
                     s.stats.mean.is_finite().then(|| {
-                        let lo = if s.stats.ci95_low.is_finite() { s.stats.ci95_low } else { s.stats.mean };
-                        let hi = if s.stats.ci95_high.is_finite() { s.stats.ci95_high } else { s.stats.mean };
+                        let lo = if s.stats.ci95_low.is_finite() {
+                            s.stats.ci95_low
+                        } else {
+                            s.stats.mean
+                        };
+                        let hi = if s.stats.ci95_high.is_finite() {
+                            s.stats.ci95_high
+                        } else {
+                            s.stats.mean
+                        };
                         ((b as f64).log2(), lo, s.stats.mean, hi)
                     })
                 })
@@ -168,14 +210,20 @@ where
             ))
             .map_err(err)?
             .label(p.label().to_string())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
         chart
-            .draw_series(pts.iter().map(|p| {
-                ErrorBar::new_vertical(p.0, p.1, p.2, p.3, color.stroke_width(1), 8)
-            }))
+            .draw_series(
+                pts.iter()
+                    .map(|p| ErrorBar::new_vertical(p.0, p.1, p.2, p.3, color.stroke_width(1), 8)),
+            )
             .map_err(err)?;
         chart
-            .draw_series(pts.iter().map(|p| Circle::new((p.0, p.2), 3, color.filled())))
+            .draw_series(
+                pts.iter()
+                    .map(|p| Circle::new((p.0, p.2), 3, color.filled())),
+            )
             .map_err(err)?;
     }
     if let Some((r, label)) = reference {
@@ -189,14 +237,7 @@ where
             .label(label)
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.6)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 15))
-        .draw()
-        .map_err(err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -228,16 +269,8 @@ where
     }
     let pad = ((hi - lo) * 0.06).max(0.01);
     let (a0, a1) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            format!("θ/π calibration ({}, seed {seed})", p.label()),
-            ("sans-serif", 22),
-        )
-        .margin(14)
-        .x_label_area_size(44)
-        .y_label_area_size(62)
-        .build_cartesian_2d(a0..a1, a0..a1)
-        .map_err(err)?;
+    let caption = format!("θ/π calibration ({}, seed {seed})", p.label());
+    let mut chart = new_chart(area, &caption, a0..a1, a0..a1)?;
     chart
         .configure_mesh()
         .x_desc("θ/π (float angle)")
@@ -273,14 +306,7 @@ where
             .label(format!("{} bits", r.bits))
             .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 15))
-        .draw()
-        .map_err(err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -303,16 +329,11 @@ where
         (Some(&a), _) => vec![a],
         _ => vec![],
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            format!("cosine vs Hamming-estimated cosine ({}, seed {seed})", p.label()),
-            ("sans-serif", 22),
-        )
-        .margin(14)
-        .x_label_area_size(44)
-        .y_label_area_size(62)
-        .build_cartesian_2d(-0.4f64..1.0f64, -0.6f64..1.0f64)
-        .map_err(err)?;
+    let caption = format!(
+        "cosine vs Hamming-estimated cosine ({}, seed {seed})",
+        p.label()
+    );
+    let mut chart = new_chart(area, &caption, -0.4..1.0, -0.6..1.0)?;
     chart
         .configure_mesh()
         .x_desc("float cosine")
@@ -343,14 +364,7 @@ where
                 .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 15))
-        .draw()
-        .map_err(err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -372,9 +386,17 @@ pub fn render_all(e: &Evaluation) -> Result<Vec<Plot>> {
     let (a, b) = both!(|a| calibration(a, e));
     out.push(render("calibration", "θ/π calibration", a, b)?);
     let (a, b) = both!(|a| scatter(a, e));
-    out.push(render("cosine_scatter", "cosine vs Hamming-estimated cosine", a, b)?);
+    out.push(render(
+        "cosine_scatter",
+        "cosine vs Hamming-estimated cosine",
+        a,
+        b,
+    )?);
     if let Some(f) = e.float.knn_acc_float {
-        let t3 = format!("kNN classification accuracy (k = {}) vs code width", e.depths.knn_k);
+        let t3 = format!(
+            "kNN classification accuracy (k = {}) vs code width",
+            e.depths.knn_k
+        );
         let (a, b) = both!(|a| metric_vs_bits(a, e, "knn_acc", &t3, Some((f, "float"))));
         out.push(render("knn_acc_vs_bits", &t3, a, b)?);
     }

@@ -82,14 +82,23 @@ pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         ds.base.cols,
         ds.normalization,
         &ds.sha256[..16.min(ds.sha256.len())],
-        esc(&c.projections.iter().map(|p| p.label().to_string()).collect::<Vec<_>>().join(", ")),
+        esc(&c
+            .projections
+            .iter()
+            .map(|p| p.label().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")),
         c.bits,
         c.seeds,
         esc(&get(&["started"])),
         esc(&get(&["finished"])),
         esc(&get(&["tool", "version"])),
         esc(&get(&["git", "commit"]).chars().take(12).collect::<String>()),
-        if get(&["git", "dirty"]) == "true" { ", dirty" } else { "" },
+        if get(&["git", "dirty"]) == "true" {
+            ", dirty"
+        } else {
+            ""
+        },
         esc(&get(&["rustc"])),
         e.threads,
         esc(&get(&["cpu", "model"])),
@@ -170,10 +179,7 @@ pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
     // Plots.
     let _ = writeln!(h, "<h2>Plots</h2>");
     for p in plots {
-        let svg = p
-            .svg
-            .find("<svg")
-            .map_or(p.svg.as_str(), |i| &p.svg[i..]);
+        let svg = p.svg.find("<svg").map_or(p.svg.as_str(), |i| &p.svg[i..]);
         let _ = writeln!(
             h,
             "<div class=\"plot\"><h3>{}</h3>{svg}</div>",
@@ -249,6 +255,9 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(esc("<a href='x'>&</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            esc("<a href='x'>&</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"
+        );
     }
 }

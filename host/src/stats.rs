@@ -87,7 +87,8 @@ pub fn verdict(s: &Summary, op: Comparison, threshold: f64) -> Outcome {
 /// Quantile `p` of Student's t distribution with `df` degrees of freedom (`0.5 < p < 1`),
 /// by bisection on the CDF (absolute error below 1e-10).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    if !(p > 0.5 && p < 1.0) || !(df > 0.0) {
+    let valid = p > 0.5 && p < 1.0 && df > 0.0;
+    if !valid {
         return f64::NAN;
     }
     let (mut lo, mut hi) = (0.0f64, 1.0f64);

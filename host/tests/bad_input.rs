@@ -115,7 +115,10 @@ fn fortran_order() {
     let c = Case::new();
     let p = c.path("fortran.npy");
     let mut bytes = fs::read(&c.files.queries).unwrap();
-    let (from, to) = (&b"'fortran_order': False"[..], &b"'fortran_order': True "[..]);
+    let (from, to) = (
+        &b"'fortran_order': False"[..],
+        &b"'fortran_order': True "[..],
+    );
     let at = bytes.windows(from.len()).position(|w| w == from).unwrap();
     bytes[at..at + from.len()].copy_from_slice(to);
     fs::write(&p, bytes).unwrap();
@@ -134,7 +137,11 @@ fn nan_and_inf_rows() {
         write_npy(&p, &[60, 16], &v).unwrap();
         let r = c.eval(&p, &c.files.queries, &[]);
         c.assert_fails(&r, "load", name);
-        assert!(r.stderr.contains("row 5, column 3 is not finite"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("row 5, column 3 is not finite"),
+            "{}",
+            r.stderr
+        );
     }
 }
 
@@ -152,7 +159,10 @@ fn zero_rows() {
 fn norm_off_under_require() {
     let c = Case::new();
     let p = c.path("scaled.npy");
-    let v: Vec<f32> = common::unit_rows(60, 16, 1).iter().map(|x| x * 1.01).collect();
+    let v: Vec<f32> = common::unit_rows(60, 16, 1)
+        .iter()
+        .map(|x| x * 1.01)
+        .collect();
     write_npy(&p, &[60, 16], &v).unwrap();
     let r = c.eval(&p, &c.files.queries, &[]);
     c.assert_fails(&r, "load", "scaled.npy");
@@ -169,7 +179,11 @@ fn base_query_dimension_mismatch() {
     write_npy(&p, &[8, 12], &common::unit_rows(8, 12, 3)).unwrap();
     let r = c.eval(&c.files.base, &p, &[]);
     c.assert_fails(&r, "load", "q12.npy");
-    assert!(r.stderr.contains("queries have 12 dimensions"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("queries have 12 dimensions"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -180,10 +194,19 @@ fn labels_of_the_wrong_length() {
     let r = c.eval(
         &c.files.base,
         &c.files.queries,
-        &["--base-labels", s(&p), "--query-labels", s(&c.files.query_labels)],
+        &[
+            "--base-labels",
+            s(&p),
+            "--query-labels",
+            s(&c.files.query_labels),
+        ],
     );
     c.assert_fails(&r, "load", "labels59.npy");
-    assert!(r.stderr.contains("59 labels for 60 base rows"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("59 labels for 60 base rows"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -211,7 +234,9 @@ fn k_above_n_is_clamped_with_a_warning() {
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
-        r.stderr.contains("warning: metrics.k = 70 is larger than the base set (60 rows): clamped to 60"),
+        r.stderr.contains(
+            "warning: metrics.k = 70 is larger than the base set (60 rows): clamped to 60"
+        ),
         "{}",
         r.stderr
     );
@@ -226,7 +251,12 @@ fn k_above_n_is_clamped_with_a_warning() {
             .any(|w| w.as_str().unwrap().contains("clamped to 60"))
     );
     // With k = N every float neighbour is found: the lists are permutations of the base.
-    assert_eq!(results["runs"][0]["metrics"]["overlap@70"].as_f64().map(|v| v > 0.0), Some(true));
+    assert_eq!(
+        results["runs"][0]["metrics"]["overlap@70"]
+            .as_f64()
+            .map(|v| v > 0.0),
+        Some(true)
+    );
     assert_eq!(results["runs"][0]["metrics"]["recall@100"], 1.0);
 }
 
@@ -247,7 +277,11 @@ fn bits_zero_and_above_the_maximum() {
             "--quiet",
         ]);
         c.assert_fails(&r, "config", "--bits");
-        assert!(r.stderr.contains("is not supported (1..=65536)"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("is not supported (1..=65536)"),
+            "{}",
+            r.stderr
+        );
     }
 }
 
@@ -299,8 +333,16 @@ fn unknown_projection_kind() {
     let cfg = write_config(&c, "\n[[projection]]\nkind = \"spherical\"\n");
     let r = eval_config(&c, &cfg);
     c.assert_fails(&r, "config", "cfg.toml:13:1");
-    assert!(r.stderr.contains("key `projection[1].kind`"), "{}", r.stderr);
-    assert!(r.stderr.contains("unknown projection kind `spherical`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("key `projection[1].kind`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("unknown projection kind `spherical`"),
+        "{}",
+        r.stderr
+    );
     let r = run(&[
         "eval",
         "--base",
@@ -344,7 +386,11 @@ fn existing_run_dir_is_refused_without_force() {
     fs::create_dir_all(c.out()).unwrap();
     let r = c.eval(&c.files.base, &c.files.queries, &[]);
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("already exists (use --force"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("already exists (use --force"),
+        "{}",
+        r.stderr
+    );
     let ok = c.eval(&c.files.base, &c.files.queries, &["--force"]);
     assert_eq!(ok.code, Some(0), "{}", ok.stderr);
     assert!(c.out().join("report.html").is_file());

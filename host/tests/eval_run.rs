@@ -51,8 +51,16 @@ fn default_eval_on_the_sample_writes_a_complete_valid_run_dir() {
     let out = dir.path().join("run");
     let r = run(&["eval", "--out", s(&out)]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(r.stdout.contains("H1 overall:"), "summary table: {}", r.stdout);
-    assert!(r.stderr.contains("[45/45]"), "plain progress lines: {}", r.stderr);
+    assert!(
+        r.stdout.contains("H1 overall:"),
+        "summary table: {}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("[45/45]"),
+        "plain progress lines: {}",
+        r.stderr
+    );
     for f in [
         "results.json",
         "metrics.csv",
@@ -155,7 +163,10 @@ fn default_eval_on_the_sample_writes_a_complete_valid_run_dir() {
     };
     for p in ["gaussian", "rademacher", "achlioptas"] {
         for m in ["recall@10", "10@100", "spearman", "ndcg@10"] {
-            let v: Vec<f64> = [64, 128, 256, 512, 1024].iter().map(|&b| mean(p, b, m)).collect();
+            let v: Vec<f64> = [64, 128, 256, 512, 1024]
+                .iter()
+                .map(|&b| mean(p, b, m))
+                .collect();
             assert!(v.windows(2).all(|w| w[0] < w[1]), "{p} {m}: {v:?}");
         }
     }
@@ -196,7 +207,11 @@ fn rerun_gives_identical_results_apart_from_timestamps_and_timings() {
             "--quiet",
         ]);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
-        assert!(r.stdout.is_empty() && !r.stderr.contains('['), "quiet: {}", r.stderr);
+        assert!(
+            r.stdout.is_empty() && !r.stderr.contains('['),
+            "quiet: {}",
+            r.stderr
+        );
         outs.push(out);
     }
     let mut a = read_json(&outs[0].join("results.json"));

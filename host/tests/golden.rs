@@ -14,7 +14,11 @@ fn golden(name: &str) -> PathBuf {
     root().join("host/tests/golden/encode").join(name)
 }
 
-const CASES: [(&str, usize, u64); 3] = [("gaussian", 100, 7), ("rademacher", 64, 1), ("achlioptas", 130, 3)];
+const CASES: [(&str, usize, u64); 3] = [
+    ("gaussian", 100, 7),
+    ("rademacher", 64, 1),
+    ("achlioptas", 130, 3),
+];
 
 #[test]
 fn projection_writes_the_golden_matrix() {
@@ -23,8 +27,17 @@ fn projection_writes_the_golden_matrix() {
         let case = format!("{kind}-{bits}-s{seed}");
         let w = dir.path().join("w.npy");
         let r = run(&[
-            "projection", "--dims", "37", "--bits", &bits.to_string(), "--projection", kind,
-            "--seed", &seed.to_string(), "--out", s(&w),
+            "projection",
+            "--dims",
+            "37",
+            "--bits",
+            &bits.to_string(),
+            "--projection",
+            kind,
+            "--seed",
+            &seed.to_string(),
+            "--out",
+            s(&w),
         ]);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
         let got = read_matrix(&w).unwrap();
@@ -47,8 +60,19 @@ fn encode_equals_numpy_packbits_in_both_bit_orders() {
         for format in ["faiss", "packbits"] {
             let out = dir.path().join(format!("{case}-{format}.npy"));
             let r = run(&[
-                "encode", "--input", s(&x), "--bits", &bits.to_string(), "--projection", kind,
-                "--seed", &seed.to_string(), "--out", s(&out), "--format", format,
+                "encode",
+                "--input",
+                s(&x),
+                "--bits",
+                &bits.to_string(),
+                "--projection",
+                kind,
+                "--seed",
+                &seed.to_string(),
+                "--out",
+                s(&out),
+                "--format",
+                format,
             ]);
             assert_eq!(r.code, Some(0), "{}", r.stderr);
             let got = read_u8_matrix(&out).unwrap();
@@ -65,8 +89,21 @@ fn search_equals_brute_force_on_the_golden_codes() {
     let db = golden("achlioptas-130-s3-faiss.npy");
     let out = dir.path().join("hits");
     let r = run(&[
-        "search", "--codes", s(&db), "--queries", s(&golden("x.npy")), "--bits", "130",
-        "--projection", "achlioptas", "--seed", "3", "--k", "7", "--out", s(&out),
+        "search",
+        "--codes",
+        s(&db),
+        "--queries",
+        s(&golden("x.npy")),
+        "--bits",
+        "130",
+        "--projection",
+        "achlioptas",
+        "--seed",
+        "3",
+        "--k",
+        "7",
+        "--out",
+        s(&out),
     ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let ids = read_ints(&out.join("ids.npy")).unwrap();
@@ -96,23 +133,67 @@ fn search_equals_brute_force_on_the_golden_codes() {
     // Query codes from a file give the same answer; k > N is clamped with a warning.
     let out2 = dir.path().join("hits2");
     let r = run(&[
-        "search", "--codes", s(&db), "--query-codes", s(&db), "--bits", "130", "--k", "50",
-        "--out", s(&out2),
+        "search",
+        "--codes",
+        s(&db),
+        "--query-codes",
+        s(&db),
+        "--bits",
+        "130",
+        "--k",
+        "50",
+        "--out",
+        s(&out2),
     ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(r.stderr.contains("warning: k = 50 is larger than the database (40 codes"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: k = 50 is larger than the database (40 codes"),
+        "{}",
+        r.stderr
+    );
     let ids2 = read_ints(&out2.join("ids.npy")).unwrap();
     assert_eq!((ids2.rows, ids2.cols), (40, 40));
     for q in 0..40 {
         assert_eq!(&ids2.data[q * 40..q * 40 + 7], &ids.data[q * 7..q * 7 + 7]);
     }
     // Bad inputs of search: k = 0, a float file as codes.
-    let r = run(&["search", "--codes", s(&db), "--query-codes", s(&db), "--k", "0", "--out", s(&out2)]);
+    let r = run(&[
+        "search",
+        "--codes",
+        s(&db),
+        "--query-codes",
+        s(&db),
+        "--k",
+        "0",
+        "--out",
+        s(&out2),
+    ]);
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("search stage: k must be at least 1"), "{}", r.stderr);
-    let r = run(&["search", "--codes", s(&golden("x.npy")), "--query-codes", s(&db), "--k", "1", "--out", s(&out2)]);
+    assert!(
+        r.stderr.contains("search stage: k must be at least 1"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&[
+        "search",
+        "--codes",
+        s(&golden("x.npy")),
+        "--query-codes",
+        s(&db),
+        "--k",
+        "1",
+        "--out",
+        s(&out2),
+    ]);
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("load stage") && r.stderr.contains("x.npy") && r.stderr.contains("unsupported dtype <f4"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("load stage")
+            && r.stderr.contains("x.npy")
+            && r.stderr.contains("unsupported dtype <f4"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -123,11 +204,29 @@ fn encode_rejects_bad_widths_and_kinds() {
     for (bits, kind, msg) in [
         ("0", "gaussian", "invalid code width: 0 bits"),
         ("65537", "gaussian", "invalid code width: 65537 bits"),
-        ("64", "orthogonalish", "unknown projection kind `orthogonalish`"),
+        (
+            "64",
+            "orthogonalish",
+            "unknown projection kind `orthogonalish`",
+        ),
     ] {
-        let r = run(&["encode", "--input", s(&x), "--bits", bits, "--projection", kind, "--out", s(&out)]);
+        let r = run(&[
+            "encode",
+            "--input",
+            s(&x),
+            "--bits",
+            bits,
+            "--projection",
+            kind,
+            "--out",
+            s(&out),
+        ]);
         assert_eq!(r.code, Some(1), "{}", r.stderr);
-        assert!(r.stderr.contains("encode stage") && r.stderr.contains(msg), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("encode stage") && r.stderr.contains(msg),
+            "{}",
+            r.stderr
+        );
         assert!(!r.stderr.contains("panicked at"));
         assert!(!out.exists());
     }

@@ -18,7 +18,10 @@ fn shared() -> Option<PathBuf> {
     if d.join("wordnet_minilm_base.npy").is_file() {
         Some(d)
     } else {
-        eprintln!("notice: {} not found: skipping this check (set BINARYLLM_DATA)", d.display());
+        eprintln!(
+            "notice: {} not found: skipping this check (set BINARYLLM_DATA)",
+            d.display()
+        );
         None
     }
 }
@@ -33,10 +36,16 @@ fn check_gt(base: &Path, queries: &Path, gt: &Path) {
     let mut differ = 0;
     for i in 0..q.rows {
         for r in 0..want.cols {
-            let (g, w) = (got.query(i)[r] as usize, want.data[i * want.cols + r] as usize);
+            let (g, w) = (
+                got.query(i)[r] as usize,
+                want.data[i * want.cols + r] as usize,
+            );
             if g != w {
                 let (sg, sw) = (dot64(q.row(i), b.row(g)), dot64(q.row(i), b.row(w)));
-                assert!((sg - sw).abs() < 1e-9, "query {i} rank {r}: {g} ({sg}) vs {w} ({sw})");
+                assert!(
+                    (sg - sw).abs() < 1e-9,
+                    "query {i} rank {r}: {g} ({sg}) vs {w} ({sw})"
+                );
                 differ += 1;
             }
         }
@@ -74,8 +83,18 @@ fn wordnet_recall_at_10_matches_numpy() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let r = run(&[
-        "eval", "--config", "configs/wordnet-minilm.toml", "--bits", "256,1024", "--seeds", "0",
-        "--projection", "gaussian", "--out", s(&out), "--quiet",
+        "eval",
+        "--config",
+        "configs/wordnet-minilm.toml",
+        "--bits",
+        "256,1024",
+        "--seeds",
+        "0",
+        "--projection",
+        "gaussian",
+        "--out",
+        s(&out),
+        "--quiet",
     ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let res: serde_json::Value =
@@ -85,6 +104,9 @@ fn wordnet_recall_at_10_matches_numpy() {
         let ours = run["metrics"]["recall@10"].as_f64().unwrap();
         let numpy = golden["recall@10"][&bits].as_f64().unwrap();
         eprintln!("{bits} bits: recall@10 binaryllm {ours:.4}, numpy {numpy:.4}");
-        assert!((ours - numpy).abs() <= 0.005, "{bits} bits: {ours} vs numpy {numpy}");
+        assert!(
+            (ours - numpy).abs() <= 0.005,
+            "{bits} bits: {ours} vs numpy {numpy}"
+        );
     }
 }

@@ -66,8 +66,18 @@ pub fn small_dataset(dir: &Path, n_base: usize, n_queries: usize, dims: usize) -
         base_labels: dir.join("base_labels.npy"),
         query_labels: dir.join("query_labels.npy"),
     };
-    write_npy(&f.base, &[n_base as u64, dims as u64], &unit_rows(n_base, dims, 1)).unwrap();
-    write_npy(&f.queries, &[n_queries as u64, dims as u64], &unit_rows(n_queries, dims, 2)).unwrap();
+    write_npy(
+        &f.base,
+        &[n_base as u64, dims as u64],
+        &unit_rows(n_base, dims, 1),
+    )
+    .unwrap();
+    write_npy(
+        &f.queries,
+        &[n_queries as u64, dims as u64],
+        &unit_rows(n_queries, dims, 2),
+    )
+    .unwrap();
     let bl: Vec<i32> = (0..n_base as i32).map(|i| i % 3).collect();
     let ql: Vec<i32> = (0..n_queries as i32).map(|i| i % 3).collect();
     write_npy(&f.base_labels, &[n_base as u64], &bl).unwrap();
