@@ -174,8 +174,16 @@ pub struct Timings {
     pub load_s: f64,
     /// Ground truth and float-side precomputation, seconds.
     pub float_side_s: f64,
-    /// All runs, seconds.
+    /// All runs, seconds (the sum of the four parts below plus bookkeeping).
     pub runs_s: f64,
+    /// Part of `runs_s`: materialising projections and encoding base + queries.
+    pub encode_s: f64,
+    /// Part of `runs_s`: float projections of the queries (asymmetric scores).
+    pub project_s: f64,
+    /// Part of `runs_s`: exact Hamming searches.
+    pub search_s: f64,
+    /// Part of `runs_s`: metrics.
+    pub metrics_s: f64,
     /// Writing the outputs, seconds (filled by the writer).
     pub output_s: f64,
     /// Wall time of the whole command, seconds (filled by the writer).
@@ -508,15 +516,16 @@ fn evaluate_inner(
     reporter.start_runs(total as u64);
     let t_runs = Instant::now();
     let mut runs = Vec::with_capacity(total);
+    let (mut encode_total, mut project_total) = (0.0, 0.0);
     for spec in &config.projections {
         let threshold = match spec.threshold {
             ThresholdSpec::Zero => Threshold::Zero,
         };
         for &seed in &config.seeds {
             let ctx = || format!("encode stage: projection `{}` seed {seed}", spec.label());
+            let t = Instant::now();
             let w = materialize(spec, seed, dims, max_bits).with_context(ctx)?;
             let dense = DenseProjection::new(&w, dims, max_bits).with_context(ctx)?;
-            let t = Instant::now();
             let base_codes = engine::encode_matrix(&dense, threshold, &ds.base.data, threads)
                 .with_context(|| format!("{}: base vectors ({})", ctx(), file_of(&ds, "base")))?;
             let query_codes = engine::encode_matrix(&dense, threshold, &ds.queries.data, threads)
@@ -524,8 +533,11 @@ fn evaluate_inner(
                 format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
             })?;
             let encode_s = secs(t);
+            encode_total += encode_s;
+            let t = Instant::now();
             let yq = engine::project_matrix(&dense, &ds.queries.data, threads)
                 .with_context(|| format!("{}: query projections", ctx()))?;
+            project_total += secs(t);
             for &bits in &widths {
                 let run = one_run(
                     config,
@@ -575,6 +587,8 @@ fn evaluate_inner(
     };
     runs.sort_by_key(order);
     let runs_s = secs(t_runs);
+    let search_total = runs.iter().map(|r| r.timings.search_s).sum();
+    let metrics_total = runs.iter().map(|r| r.timings.metrics_s).sum();
 
     let summary = summarize_runs(config, &widths, &runs);
     let verdicts = judge(config, &summary, &mut warnings);
@@ -597,6 +611,10 @@ fn evaluate_inner(
             load_s: 0.0,
             float_side_s,
             runs_s,
+            encode_s: encode_total,
+            project_s: project_total,
+            search_s: search_total,
+            metrics_s: metrics_total,
             output_s: 0.0,
             total_s: 0.0,
         },
