@@ -43,6 +43,11 @@ pub struct FloatSide {
     pub qnorm: Vec<f64>,
     /// Base row norms.
     pub bnorm: Vec<f64>,
+    /// Every query–base inner product (`[queries × base]`), kept when it fits in
+    /// [`SIMS_LIMIT`] values; else products are computed on demand.
+    pub sims: Option<Vec<f64>>,
+    /// Per query, the nDCG gains `max(0, cos)` of its float top-`k`.
+    pub ideal_gains: Vec<f64>,
     /// The sampled (query, base) pairs.
     pub pairs: Vec<(u32, u32)>,
     /// Float cosine of each pair.
@@ -51,6 +56,31 @@ pub struct FloatSide {
     pub pair_theta_pi: Vec<f64>,
     /// Float kNN classification accuracy (when labels exist).
     pub knn_acc_float: Option<f64>,
+}
+
+/// Largest similarity matrix kept in memory (2^25 f64 values = 256 MiB).
+pub const SIMS_LIMIT: usize = 1 << 25;
+
+impl FloatSide {
+    /// The inner product of query `q` and base row `b`.
+    #[inline]
+    pub fn dot(&self, ds: &Dataset, q: usize, b: usize) -> f64 {
+        match &self.sims {
+            Some(s) => s[q * self.bnorm.len() + b],
+            None => dot64(ds.queries.row(q), ds.base.row(b)),
+        }
+    }
+
+    /// The cosine of query `q` and base row `b` (0 for a zero vector), clamped to [−1, 1].
+    #[inline]
+    pub fn cos(&self, ds: &Dataset, q: usize, b: usize) -> f64 {
+        let den = self.qnorm[q] * self.bnorm[b];
+        if den == 0.0 {
+            0.0
+        } else {
+            (self.dot(ds, q, b) / den).clamp(-1.0, 1.0)
+        }
+    }
 }
 
 /// The effective metric depths after clamping to the data set.
@@ -280,11 +310,18 @@ pub fn float_side(
     threads: usize,
     warnings: &mut Vec<String>,
 ) -> FloatSide {
+    let (nq, nb) = (ds.queries.rows, ds.base.rows);
+    let sims = (nq.saturating_mul(nb) <= SIMS_LIMIT)
+        .then(|| groundtruth::similarity_matrix(&ds.base, &ds.queries, threads));
+    let computed = || match &sims {
+        Some(s) => groundtruth::topk_of_matrix(s, nb, d.gt, threads),
+        None => groundtruth::exact_topk(&ds.base, &ds.queries, d.gt, threads),
+    };
     let (gt, gt_source) = match &ds.gt {
         Some(g) if g.k >= d.gt => (
             Neighbors {
                 k: d.gt,
-                ids: (0..ds.queries.rows)
+                ids: (0..nq)
                     .flat_map(|q| g.query(q)[..d.gt].iter().copied())
                     .collect(),
             },
@@ -297,45 +334,45 @@ pub fn float_side(
                     g.k, d.gt
                 ));
             }
-            (
-                groundtruth::exact_topk(&ds.base, &ds.queries, d.gt, threads),
-                GtSource::Computed,
-            )
+            (computed(), GtSource::Computed)
         }
     };
-    let qnorm = groundtruth::row_norms(&ds.queries);
-    let bnorm = groundtruth::row_norms(&ds.base);
-    let cos = |q: usize, b: usize| {
-        let den = qnorm[q] * bnorm[b];
-        if den == 0.0 {
-            0.0
-        } else {
-            (dot64(ds.queries.row(q), ds.base.row(b)) / den).clamp(-1.0, 1.0)
-        }
+    let mut fs = FloatSide {
+        gt,
+        gt_source,
+        qnorm: groundtruth::row_norms(&ds.queries),
+        bnorm: groundtruth::row_norms(&ds.base),
+        sims,
+        ideal_gains: Vec::new(),
+        pairs: Vec::new(),
+        pair_cos: Vec::new(),
+        pair_theta_pi: Vec::new(),
+        knn_acc_float: None,
     };
-    let pairs = sample_pairs(m, &gt, ds.queries.rows, ds.base.rows, d.candidates);
-    let pair_cos: Vec<f64> = pairs
-        .iter()
-        .map(|&(q, b)| cos(q as usize, b as usize))
+    fs.ideal_gains = (0..nq)
+        .flat_map(|q| {
+            let fs = &fs;
+            fs.gt.query(q)[..d.k]
+                .iter()
+                .map(move |&b| fs.cos(ds, q, b as usize).max(0.0))
+        })
         .collect();
-    let pair_theta_pi = pair_cos
+    fs.pairs = sample_pairs(m, &fs.gt, nq, nb, d.candidates);
+    fs.pair_cos = fs
+        .pairs
+        .iter()
+        .map(|&(q, b)| fs.cos(ds, q as usize, b as usize))
+        .collect();
+    fs.pair_theta_pi = fs
+        .pair_cos
         .iter()
         .map(|c| c.acos() / std::f64::consts::PI)
         .collect();
-    let knn_acc_float = match (&ds.base_labels, &ds.query_labels) {
-        (Some(bl), Some(ql)) => Some(knn_accuracy(ql, bl, |q| &gt.query(q)[..d.knn_k])),
+    fs.knn_acc_float = match (&ds.base_labels, &ds.query_labels) {
+        (Some(bl), Some(ql)) => Some(knn_accuracy(ql, bl, |q| &fs.gt.query(q)[..d.knn_k])),
         _ => None,
     };
-    FloatSide {
-        gt,
-        gt_source,
-        qnorm,
-        bnorm,
-        pairs,
-        pair_cos,
-        pair_theta_pi,
-        knn_acc_float,
-    }
+    fs
 }
 
 const TAG_PAIRS: [u8; 8] = *b"pairsmpl";
@@ -591,7 +628,11 @@ fn evaluate_inner(
     let metrics_total = runs.iter().map(|r| r.timings.metrics_s).sum();
 
     let summary = summarize_runs(config, &widths, &runs);
+    let nwarn = warnings.len();
     let verdicts = judge(config, &summary, &mut warnings);
+    for w in &warnings[nwarn..] {
+        reporter.warn(w);
+    }
     let cost = widths
         .iter()
         .map(|&bits| cost_model(bits, dims, ds.base.rows, m, depths.k))
@@ -664,24 +705,21 @@ fn one_run(
         .map(|q| {
             let ids: Vec<u32> = found.query(q).iter().map(|n| n.index).collect();
             let truth = float.gt.query(q);
-            let qrow = ds.queries.row(q);
-            let cos = |b: u32| {
-                let den = float.qnorm[q] * float.bnorm[b as usize];
-                if den == 0.0 {
-                    0.0
-                } else {
-                    dot64(qrow, ds.base.row(b as usize)) / den
-                }
-            };
             let mut v = Vec::with_capacity(n_per_query);
             for &r in &m.recall_k {
                 v.push(metrics::recall_at(&ids, truth, r));
             }
             v.push(metrics::recall_in_depth(&ids, truth, k, d.candidates));
             v.push(metrics::average_overlap(&ids, truth, k));
-            let gains: Vec<f64> = ids.iter().take(k).map(|&b| cos(b).max(0.0)).collect();
-            let ideal: Vec<f64> = truth.iter().take(k).map(|&b| cos(b).max(0.0)).collect();
-            v.push(metrics::ndcg(&gains, &ideal));
+            let gains: Vec<f64> = ids
+                .iter()
+                .take(k)
+                .map(|&b| float.cos(ds, q, b as usize).max(0.0))
+                .collect();
+            v.push(metrics::ndcg(
+                &gains,
+                &float.ideal_gains[q * k..(q + 1) * k],
+            ));
             v.push(metrics::reciprocal_rank(
                 &ids[..d.candidates.min(ids.len())],
                 truth[0],
@@ -689,7 +727,7 @@ fn one_run(
             let cands = &ids[..(k * max_m).min(ids.len())];
             let exact: Vec<f64> = cands
                 .iter()
-                .map(|&b| dot64(qrow, ds.base.row(b as usize)))
+                .map(|&b| float.dot(ds, q, b as usize))
                 .collect();
             let scorer = AsymScorer::new(&yq[q * max_bits..(q + 1) * max_bits], bits);
             let asym: Vec<f64> = cands

@@ -71,6 +71,38 @@ pub fn exact_topk(base: &Matrix, queries: &Matrix, k: usize, threads: usize) -> 
     Neighbors { k, ids }
 }
 
+/// Every query–base inner product, `[queries × base]` row-major f64 (blocked GEMM, threads
+/// over query blocks; the values do not depend on the thread count).
+pub fn similarity_matrix(base: &Matrix, queries: &Matrix, threads: usize) -> Vec<f64> {
+    let (n, d) = (base.rows, base.cols);
+    let b64 = widen(base);
+    let q64 = widen(queries);
+    let mut sims = vec![0f64; queries.rows * n];
+    with_threads(threads, || {
+        sims.par_chunks_mut(BLOCK * n)
+            .zip(q64.par_chunks(BLOCK * d))
+            .for_each(|(c, qb)| gemm_abt(qb.len() / d, d, n, qb, &b64, c));
+    });
+    sims
+}
+
+/// Top-`k` per row of a similarity matrix with `n` columns (ties to the smaller index).
+pub fn topk_of_matrix(sims: &[f64], n: usize, k: usize, threads: usize) -> Neighbors {
+    let k = k.min(n);
+    let rows = sims.len() / n.max(1);
+    let mut ids = vec![0u32; rows * k];
+    with_threads(threads, || {
+        ids.par_chunks_mut(k)
+            .zip(sims.par_chunks(n))
+            .for_each(|(o, row)| {
+                let mut top = Vec::with_capacity(k);
+                top_k_of_scores(row, k, &mut top);
+                o.copy_from_slice(&top);
+            });
+    });
+    Neighbors { k, ids }
+}
+
 /// `c[m × n] = a[m × d] · bᵀ` with `a` `[m × d]`, `b` `[n × d]` and `c` `[m × n]`, all
 /// row-major f64 (single-threaded: callers parallelise over blocks).
 pub fn gemm_abt(m: usize, d: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
@@ -146,6 +178,22 @@ mod tests {
             all.sort_by(|x, y| by_score_then_index(x.0, x.1, y.0, y.1));
             let want: Vec<u32> = all[..25].iter().map(|p| p.1).collect();
             assert_eq!(gt.query(i), &want[..], "query {i}");
+        }
+    }
+
+    #[test]
+    fn similarity_matrix_top_k_equals_blocked_top_k() {
+        let base = random(130, 7, 3);
+        let q = random(45, 7, 4);
+        let sims = similarity_matrix(&base, &q, 2);
+        assert_eq!(
+            topk_of_matrix(&sims, 130, 12, 1),
+            exact_topk(&base, &q, 12, 2)
+        );
+        for (i, row) in sims.chunks(130).enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                assert!((v - dot64(q.row(i), base.row(j))).abs() < 1e-12);
+            }
         }
     }
 
