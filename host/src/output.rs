@@ -370,16 +370,30 @@ pub fn summary_csv(e: &Evaluation) -> String {
     s
 }
 
+/// The oversample factor shown in tables and plots: the largest whose depth `k·m` stays below
+/// `candidates` (at `k·m = candidates`, `rerank@k/xm` equals `k@candidates`), else the largest.
+pub fn headline_factor(m: &crate::config::MetricsSpec) -> usize {
+    let below = m
+        .rerank_oversample
+        .iter()
+        .copied()
+        .filter(|f| m.k * f < m.candidates)
+        .max();
+    below
+        .or_else(|| m.rerank_oversample.iter().copied().max())
+        .unwrap_or(1)
+}
+
 /// The metrics shown in the terminal table and the report's main table.
 pub fn headline_metrics(e: &Evaluation) -> Vec<String> {
     let m = &e.config.metrics;
     let k = m.k;
-    let max_m = m.rerank_oversample.iter().max().copied().unwrap_or(1);
+    let f = headline_factor(m);
     let mut v = vec![
         format!("recall@{k}"),
         format!("{k}@{}", m.candidates),
-        format!("rerank@{k}/x{max_m}"),
-        format!("asym_rerank@{k}/x{max_m}"),
+        format!("rerank@{k}/x{f}"),
+        format!("asym_rerank@{k}/x{f}"),
         format!("ndcg@{k}"),
         "spearman".into(),
     ];

@@ -373,7 +373,7 @@ pub fn render_all(e: &Evaluation) -> Result<Vec<Plot>> {
     register_font();
     let m = &e.config.metrics;
     let k = m.k;
-    let max_m = m.rerank_oversample.iter().max().copied().unwrap_or(1);
+    let max_m = crate::output::headline_factor(m);
     let recall = format!("recall@{k}");
     let rerank = format!("rerank@{k}/x{max_m}");
     let mut out = Vec::new();

@@ -73,14 +73,17 @@ pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
     };
     let _ = writeln!(
         h,
-        "<p class=\"meta\">Data set <b>{}</b> ({}; {} base, {} queries, {} dims, normalisation {:?}; sha256 <code>{}</code>). \
+        "<p class=\"meta\">Data set <b>{}</b> ({}; {} base, {} queries, {} dims, normalisation {}; sha256 <code>{}</code>). \
          Projections: {}. Widths: {:?} bits. Seeds: {:?}. Started {} , finished {}. binaryllm {} (git {}{}), {}, {} thread(s), CPU {} (Hamming kernel {}).</p>",
         esc(&ds.id),
         esc(&ds.encoder),
         ds.base.rows,
         ds.queries.rows,
         ds.base.cols,
-        ds.normalization,
+        serde_json::to_value(ds.normalization)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
         &ds.sha256[..16.min(ds.sha256.len())],
         esc(&c
             .projections
