@@ -31,6 +31,8 @@ pub enum BenchCommand {
     Scaling(scaling::ScalingArgs),
     /// Writes seeded random codes to a code file with bounded memory (out-of-core inputs).
     MakeCodes(knn::MakeCodesArgs),
+    /// Time `eval` on the shipped sample (default config) and on the full WordNet config.
+    Eval(crate::bench_eval::BenchEvalArgs),
 }
 
 /// Runs one benchmark subcommand.
@@ -40,6 +42,7 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Encode(a) => encode::run(a),
         BenchCommand::Scaling(a) => scaling::run(a),
         BenchCommand::MakeCodes(a) => knn::make_codes(a),
+        BenchCommand::Eval(a) => crate::bench_eval::run(a),
     }
 }
 

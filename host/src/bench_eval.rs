@@ -1,0 +1,153 @@
+//! `binaryllm bench eval`: times the evaluation end to end (load, ground truth, every run,
+//! every output) and writes the figures to a JSON file.
+//!
+//! Cases: `sample-default` (configs/default.toml on the shipped sample; target < 10 s) and
+//! `wordnet-full` (configs/wordnet-minilm.toml: 5 widths × 3 projections × 3 seeds on the
+//! full WordNet set; target < 20 s on 2 cores; skipped with a notice when the data is absent).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde_json::json;
+
+use crate::cli::EvalArgs;
+use crate::dataset;
+use crate::output::{self, Environment};
+use crate::progress::{Mode, Reporter};
+
+/// `binaryllm bench eval`.
+#[derive(Debug, Args)]
+pub struct BenchEvalArgs {
+    /// Repetitions of each case (minimum, median and maximum are reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Where the figures are written (JSON).
+    #[arg(long, value_name = "FILE", default_value = "bench/results/eval.json")]
+    pub out: PathBuf,
+    /// Only the shipped-sample case.
+    #[arg(long)]
+    pub sample_only: bool,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+struct Case {
+    name: &'static str,
+    config: PathBuf,
+    target_s: f64,
+}
+
+/// Runs the benchmark.
+pub fn run(a: &BenchEvalArgs) -> Result<()> {
+    let root = dataset::repo_root();
+    let mut cases = vec![Case {
+        name: "sample-default",
+        config: root.join("configs/default.toml"),
+        target_s: 10.0,
+    }];
+    let full_data = dataset::data_dir().join("wordnet_minilm_base.npy");
+    if a.sample_only {
+    } else if full_data.is_file() {
+        cases.push(Case {
+            name: "wordnet-full",
+            config: root.join("configs/wordnet-minilm.toml"),
+            target_s: 20.0,
+        });
+    } else {
+        eprintln!(
+            "notice: {} not found: skipping the wordnet-full case (set BINARYLLM_DATA)",
+            full_data.display()
+        );
+    }
+    let scratch = std::env::temp_dir().join(format!("binaryllm-bench-eval-{}", std::process::id()));
+    let reporter = Reporter::new(Mode::Quiet);
+    let mut figures = Vec::new();
+    for case in &cases {
+        let mut times = Vec::new();
+        let mut stages = serde_json::Value::Null;
+        let mut n_runs = 0;
+        for i in 0..a.repeat.max(1) {
+            let args = EvalArgs {
+                config: Some(case.config.clone()),
+                out: Some(scratch.join(format!("{}-{i}", case.name))),
+                threads: Some(a.threads),
+                quiet: true,
+                ..Default::default()
+            };
+            let t = Instant::now();
+            let dir = crate::commands::eval_with(&args, &reporter)
+                .with_context(|| format!("bench case {}", case.name))?;
+            let secs = t.elapsed().as_secs_f64();
+            times.push(secs);
+            let results: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(dir.join("results.json")).context("reading results.json")?,
+            )?;
+            stages = results["timings"].clone();
+            n_runs = results["runs"].as_array().map_or(0, Vec::len);
+            eprintln!(
+                "{}: repetition {}/{}: {secs:.2} s ({n_runs} runs)",
+                case.name,
+                i + 1,
+                a.repeat.max(1)
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        let mut sorted = times.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (min, med, max) = (
+            sorted[0],
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() - 1],
+        );
+        println!(
+            "bench eval {:<15} runs {:>3}  min {:>6.2} s  median {:>6.2} s  max {:>6.2} s  target < {:.0} s: {}",
+            case.name,
+            n_runs,
+            min,
+            med,
+            max,
+            case.target_s,
+            if med < case.target_s {
+                "met"
+            } else {
+                "NOT met"
+            }
+        );
+        figures.push(json!({
+            "case": case.name,
+            "config": case.config.display().to_string(),
+            "runs": n_runs,
+            "seconds": times,
+            "min_s": min,
+            "median_s": med,
+            "max_s": max,
+            "target_s": case.target_s,
+            "target_met": med < case.target_s,
+            "last_stage_timings": stages,
+        }));
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    let env = Environment::probe(&root);
+    let doc = json!({
+        "bench": "eval",
+        "when": output::rfc3339(SystemTime::now()),
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
+        "git": {"commit": env.git_commit, "dirty": env.git_dirty},
+        "cpu": {"model": env.cpu_model, "features": env.cpu_features, "hamming_kernel": env.hamming_kernel},
+        "threads": if a.threads == 0 { rayon::current_num_threads() } else { a.threads },
+        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "cases": figures,
+    });
+    if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let text = serde_json::to_string_pretty(&doc)? + "\n";
+    crate::data::atomic_write(&a.out, |w| w.write_all(text.as_bytes()))?;
+    println!("wrote {}", a.out.display());
+    Ok(())
+}

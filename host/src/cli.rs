@@ -1,0 +1,273 @@
+//! The command line (clap derive; the doc comments are the `--help` text).
+//!
+//! Adding a command is one variant of [`Command`] (or of a nested enum such as
+//! [`crate::bench::BenchCommand`]) plus one arm in [`run`].
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{Normalization, parse_list};
+
+/// binaryllm: binary embedding lab and engine.
+///
+/// Projects float embeddings with seeded random hyperplanes, keeps the sign bits, searches by
+/// Hamming distance, and measures how much of the float nearest-neighbour structure survives
+/// (hypothesis H1).
+#[derive(Debug, Parser)]
+#[command(name = "binaryllm", version, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run an H1 evaluation and write a run directory (results.json, CSVs, plots, report.html).
+    ///
+    /// With no arguments it runs configs/default.toml on the shipped sample data set.
+    Eval(EvalArgs),
+    /// Encode float vectors into packed binary codes (uint8 [N, ceil(bits/8)] .npy).
+    Encode(EncodeArgs),
+    /// Exact Hamming top-k search; writes ids.npy (int64) and distances.npy (int32).
+    Search(SearchArgs),
+    /// Write the exact f32 projection matrix [bits, dims] that `encode` uses.
+    Projection(ProjectionArgs),
+    /// Benchmarks that print tables and write JSON under bench/results/.
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
+    /// Cortex-M firmware: run it under QEMU or decode a board's report, with parity and budgets.
+    #[command(subcommand)]
+    Firmware(crate::firmware::FirmwareCommand),
+}
+
+/// A comma-separated list argument (`64,256,1024`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct List<T>(pub Vec<T>);
+
+fn list<T: std::str::FromStr>(s: &str) -> Result<List<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    parse_list(s).map(List)
+}
+
+/// `binaryllm eval`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct EvalArgs {
+    /// Config file (default: configs/default.toml of the repository).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Run directory (default: `OUTPUT_DIR/UTC-TIMESTAMP-CONFIG_NAME`, OUTPUT_DIR from the config).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing run directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Code widths, e.g. 64,256,1024 (overrides `bits`).
+    #[arg(long, value_name = "LIST", value_parser = list::<usize>)]
+    pub bits: Option<List<usize>>,
+    /// Projection kinds, e.g. gaussian,rademacher (overrides the `[[projection]]` entries).
+    #[arg(long, value_name = "LIST", value_parser = list::<String>)]
+    pub projection: Option<List<String>>,
+    /// Seeds, e.g. 0,1,2 (overrides `seeds`).
+    #[arg(long, value_name = "LIST", value_parser = list::<u64>)]
+    pub seeds: Option<List<u64>>,
+    /// The k of overlap@k, ndcg@k, rerank@k and k@candidates (overrides `metrics.k`).
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Worker threads (0 = all cores; overrides `threads`).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Ad-hoc data: base vectors (.npy f16/f32/f64 or .fvecs) instead of the config's data set.
+    #[arg(long, value_name = "FILE", requires = "queries")]
+    pub base: Option<PathBuf>,
+    /// Ad-hoc data: query vectors.
+    #[arg(long, value_name = "FILE", requires = "base")]
+    pub queries: Option<PathBuf>,
+    /// Ad-hoc data: integer label per base row.
+    #[arg(long, value_name = "FILE", requires = "base")]
+    pub base_labels: Option<PathBuf>,
+    /// Ad-hoc data: integer label per query.
+    #[arg(long, value_name = "FILE", requires = "base")]
+    pub query_labels: Option<PathBuf>,
+    /// Ad-hoc data: exact float top-k ids per query (computed when absent).
+    #[arg(long, value_name = "FILE", requires = "base")]
+    pub gt: Option<PathBuf>,
+    /// Ad-hoc data: row normalisation policy.
+    #[arg(long, value_enum, requires = "base")]
+    pub normalization: Option<NormArg>,
+    /// No progress output and no summary table (warnings and errors still print).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `--normalization`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum NormArg {
+    /// Every row must already have L2 norm 1 (within 1e-3).
+    Require,
+    /// Normalise every row.
+    L2,
+    /// Use rows as they are.
+    None,
+}
+
+impl From<NormArg> for Normalization {
+    fn from(n: NormArg) -> Self {
+        match n {
+            NormArg::Require => Normalization::Require,
+            NormArg::L2 => Normalization::L2,
+            NormArg::None => Normalization::None,
+        }
+    }
+}
+
+/// Byte layout of code files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CodeFormat {
+    /// LSB-first bytes: FAISS binary codes, numpy.packbits(bitorder="little").
+    #[default]
+    Faiss,
+    /// MSB-first bytes: numpy.packbits default (sentence-transformers `ubinary`).
+    Packbits,
+}
+
+/// Projection arguments shared by `encode`, `search` and `projection`.
+#[derive(Debug, Args, Clone)]
+pub struct ProjectionOpts {
+    /// Projection kind: gaussian, rademacher or achlioptas.
+    #[arg(long, default_value = "gaussian")]
+    pub projection: String,
+    /// Projection seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// `binaryllm encode`.
+#[derive(Debug, Args)]
+pub struct EncodeArgs {
+    /// Float vectors (.npy f16/f32/f64 [N, D] or .fvecs).
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Code width in bits.
+    #[arg(long)]
+    pub bits: usize,
+    /// The projection.
+    #[command(flatten)]
+    pub proj: ProjectionOpts,
+    /// Output .npy (uint8 [N, ceil(bits/8)]).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Bit order inside each byte.
+    #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
+    pub format: CodeFormat,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// `binaryllm search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Database codes (uint8 [N, bytes] .npy, as written by `encode`).
+    #[arg(long, value_name = "FILE")]
+    pub codes: PathBuf,
+    /// Query codes (uint8 [nq, bytes] .npy).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "queries",
+        required_unless_present = "queries"
+    )]
+    pub query_codes: Option<PathBuf>,
+    /// Float queries to encode with --bits/--projection/--seed (.npy or .fvecs).
+    #[arg(long, value_name = "FILE", requires = "bits")]
+    pub queries: Option<PathBuf>,
+    /// Code width in bits (default: 8 × the code bytes; required with --queries).
+    #[arg(long)]
+    pub bits: Option<usize>,
+    /// The projection of --queries.
+    #[command(flatten)]
+    pub proj: ProjectionOpts,
+    /// Neighbours per query (clamped to the database size with a warning).
+    #[arg(long)]
+    pub k: usize,
+    /// Bit order of the code files.
+    #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
+    pub format: CodeFormat,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output directory (ids.npy, distances.npy).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `binaryllm projection`.
+#[derive(Debug, Args)]
+pub struct ProjectionArgs {
+    /// Input dimensionality.
+    #[arg(long)]
+    pub dims: usize,
+    /// Code width in bits (rows of the matrix).
+    #[arg(long)]
+    pub bits: usize,
+    /// The projection.
+    #[command(flatten)]
+    pub proj: ProjectionOpts,
+    /// Output .npy (f32 [bits, dims]).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Eval(a) => crate::commands::eval(&a).map(|_| ()),
+        Command::Encode(a) => crate::commands::encode(&a),
+        Command::Search(a) => crate::commands::search(&a),
+        Command::Projection(a) => crate::commands::projection(&a),
+        Command::Bench(b) => crate::bench::run(&b),
+        Command::Firmware(f) => crate::firmware::run(f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn eval_overrides_parse_lists() {
+        let c = Cli::try_parse_from([
+            "binaryllm",
+            "eval",
+            "--bits",
+            "64,256",
+            "--projection",
+            "gaussian,rademacher",
+            "--seeds",
+            "0,1",
+            "--k",
+            "5",
+        ])
+        .unwrap();
+        let Command::Eval(a) = c.command else {
+            panic!("not eval")
+        };
+        assert_eq!(a.bits, Some(List(vec![64, 256])));
+        assert_eq!(a.projection.unwrap().0, ["gaussian", "rademacher"]);
+        assert_eq!(a.seeds, Some(List(vec![0, 1])));
+        assert_eq!(a.k, Some(5));
+        assert!(Cli::try_parse_from(["binaryllm", "eval", "--bits", "6x"]).is_err());
+    }
+}

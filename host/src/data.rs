@@ -1,0 +1,752 @@
+//! File readers and writers: `.npy` (via `npyz`), `.fvecs` / `.ivecs`, and atomic writes.
+//!
+//! Float matrices are read from `.npy` float16, float32 or float64 (C order, any byte order)
+//! and from `.fvecs`; integer arrays (labels, ground-truth ids) from any `.npy` integer dtype
+//! and from `.ivecs`. Every error is a [`DataError`] naming the file. Writers go through
+//! [`atomic_write`]: a temporary file next to the target, renamed into place on success and
+//! removed on failure, so no half-written file is ever left behind.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use half::f16;
+use npyz::{DType, NpyFile, Order, TypeChar, WriterBuilder};
+
+/// A dense row-major f32 matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Matrix {
+    /// Number of rows.
+    pub rows: usize,
+    /// Number of columns.
+    pub cols: usize,
+    /// `rows · cols` values, row-major.
+    pub data: Vec<f32>,
+}
+
+impl Matrix {
+    /// A matrix from row-major `data` (`data.len() == rows · cols`).
+    pub fn new(rows: usize, cols: usize, data: Vec<f32>) -> Self {
+        debug_assert_eq!(rows * cols, data.len());
+        Self { rows, cols, data }
+    }
+
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// Iterator over the rows.
+    pub fn iter_rows(&self) -> std::slice::ChunksExact<'_, f32> {
+        self.data.chunks_exact(self.cols.max(1))
+    }
+}
+
+/// An integer array read from a file: `rows × cols` (`cols == 1` for a 1-d array).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntArray {
+    /// Number of rows (the length of a 1-d array).
+    pub rows: usize,
+    /// Number of columns (1 for a 1-d array).
+    pub cols: usize,
+    /// Whether the file held a 1-d array.
+    pub one_d: bool,
+    /// The values, row-major.
+    pub data: Vec<i64>,
+}
+
+/// The dtypes [`read_matrix`] accepts.
+pub const FLOAT_DTYPES: &str = "float16, float32, float64";
+/// The dtypes [`read_ints`] accepts.
+pub const INT_DTYPES: &str = "int8..int64, uint8..uint64";
+
+/// A data file could not be used. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// The file could not be opened or read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is not a `.npy` file (bad magic or unparsable header).
+    #[error("{}: not a .npy file ({detail})", path.display())]
+    NotNpy {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The file ends before the data its header promises.
+    #[error("{}: truncated: the header promises {expected} data bytes, the file has {actual}", path.display())]
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Data bytes the header promises.
+        expected: u64,
+        /// Data bytes present.
+        actual: u64,
+    },
+    /// The element type is not one this reader accepts.
+    #[error("{}: unsupported dtype {dtype} (supported: {supported})", path.display())]
+    Dtype {
+        /// The file.
+        path: PathBuf,
+        /// The file's dtype string, e.g. `<i4`.
+        dtype: String,
+        /// The accepted dtypes.
+        supported: &'static str,
+    },
+    /// The array is stored in Fortran (column-major) order.
+    #[error("{}: Fortran-order array; save it in C order (numpy.ascontiguousarray)", path.display())]
+    FortranOrder {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The array has the wrong number of dimensions.
+    #[error("{}: expected a {expected} array, got shape {shape:?}", path.display())]
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// What was expected, e.g. `2-d [rows, dims]`.
+        expected: &'static str,
+        /// The file's shape.
+        shape: Vec<u64>,
+    },
+    /// The array has no rows (or no columns).
+    #[error("{}: zero rows (shape {shape:?}); nothing to evaluate", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// The file's shape.
+        shape: Vec<u64>,
+    },
+    /// A value is NaN or infinite.
+    #[error("{}: row {row}, column {col} is not finite ({value})", path.display())]
+    NonFinite {
+        /// The file.
+        path: PathBuf,
+        /// Row of the first bad value.
+        row: usize,
+        /// Column of the first bad value.
+        col: usize,
+        /// The value.
+        value: f64,
+    },
+    /// An `.fvecs` / `.ivecs` file is malformed.
+    #[error("{}: malformed {format} file: {detail}", path.display())]
+    Vecs {
+        /// The file.
+        path: PathBuf,
+        /// `fvecs` or `ivecs`.
+        format: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The file's sha256 differs from the catalog's.
+    #[error("{}: sha256 {actual} differs from the catalog's {expected} (file changed or corrupt)", path.display())]
+    Checksum {
+        /// The file.
+        path: PathBuf,
+        /// The catalog's digest.
+        expected: String,
+        /// The file's digest.
+        actual: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> DataError + '_ {
+    move |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The file's format, from its extension: `.fvecs`, `.ivecs`, else `.npy`.
+fn is_ext(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// A parsed `.npy` header plus the raw file.
+struct Npy {
+    header: npyz::NpyHeader,
+    dtype: DType,
+    shape: Vec<u64>,
+    file: Vec<u8>,
+    data_start: usize,
+}
+
+fn open_npy(path: &Path) -> Result<Npy, DataError> {
+    let file = fs::read(path).map_err(io_err(path))?;
+    if !file.starts_with(b"\x93NUMPY") {
+        return Err(DataError::NotNpy {
+            path: path.to_path_buf(),
+            detail: "missing the \\x93NUMPY magic".into(),
+        });
+    }
+    let npy = NpyFile::new(&file[..]).map_err(|e| DataError::NotNpy {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    if npy.order() == Order::Fortran && npy.shape().iter().filter(|&&d| d > 1).count() > 1 {
+        return Err(DataError::FortranOrder {
+            path: path.to_path_buf(),
+        });
+    }
+    let dtype = npy.dtype();
+    let shape = npy.shape().to_vec();
+    let header = npy.header().clone();
+    let data_start = file.len() - npy.into_inner().len();
+    Ok(Npy {
+        header,
+        dtype,
+        shape,
+        data_start,
+        file,
+    })
+}
+
+impl Npy {
+    fn type_str(&self, path: &Path, supported: &'static str) -> Result<npyz::TypeStr, DataError> {
+        match &self.dtype {
+            DType::Plain(ts) => Ok(ts.clone()),
+            other => Err(DataError::Dtype {
+                path: path.to_path_buf(),
+                dtype: other.descr(),
+                supported,
+            }),
+        }
+    }
+
+    /// Checks the data size against the header and returns the element count.
+    fn check_size(&self, path: &Path, item: usize) -> Result<usize, DataError> {
+        let count: u64 = self.shape.iter().product();
+        let expected = count.saturating_mul(item as u64);
+        let data = self.data_bytes();
+        let actual = data as u64;
+        if actual < expected {
+            return Err(DataError::Truncated {
+                path: path.to_path_buf(),
+                expected,
+                actual,
+            });
+        }
+        Ok(count as usize)
+    }
+
+    fn data_bytes(&self) -> usize {
+        self.file.len().saturating_sub(self.data_start)
+    }
+
+    fn reader(&self) -> Result<NpyFile<&[u8]>, io::Error> {
+        Ok(NpyFile::with_header(
+            self.header.clone(),
+            &self.file[self.data_start..],
+        ))
+    }
+}
+
+fn two_d(path: &Path, shape: &[u64]) -> Result<(usize, usize), DataError> {
+    match *shape {
+        [r, c] => {
+            if r == 0 || c == 0 {
+                Err(DataError::Empty {
+                    path: path.to_path_buf(),
+                    shape: shape.to_vec(),
+                })
+            } else {
+                Ok((r as usize, c as usize))
+            }
+        }
+        _ => Err(DataError::Shape {
+            path: path.to_path_buf(),
+            expected: "2-d [rows, dims]",
+            shape: shape.to_vec(),
+        }),
+    }
+}
+
+/// Reads a float matrix from `.npy` (float16/32/64, C order) or `.fvecs`, checking that every
+/// value is finite and that there is at least one row.
+pub fn read_matrix(path: &Path) -> Result<Matrix, DataError> {
+    let m = if is_ext(path, "fvecs") {
+        read_fvecs(path)?
+    } else {
+        read_npy_matrix(path)?
+    };
+    check_finite(path, &m)?;
+    Ok(m)
+}
+
+fn check_finite(path: &Path, m: &Matrix) -> Result<(), DataError> {
+    if let Some(i) = m.data.iter().position(|v| !v.is_finite()) {
+        return Err(DataError::NonFinite {
+            path: path.to_path_buf(),
+            row: i / m.cols,
+            col: i % m.cols,
+            value: f64::from(m.data[i]),
+        });
+    }
+    Ok(())
+}
+
+fn read_npy_matrix(path: &Path) -> Result<Matrix, DataError> {
+    let npy = open_npy(path)?;
+    let ts = npy.type_str(path, FLOAT_DTYPES)?;
+    let item = match (ts.type_char(), ts.size_field()) {
+        (TypeChar::Float, 2 | 4 | 8) => ts.size_field() as usize,
+        _ => {
+            return Err(DataError::Dtype {
+                path: path.to_path_buf(),
+                dtype: ts.to_string(),
+                supported: FLOAT_DTYPES,
+            });
+        }
+    };
+    let (rows, cols) = two_d(path, &npy.shape)?;
+    npy.check_size(path, item)?;
+    let bad = |e: io::Error| DataError::NotNpy {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let reader = npy.reader().map_err(bad)?;
+    let data: Vec<f32> = match item {
+        2 => reader
+            .into_vec::<f16>()
+            .map_err(bad)?
+            .into_iter()
+            .map(f32::from)
+            .collect(),
+        4 => reader.into_vec::<f32>().map_err(bad)?,
+        _ => {
+            let v = reader.into_vec::<f64>().map_err(bad)?;
+            if let Some(i) = v
+                .iter()
+                .position(|x| !x.is_finite() || x.abs() > f64::from(f32::MAX))
+            {
+                return Err(DataError::NonFinite {
+                    path: path.to_path_buf(),
+                    row: i / cols,
+                    col: i % cols,
+                    value: v[i],
+                });
+            }
+            v.into_iter().map(|x| x as f32).collect()
+        }
+    };
+    Ok(Matrix::new(rows, cols, data))
+}
+
+fn read_vecs_words(
+    path: &Path,
+    format: &'static str,
+) -> Result<(usize, usize, Vec<u32>), DataError> {
+    let bytes = fs::read(path).map_err(io_err(path))?;
+    let malformed = |detail: String| DataError::Vecs {
+        path: path.to_path_buf(),
+        format,
+        detail,
+    };
+    if bytes.len() < 4 {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+            shape: vec![0],
+        });
+    }
+    if !bytes.len().is_multiple_of(4) {
+        return Err(malformed(format!(
+            "size {} is not a multiple of 4",
+            bytes.len()
+        )));
+    }
+    let words: Vec<u32> = bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let dims = words[0] as usize;
+    if dims == 0 || dims > binaryllm_core::MAX_DIMS {
+        return Err(malformed(format!("first record has dimension {dims}")));
+    }
+    if !words.len().is_multiple_of(dims + 1) {
+        return Err(malformed(format!(
+            "{} words is not a whole number of records of 1 + {dims} words (truncated?)",
+            words.len()
+        )));
+    }
+    let rows = words.len() / (dims + 1);
+    let mut data = Vec::with_capacity(rows * dims);
+    for (r, rec) in words.chunks_exact(dims + 1).enumerate() {
+        if rec[0] as usize != dims {
+            return Err(malformed(format!(
+                "record {r} has dimension {}, the first has {dims}",
+                rec[0]
+            )));
+        }
+        data.extend_from_slice(&rec[1..]);
+    }
+    Ok((rows, dims, data))
+}
+
+fn read_fvecs(path: &Path) -> Result<Matrix, DataError> {
+    let (rows, dims, words) = read_vecs_words(path, "fvecs")?;
+    Ok(Matrix::new(
+        rows,
+        dims,
+        words.into_iter().map(f32::from_bits).collect(),
+    ))
+}
+
+/// Reads an integer array (labels `[n]` or ids `[n, k]`) from `.npy` (any integer dtype, C
+/// order) or `.ivecs`.
+pub fn read_ints(path: &Path) -> Result<IntArray, DataError> {
+    if is_ext(path, "ivecs") {
+        let (rows, cols, words) = read_vecs_words(path, "ivecs")?;
+        return Ok(IntArray {
+            rows,
+            cols,
+            one_d: false,
+            data: words.into_iter().map(|w| i64::from(w as i32)).collect(),
+        });
+    }
+    let npy = open_npy(path)?;
+    let ts = npy.type_str(path, INT_DTYPES)?;
+    let size = ts.size_field();
+    let (rows, cols, one_d) = match *npy.shape.as_slice() {
+        [n] => (n as usize, 1, true),
+        [r, c] => (r as usize, c as usize, false),
+        _ => {
+            return Err(DataError::Shape {
+                path: path.to_path_buf(),
+                expected: "1-d [rows] or 2-d [rows, k]",
+                shape: npy.shape.clone(),
+            });
+        }
+    };
+    if rows == 0 || cols == 0 {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+            shape: npy.shape.clone(),
+        });
+    }
+    let dtype_err = || DataError::Dtype {
+        path: path.to_path_buf(),
+        dtype: ts.to_string(),
+        supported: INT_DTYPES,
+    };
+    if !matches!(size, 1 | 2 | 4 | 8) {
+        return Err(dtype_err());
+    }
+    npy.check_size(path, size as usize)?;
+    let bad = |e: io::Error| DataError::NotNpy {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let r = npy.reader().map_err(bad)?;
+    let data: Vec<i64> = match (ts.type_char(), size) {
+        (TypeChar::Int, 1) => conv(r.into_vec::<i8>().map_err(bad)?),
+        (TypeChar::Int, 2) => conv(r.into_vec::<i16>().map_err(bad)?),
+        (TypeChar::Int, 4) => conv(r.into_vec::<i32>().map_err(bad)?),
+        (TypeChar::Int, _) => r.into_vec::<i64>().map_err(bad)?,
+        (TypeChar::Uint, 1) => conv(r.into_vec::<u8>().map_err(bad)?),
+        (TypeChar::Uint, 2) => conv(r.into_vec::<u16>().map_err(bad)?),
+        (TypeChar::Uint, 4) => conv(r.into_vec::<u32>().map_err(bad)?),
+        (TypeChar::Uint, _) => r
+            .into_vec::<u64>()
+            .map_err(bad)?
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+            .collect(),
+        _ => return Err(dtype_err()),
+    };
+    Ok(IntArray {
+        rows,
+        cols,
+        one_d,
+        data,
+    })
+}
+
+/// Reads a uint8 `[N, bytes]` code file (as written by `binaryllm encode`).
+pub fn read_u8_matrix(path: &Path) -> Result<(usize, usize, Vec<u8>), DataError> {
+    let npy = open_npy(path)?;
+    let ts = npy.type_str(path, "uint8")?;
+    if ts.type_char() != TypeChar::Uint || ts.size_field() != 1 {
+        return Err(DataError::Dtype {
+            path: path.to_path_buf(),
+            dtype: ts.to_string(),
+            supported: "uint8",
+        });
+    }
+    let (rows, cols) = two_d(path, &npy.shape)?;
+    npy.check_size(path, 1)?;
+    let data = npy
+        .reader()
+        .and_then(|r| r.into_vec::<u8>())
+        .map_err(|e| DataError::NotNpy {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+    Ok((rows, cols, data))
+}
+
+fn conv<T: Into<i64>>(v: Vec<T>) -> Vec<i64> {
+    v.into_iter().map(Into::into).collect()
+}
+
+/// An error while writing an output file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot write: {source}", path.display())]
+pub struct WriteError {
+    /// The target file.
+    pub path: PathBuf,
+    /// The I/O error.
+    pub source: io::Error,
+}
+
+/// Writes `path` atomically: `f` writes into a temporary file in the same directory, which is
+/// flushed and renamed onto `path`; on any error the temporary file is removed and `path` is
+/// untouched.
+pub fn atomic_write(
+    path: &Path,
+    f: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    let werr = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let file = fs::File::create(&tmp)?;
+        let mut w = BufWriter::new(file);
+        f(&mut w)?;
+        w.flush()?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(werr)
+}
+
+/// Writes a row-major array `[shape]` of a numpy-serialisable element type as `.npy`
+/// (C order, little endian), atomically.
+pub fn write_npy<T: npyz::AutoSerialize + Copy>(
+    path: &Path,
+    shape: &[u64],
+    data: &[T],
+) -> Result<(), WriteError> {
+    atomic_write(path, |w| {
+        let mut npy = npyz::WriteOptions::new()
+            .default_dtype()
+            .shape(shape)
+            .writer(w)
+            .begin_nd()?;
+        npy.extend(data.iter().copied())?;
+        npy.finish()
+    })
+}
+
+/// A short human description of a shape, e.g. `[5000, 384]`.
+#[derive(Debug)]
+pub struct ShapeDisplay<'a>(pub &'a [usize]);
+
+impl fmt::Display for ShapeDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[")?;
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{d}")?;
+        }
+        write!(f, "]")
+    }
+}
+
+/// Lowercase hex sha256 of a file.
+pub fn sha256_file(path: &Path) -> Result<String, DataError> {
+    use sha2::{Digest, Sha256};
+    let mut file = fs::File::open(path).map_err(io_err(path))?;
+    let mut h = Sha256::new();
+    io::copy(&mut file, &mut h).map_err(io_err(path))?;
+    Ok(hex(&h.finalize()))
+}
+
+/// Lowercase hex sha256 of bytes.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    #[test]
+    fn npy_round_trips_f32_and_reads_f16_f64() {
+        let d = tmp();
+        let p = d.path().join("x.npy");
+        let v = [1.0f32, -2.5, 0.0, 3.25, 5.0, -0.125];
+        write_npy(&p, &[2, 3], &v).unwrap();
+        let m = read_matrix(&p).unwrap();
+        assert_eq!((m.rows, m.cols), (2, 3));
+        assert_eq!(m.data, v);
+        let h: Vec<f16> = v.iter().map(|&x| f16::from_f32(x)).collect();
+        write_npy(&p, &[3, 2], &h).unwrap();
+        assert_eq!(read_matrix(&p).unwrap().data, v);
+        let w: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
+        write_npy(&p, &[6, 1], &w).unwrap();
+        assert_eq!(read_matrix(&p).unwrap().data, v);
+    }
+
+    #[test]
+    fn npy_errors_name_the_file_and_the_problem() {
+        let d = tmp();
+        let p = d.path().join("bad.npy");
+        fs::write(&p, b"hello").unwrap();
+        let e = read_matrix(&p).unwrap_err();
+        assert!(matches!(e, DataError::NotNpy { .. }), "{e}");
+        assert!(e.to_string().contains("bad.npy"));
+
+        write_npy(&p, &[2, 3], &[1i32; 6]).unwrap();
+        assert!(matches!(read_matrix(&p), Err(DataError::Dtype { .. })));
+
+        write_npy(&p, &[4, 2], &[1.0f32; 8]).unwrap();
+        let bytes = fs::read(&p).unwrap();
+        fs::write(&p, &bytes[..bytes.len() - 5]).unwrap();
+        let e = read_matrix(&p).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DataError::Truncated {
+                    expected: 32,
+                    actual: 27,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+
+        write_npy(&p, &[0, 2], &[0.0f32; 0]).unwrap();
+        assert!(matches!(read_matrix(&p), Err(DataError::Empty { .. })));
+
+        write_npy(&p, &[2, 2], &[1.0f32, f32::NAN, 0.0, 0.0]).unwrap();
+        assert!(matches!(
+            read_matrix(&p),
+            Err(DataError::NonFinite { row: 0, col: 1, .. })
+        ));
+        write_npy(&p, &[2, 1], &[1.0f64, 1e300]).unwrap();
+        assert!(matches!(
+            read_matrix(&p),
+            Err(DataError::NonFinite { row: 1, col: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn fortran_order_is_refused() {
+        let d = tmp();
+        let p = d.path().join("f.npy");
+        write_npy(&p, &[2, 3], &[0.0f32; 6]).unwrap();
+        let mut s = fs::read(&p).unwrap();
+        // Same length: the header keeps its size.
+        let (from, to) = (
+            &b"'fortran_order': False"[..],
+            &b"'fortran_order': True "[..],
+        );
+        let at = s.windows(from.len()).position(|w| w == from).unwrap();
+        s[at..at + from.len()].copy_from_slice(to);
+        fs::write(&p, &s).unwrap();
+        let e = read_matrix(&p).unwrap_err();
+        assert!(matches!(e, DataError::FortranOrder { .. }), "{e}");
+    }
+
+    #[test]
+    fn fvecs_and_ivecs_read_and_reject_ragged_files() {
+        let d = tmp();
+        let p = d.path().join("x.fvecs");
+        let mut b = Vec::new();
+        for row in [[1.0f32, 2.0], [3.0, 4.0]] {
+            b.extend_from_slice(&2u32.to_le_bytes());
+            for v in row {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        fs::write(&p, &b).unwrap();
+        assert_eq!(read_matrix(&p).unwrap().data, [1.0, 2.0, 3.0, 4.0]);
+        fs::write(&p, &b[..b.len() - 4]).unwrap();
+        assert!(matches!(read_matrix(&p), Err(DataError::Vecs { .. })));
+        let q = d.path().join("x.ivecs");
+        let mut b = Vec::new();
+        for row in [[7i32, -1, 3], [0, 5, 6]] {
+            b.extend_from_slice(&3u32.to_le_bytes());
+            for v in row {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        fs::write(&q, &b).unwrap();
+        let ints = read_ints(&q).unwrap();
+        assert_eq!((ints.rows, ints.cols), (2, 3));
+        assert_eq!(ints.data, [7, -1, 3, 0, 5, 6]);
+    }
+
+    #[test]
+    fn ints_read_every_width() {
+        let d = tmp();
+        let p = d.path().join("l.npy");
+        write_npy(&p, &[3], &[1u8, 2, 255]).unwrap();
+        let a = read_ints(&p).unwrap();
+        assert!(a.one_d);
+        assert_eq!(a.data, [1, 2, 255]);
+        write_npy(&p, &[2, 2], &[-1i64, 5, 6, 7]).unwrap();
+        assert_eq!(read_ints(&p).unwrap().data, [-1, 5, 6, 7]);
+        write_npy(&p, &[2], &[0.5f32, 1.0]).unwrap();
+        assert!(matches!(read_ints(&p), Err(DataError::Dtype { .. })));
+    }
+
+    #[test]
+    fn atomic_write_leaves_nothing_on_error() {
+        let d = tmp();
+        let p = d.path().join("out.bin");
+        let e = atomic_write(&p, |w| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("boom"))
+        });
+        assert!(e.is_err());
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 0);
+        atomic_write(&p, |w| w.write_all(b"ok")).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"ok");
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn sha256_of_empty_input_is_the_known_digest() {
+        assert_eq!(
+            sha256_bytes(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

@@ -1,0 +1,1032 @@
+//! The H1 evaluation: for every projection × bits × seed, encode, search by Hamming distance
+//! and compare with exact float search; summarise across seeds and judge the criteria.
+//!
+//! [`evaluate`] computes an [`Evaluation`] from a validated config and a loaded data set;
+//! [`crate::output`] writes it. Everything is deterministic in the config: per-query values are
+//! computed in parallel but reduced in query order, and the pair sample has its own seed.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use binaryllm_core::{
+    CodeLayout, DenseProjection, SeededProjection, Threshold, hamming::distance_words,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{Config, Criterion, MetricsSpec, ProjectionSpec, ThresholdSpec};
+use crate::dataset::{Dataset, Neighbors};
+use crate::engine::{self, CodeMatrix};
+use crate::groundtruth::{self, dot64};
+use crate::metrics::{self, Calibration};
+use crate::progress::Reporter;
+use crate::stats::{self, Outcome, Summary};
+
+/// Where the float ground truth came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GtSource {
+    /// Read from the data set's ground-truth file.
+    File,
+    /// Computed by exact search.
+    Computed,
+}
+
+/// Precomputed float-side quantities shared by every run.
+#[derive(Debug)]
+pub struct FloatSide {
+    /// Exact float neighbours (depth ≥ the metrics' needs, clamped to the base size).
+    pub gt: Neighbors,
+    /// Where `gt` came from.
+    pub gt_source: GtSource,
+    /// Query row norms.
+    pub qnorm: Vec<f64>,
+    /// Base row norms.
+    pub bnorm: Vec<f64>,
+    /// Every query–base inner product (`[queries × base]`), kept when it fits in
+    /// [`SIMS_LIMIT`] values; else products are computed on demand.
+    pub sims: Option<Vec<f64>>,
+    /// Per query, the nDCG gains `max(0, cos)` of its float top-`k`.
+    pub ideal_gains: Vec<f64>,
+    /// The sampled (query, base) pairs.
+    pub pairs: Vec<(u32, u32)>,
+    /// Float cosine of each pair.
+    pub pair_cos: Vec<f64>,
+    /// θ/π of each pair.
+    pub pair_theta_pi: Vec<f64>,
+    /// Float kNN classification accuracy (when labels exist).
+    pub knn_acc_float: Option<f64>,
+}
+
+/// Largest similarity matrix kept in memory (2^25 f64 values = 256 MiB).
+pub const SIMS_LIMIT: usize = 1 << 25;
+
+impl FloatSide {
+    /// The inner product of query `q` and base row `b`.
+    #[inline]
+    pub fn dot(&self, ds: &Dataset, q: usize, b: usize) -> f64 {
+        match &self.sims {
+            Some(s) => s[q * self.bnorm.len() + b],
+            None => dot64(ds.queries.row(q), ds.base.row(b)),
+        }
+    }
+
+    /// The cosine of query `q` and base row `b` (0 for a zero vector), clamped to [−1, 1].
+    #[inline]
+    pub fn cos(&self, ds: &Dataset, q: usize, b: usize) -> f64 {
+        let den = self.qnorm[q] * self.bnorm[b];
+        if den == 0.0 {
+            0.0
+        } else {
+            (self.dot(ds, q, b) / den).clamp(-1.0, 1.0)
+        }
+    }
+}
+
+/// The effective metric depths after clamping to the data set.
+#[derive(Clone, Debug, Serialize)]
+pub struct Depths {
+    /// `metrics.k` (clamped).
+    pub k: usize,
+    /// `metrics.candidates` (clamped).
+    pub candidates: usize,
+    /// `metrics.knn_k` (clamped).
+    pub knn_k: usize,
+    /// Hamming search depth.
+    pub hamming: usize,
+    /// Float ground-truth depth.
+    pub gt: usize,
+}
+
+/// One (projection, bits, seed) run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Run {
+    /// Projection label.
+    pub projection: String,
+    /// Projection kind.
+    pub kind: String,
+    /// Code width.
+    pub bits: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Metric values keyed as in [`MetricsSpec::metric_keys`] (NaN → `null` in JSON).
+    pub metrics: Vec<(String, f64)>,
+    /// The θ/π calibration bins.
+    pub calibration: Calibration,
+    /// Measured times and throughputs (excluded from determinism checks).
+    pub timings: RunTimings,
+    /// Up to 1,000 (float cosine, Hamming-estimated cosine) pairs for the scatter plot.
+    #[serde(skip)]
+    pub scatter: Vec<(f64, f64)>,
+}
+
+impl Run {
+    /// The value of metric `key`.
+    pub fn metric(&self, key: &str) -> Option<f64> {
+        self.metrics.iter().find(|(k, _)| k == key).map(|p| p.1)
+    }
+}
+
+/// Measured times of one run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunTimings {
+    /// Encoding base + queries at the widest width for this (projection, seed), seconds
+    /// (shared by its widths: narrower codes are prefixes).
+    pub encode_s: f64,
+    /// Encode throughput, vectors per second (at the widest width).
+    pub encode_vectors_per_s: f64,
+    /// Exact Hamming top-k search of all queries, seconds.
+    pub search_s: f64,
+    /// Search throughput, queries per second.
+    pub search_queries_per_s: f64,
+    /// Computing the metrics, seconds.
+    pub metrics_s: f64,
+}
+
+/// The resource model for one width (no measured quantities).
+#[derive(Clone, Debug, Serialize)]
+pub struct Cost {
+    /// Code width.
+    pub bits: usize,
+    /// Bytes per float vector (f32).
+    pub bytes_float: usize,
+    /// Bytes per binary code (`ceil(bits/8)`).
+    pub bytes_binary: usize,
+    /// `bytes_float / bytes_binary`.
+    pub compression: f64,
+    /// Float multiply-adds per query for exact search (`n_base · dims`).
+    pub float_madds_per_query: u64,
+    /// 64-bit XOR + popcount word operations per query (`n_base · ceil(bits/64)`).
+    pub binary_word_ops_per_query: u64,
+    /// Extra float multiply-adds per query for rescoring at each oversample factor
+    /// (`k · m · dims`).
+    pub rerank_madds_per_query: Vec<(usize, u64)>,
+}
+
+/// One (projection, bits, metric) summary across seeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryRow {
+    /// Projection label.
+    pub projection: String,
+    /// Code width.
+    pub bits: usize,
+    /// Metric key.
+    pub metric: String,
+    /// Mean, sd, CI and n.
+    #[serde(flatten)]
+    pub stats: Summary,
+}
+
+/// One criterion's verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    /// The criterion.
+    #[serde(flatten)]
+    pub criterion: Criterion,
+    /// The summary it was judged on (`None` when not run).
+    pub mean: Option<f64>,
+    /// CI low.
+    pub ci95_low: Option<f64>,
+    /// CI high.
+    pub ci95_high: Option<f64>,
+    /// Seeds.
+    pub n: usize,
+    /// `pass`, `fail` or `inconclusive`.
+    pub outcome: Outcome,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Whole-evaluation timings.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    /// Loading and checking the data, seconds.
+    pub load_s: f64,
+    /// Ground truth and float-side precomputation, seconds.
+    pub float_side_s: f64,
+    /// All runs, seconds (the sum of the four parts below plus bookkeeping).
+    pub runs_s: f64,
+    /// Part of `runs_s`: materialising projections and encoding base + queries.
+    pub encode_s: f64,
+    /// Part of `runs_s`: float projections of the queries (asymmetric scores).
+    pub project_s: f64,
+    /// Part of `runs_s`: exact Hamming searches.
+    pub search_s: f64,
+    /// Part of `runs_s`: metrics.
+    pub metrics_s: f64,
+    /// Writing the outputs, seconds (filled by the writer).
+    pub output_s: f64,
+    /// Wall time of the whole command, seconds (filled by the writer).
+    pub total_s: f64,
+}
+
+/// Everything an evaluation computed.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// The effective config.
+    pub config: Config,
+    /// The data set.
+    pub dataset: Dataset,
+    /// Float side.
+    pub float: FloatSide,
+    /// Effective depths.
+    pub depths: Depths,
+    /// Every run, ordered by projection (config order), bits, seed.
+    pub runs: Vec<Run>,
+    /// Summaries.
+    pub summary: Vec<SummaryRow>,
+    /// Verdicts.
+    pub verdicts: Vec<Verdict>,
+    /// Cost model per width.
+    pub cost: Vec<Cost>,
+    /// Warnings raised (clamped k, criteria not evaluated, …).
+    pub warnings: Vec<String>,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Timings.
+    pub timings: Timings,
+}
+
+impl Evaluation {
+    /// The summary of (projection, bits, metric).
+    pub fn summary_of(&self, projection: &str, bits: usize, metric: &str) -> Option<&SummaryRow> {
+        self.summary
+            .iter()
+            .find(|s| s.projection == projection && s.bits == bits && s.metric == metric)
+    }
+
+    /// The overall H1 outcome: `fail` if any criterion fails, `pass` if all pass, else
+    /// `inconclusive` (also with no criteria).
+    pub fn overall(&self) -> Outcome {
+        if self.verdicts.iter().any(|v| v.outcome == Outcome::Fail) {
+            Outcome::Fail
+        } else if !self.verdicts.is_empty()
+            && self.verdicts.iter().all(|v| v.outcome == Outcome::Pass)
+        {
+            Outcome::Pass
+        } else {
+            Outcome::Inconclusive
+        }
+    }
+}
+
+/// Clamps the metric depths to the data set and records warnings.
+pub fn depths(m: &MetricsSpec, n_base: usize, warnings: &mut Vec<String>) -> Depths {
+    let mut clamp = |name: &str, v: usize| {
+        if v > n_base {
+            warnings.push(format!(
+                "{name} = {v} is larger than the base set ({n_base} rows): clamped to {n_base}"
+            ));
+            n_base
+        } else {
+            v
+        }
+    };
+    let k = clamp("metrics.k", m.k);
+    let candidates = clamp("metrics.candidates", m.candidates);
+    let knn_k = clamp("metrics.knn_k", m.knn_k);
+    for &r in &m.recall_k {
+        if r > n_base {
+            warnings.push(format!(
+                "recall@{r}: k is larger than the base set ({n_base} rows): computed at k = {n_base}"
+            ));
+        }
+    }
+    Depths {
+        k,
+        candidates,
+        knn_k,
+        hamming: m.hamming_depth().min(n_base),
+        gt: m.gt_depth().min(n_base),
+    }
+}
+
+/// Computes the float side: ground truth (from the file when deep enough, else exact search),
+/// norms, the pair sample and the float kNN accuracy.
+pub fn float_side(
+    ds: &Dataset,
+    m: &MetricsSpec,
+    d: &Depths,
+    threads: usize,
+    warnings: &mut Vec<String>,
+) -> FloatSide {
+    let (nq, nb) = (ds.queries.rows, ds.base.rows);
+    let sims = (nq.saturating_mul(nb) <= SIMS_LIMIT)
+        .then(|| groundtruth::similarity_matrix(&ds.base, &ds.queries, threads));
+    let computed = || match &sims {
+        Some(s) => groundtruth::topk_of_matrix(s, nb, d.gt, threads),
+        None => groundtruth::exact_topk(&ds.base, &ds.queries, d.gt, threads),
+    };
+    let (gt, gt_source) = match &ds.gt {
+        Some(g) if g.k >= d.gt => (
+            Neighbors {
+                k: d.gt,
+                ids: (0..nq)
+                    .flat_map(|q| g.query(q)[..d.gt].iter().copied())
+                    .collect(),
+            },
+            GtSource::File,
+        ),
+        other => {
+            if let Some(g) = other {
+                warnings.push(format!(
+                    "the ground-truth file has {} neighbours per query, the metrics need {}: computed exactly instead",
+                    g.k, d.gt
+                ));
+            }
+            (computed(), GtSource::Computed)
+        }
+    };
+    let mut fs = FloatSide {
+        gt,
+        gt_source,
+        qnorm: groundtruth::row_norms(&ds.queries),
+        bnorm: groundtruth::row_norms(&ds.base),
+        sims,
+        ideal_gains: Vec::new(),
+        pairs: Vec::new(),
+        pair_cos: Vec::new(),
+        pair_theta_pi: Vec::new(),
+        knn_acc_float: None,
+    };
+    fs.ideal_gains = (0..nq)
+        .flat_map(|q| {
+            let fs = &fs;
+            fs.gt.query(q)[..d.k]
+                .iter()
+                .map(move |&b| fs.cos(ds, q, b as usize).max(0.0))
+        })
+        .collect();
+    fs.pairs = sample_pairs(m, &fs.gt, nq, nb, d.candidates);
+    fs.pair_cos = fs
+        .pairs
+        .iter()
+        .map(|&(q, b)| fs.cos(ds, q as usize, b as usize))
+        .collect();
+    fs.pair_theta_pi = fs
+        .pair_cos
+        .iter()
+        .map(|c| c.acos() / std::f64::consts::PI)
+        .collect();
+    fs.knn_acc_float = match (&ds.base_labels, &ds.query_labels) {
+        (Some(bl), Some(ql)) => Some(knn_accuracy(ql, bl, |q| &fs.gt.query(q)[..d.knn_k])),
+        _ => None,
+    };
+    fs
+}
+
+const TAG_PAIRS: [u8; 8] = *b"pairsmpl";
+
+/// The seeded pair sample: each pair picks a uniform query, then with probability
+/// `pair_neighbor_fraction` a uniform rank of its float top-`candidates`, else a uniform base
+/// row.
+fn sample_pairs(
+    m: &MetricsSpec,
+    gt: &Neighbors,
+    nq: usize,
+    nb: usize,
+    candidates: usize,
+) -> Vec<(u32, u32)> {
+    let mut s = binaryllm_core::rng::SeededStream::new(m.pair_seed, TAG_PAIRS, 0);
+    let mut next = move || u64::from(s.next_u32());
+    let uniform = |w: u64, n: usize| ((w * n as u64) >> 32) as usize;
+    let depth = candidates.min(gt.k).max(1);
+    let threshold = (m.pair_neighbor_fraction * 4_294_967_296.0) as u64;
+    (0..m.pair_sample)
+        .map(|_| {
+            let q = uniform(next(), nq);
+            let b = if next() < threshold {
+                gt.query(q)[uniform(next(), depth)] as usize
+            } else {
+                uniform(next(), nb)
+            };
+            (q as u32, b as u32)
+        })
+        .collect()
+}
+
+/// Majority-vote accuracy: `neighbours(q)` are the ids voting for query `q`.
+fn knn_accuracy<'a>(ql: &[i64], bl: &[i64], neighbours: impl Fn(usize) -> &'a [u32] + Sync) -> f64 {
+    let hits: Vec<bool> = (0..ql.len())
+        .into_par_iter()
+        .map(|q| {
+            let votes: Vec<i64> = neighbours(q).iter().map(|&i| bl[i as usize]).collect();
+            metrics::majority_vote(&votes) == Some(ql[q])
+        })
+        .collect();
+    hits.iter().filter(|&&h| h).count() as f64 / ql.len().max(1) as f64
+}
+
+/// The first `bits` bits of every code (narrower codes of the same seed are prefixes: row `r`
+/// of a seeded projection does not depend on the width).
+pub fn truncate(codes: &CodeMatrix, bits: usize) -> Result<CodeMatrix> {
+    let layout = CodeLayout::new(bits)?;
+    let (wn, wo) = (layout.words(), codes.layout().words());
+    anyhow::ensure!(
+        bits <= codes.layout().bits(),
+        "cannot widen {} to {bits} bits",
+        codes.layout().bits()
+    );
+    let mask = layout.last_word_mask();
+    let mut words = Vec::with_capacity(codes.len() * wn);
+    for c in codes.words().chunks_exact(wo) {
+        words.extend_from_slice(&c[..wn]);
+        if let Some(last) = words.last_mut() {
+            *last &= mask;
+        }
+    }
+    Ok(CodeMatrix::new(layout, words)?)
+}
+
+/// `Σ_{j<bits} y_j · s_j` with `s_j = +1` for a set bit and `−1` otherwise (the asymmetric
+/// score of a float query projection against a binary document); the reference form.
+pub fn asym_score(y: &[f32], code: &[u64], bits: usize) -> f64 {
+    let mut acc = 0f64;
+    for (j, &v) in y[..bits].iter().enumerate() {
+        let bit = code.get(j / 64).map_or(0, |w| (w >> (j % 64)) & 1);
+        acc += if bit == 1 {
+            f64::from(v)
+        } else {
+            -f64::from(v)
+        };
+    }
+    acc
+}
+
+/// The asymmetric scorer of one query: a nibble table `t[16p + v] = Σ_{i<4, bit i of v} y[4p+i]`
+/// so that `score = 2 · Σ_p t[16p + nibble_p(code)] − Σ y` (one lookup per 4 bits).
+#[derive(Debug)]
+pub struct AsymScorer {
+    table: Vec<f32>,
+    total: f64,
+    bits: usize,
+}
+
+impl AsymScorer {
+    /// The scorer of the first `bits` projections `y`.
+    pub fn new(y: &[f32], bits: usize) -> Self {
+        let y = &y[..bits];
+        let groups = bits.div_ceil(4);
+        let mut table = vec![0f32; groups * 16];
+        for (p, t) in table.chunks_exact_mut(16).enumerate() {
+            for v in 1..16usize {
+                let low = v.trailing_zeros() as usize;
+                t[v] = t[v & (v - 1)] + y.get(4 * p + low).copied().unwrap_or(0.0);
+            }
+        }
+        let total = y.iter().map(|&v| f64::from(v)).sum();
+        Self { table, total, bits }
+    }
+
+    /// The score of `code` (padding bits zero).
+    pub fn score(&self, code: &[u64]) -> f64 {
+        let mut acc = [0f32; 4];
+        for p in 0..self.bits.div_ceil(4) {
+            let nib = code
+                .get(p / 16)
+                .map_or(0, |w| ((w >> ((p % 16) * 4)) & 0xF) as usize);
+            acc[p % 4] += self.table[16 * p + nib];
+        }
+        let s: f64 = acc.iter().map(|&a| f64::from(a)).sum();
+        2.0 * s - self.total
+    }
+}
+
+fn secs(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64()
+}
+
+/// The projection matrix `[bits, dims]` of a config entry.
+pub fn materialize(spec: &ProjectionSpec, seed: u64, dims: usize, bits: usize) -> Result<Vec<f32>> {
+    let kind = spec.core_kind().with_context(|| {
+        format!(
+            "unknown projection kind `{}` (known: {})",
+            spec.kind,
+            crate::config::known_projection_kinds()
+        )
+    })?;
+    let p = SeededProjection::new(kind, seed, dims, bits)?;
+    let mut w = vec![0f32; dims * bits];
+    p.materialize_into(&mut w)?;
+    Ok(w)
+}
+
+/// Runs the evaluation of `config` on `ds`.
+pub fn evaluate(config: &Config, ds: Dataset, reporter: &Reporter) -> Result<Evaluation> {
+    let threads = if config.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        config.threads
+    };
+    engine::with_threads(threads, || evaluate_inner(config, ds, reporter, threads))
+}
+
+fn evaluate_inner(
+    config: &Config,
+    ds: Dataset,
+    reporter: &Reporter,
+    threads: usize,
+) -> Result<Evaluation> {
+    let m = &config.metrics;
+    let mut warnings = Vec::new();
+    let depths = depths(m, ds.base.rows, &mut warnings);
+    for w in &warnings {
+        reporter.warn(w);
+    }
+    let t = Instant::now();
+    reporter.stage(&format!(
+        "ground truth: exact float top-{} of {} queries over {} base rows",
+        depths.gt, ds.queries.rows, ds.base.rows
+    ));
+    let nwarn = warnings.len();
+    let float = float_side(&ds, m, &depths, threads, &mut warnings);
+    for w in &warnings[nwarn..] {
+        reporter.warn(w);
+    }
+    let float_side_s = secs(t);
+
+    let mut widths = config.bits.clone();
+    widths.sort_unstable();
+    let max_bits = *widths.last().context("no code widths")?;
+    let dims = ds.base.cols;
+    let total = config.projections.len() * widths.len() * config.seeds.len();
+    reporter.start_runs(total as u64);
+    let t_runs = Instant::now();
+    let mut runs = Vec::with_capacity(total);
+    let (mut encode_total, mut project_total) = (0.0, 0.0);
+    for spec in &config.projections {
+        let threshold = match spec.threshold {
+            ThresholdSpec::Zero => Threshold::Zero,
+        };
+        for &seed in &config.seeds {
+            let ctx = || format!("encode stage: projection `{}` seed {seed}", spec.label());
+            let t = Instant::now();
+            let w = materialize(spec, seed, dims, max_bits).with_context(ctx)?;
+            let dense = DenseProjection::new(&w, dims, max_bits).with_context(ctx)?;
+            let base_codes = engine::encode_matrix(&dense, threshold, &ds.base.data, threads)
+                .with_context(|| format!("{}: base vectors ({})", ctx(), file_of(&ds, "base")))?;
+            let query_codes = engine::encode_matrix(&dense, threshold, &ds.queries.data, threads)
+                .with_context(|| {
+                format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
+            })?;
+            let encode_s = secs(t);
+            encode_total += encode_s;
+            let t = Instant::now();
+            let yq = engine::project_matrix(&dense, &ds.queries.data, threads)
+                .with_context(|| format!("{}: query projections", ctx()))?;
+            project_total += secs(t);
+            for &bits in &widths {
+                let run = one_run(
+                    config,
+                    &ds,
+                    &float,
+                    &depths,
+                    spec,
+                    seed,
+                    bits,
+                    max_bits,
+                    &base_codes,
+                    &query_codes,
+                    &yq,
+                    encode_s,
+                    threads,
+                )
+                .with_context(|| {
+                    format!(
+                        "metrics stage: projection `{}` bits {bits} seed {seed}",
+                        spec.label()
+                    )
+                })?;
+                reporter.run_done(&format!(
+                    "{} {:>5} bits seed {:<3} recall@10 {:.3}  ({:.2} s search)",
+                    spec.label(),
+                    bits,
+                    seed,
+                    run.metric("recall@10").unwrap_or(f64::NAN),
+                    run.timings.search_s
+                ));
+                runs.push(run);
+            }
+        }
+    }
+    reporter.finish_runs();
+    // Order: projection (config order), bits ascending, seed (config order).
+    let order = |r: &Run| {
+        (
+            config
+                .projections
+                .iter()
+                .position(|p| p.label() == r.projection)
+                .unwrap_or(0),
+            r.bits,
+            config.seeds.iter().position(|&s| s == r.seed).unwrap_or(0),
+        )
+    };
+    runs.sort_by_key(order);
+    let runs_s = secs(t_runs);
+    let search_total = runs.iter().map(|r| r.timings.search_s).sum();
+    let metrics_total = runs.iter().map(|r| r.timings.metrics_s).sum();
+
+    let summary = summarize_runs(config, &widths, &runs);
+    let nwarn = warnings.len();
+    let verdicts = judge(config, &summary, &mut warnings);
+    for w in &warnings[nwarn..] {
+        reporter.warn(w);
+    }
+    let cost = widths
+        .iter()
+        .map(|&bits| cost_model(bits, dims, ds.base.rows, m, depths.k))
+        .collect();
+    Ok(Evaluation {
+        config: config.clone(),
+        dataset: ds,
+        float,
+        depths,
+        runs,
+        summary,
+        verdicts,
+        cost,
+        warnings,
+        threads,
+        timings: Timings {
+            load_s: 0.0,
+            float_side_s,
+            runs_s,
+            encode_s: encode_total,
+            project_s: project_total,
+            search_s: search_total,
+            metrics_s: metrics_total,
+            output_s: 0.0,
+            total_s: 0.0,
+        },
+    })
+}
+
+fn file_of(ds: &Dataset, role: &str) -> String {
+    ds.files
+        .iter()
+        .find(|f| f.role == role)
+        .map(|f| f.path.clone())
+        .unwrap_or_else(|| format!("{} ({role})", ds.id))
+}
+
+/// Per-query metric values, in [`MetricsSpec::metric_keys`] order minus the pair metrics.
+#[allow(clippy::too_many_arguments)]
+fn one_run(
+    config: &Config,
+    ds: &Dataset,
+    float: &FloatSide,
+    d: &Depths,
+    spec: &ProjectionSpec,
+    seed: u64,
+    bits: usize,
+    max_bits: usize,
+    base_codes: &CodeMatrix,
+    query_codes: &CodeMatrix,
+    yq: &[f32],
+    encode_s: f64,
+    threads: usize,
+) -> Result<Run> {
+    let m = &config.metrics;
+    let db = truncate(base_codes, bits)?;
+    let qc = truncate(query_codes, bits)?;
+    let t = Instant::now();
+    let found = engine::knn(&db, &qc, d.hamming, threads)?;
+    let search_s = secs(t);
+    let t = Instant::now();
+    let nq = ds.queries.rows;
+    let k = d.k;
+    let max_m = m.rerank_oversample.iter().copied().max().unwrap_or(1);
+    let labels = ds.base_labels.as_ref().zip(ds.query_labels.as_ref());
+    let n_per_query = m.recall_k.len() + 4 + 2 * m.rerank_oversample.len() + 1;
+    // Per query: recall@r…, k@cand, overlap, ndcg, rr, rerank…, asym…, knn hit.
+    let per_query: Vec<Vec<f64>> = (0..nq)
+        .into_par_iter()
+        .map(|q| {
+            let ids: Vec<u32> = found.query(q).iter().map(|n| n.index).collect();
+            let truth = float.gt.query(q);
+            let mut v = Vec::with_capacity(n_per_query);
+            for &r in &m.recall_k {
+                v.push(metrics::recall_at(&ids, truth, r));
+            }
+            v.push(metrics::recall_in_depth(&ids, truth, k, d.candidates));
+            v.push(metrics::average_overlap(&ids, truth, k));
+            let gains: Vec<f64> = ids
+                .iter()
+                .take(k)
+                .map(|&b| float.cos(ds, q, b as usize).max(0.0))
+                .collect();
+            v.push(metrics::ndcg(
+                &gains,
+                &float.ideal_gains[q * k..(q + 1) * k],
+            ));
+            v.push(metrics::reciprocal_rank(
+                &ids[..d.candidates.min(ids.len())],
+                truth[0],
+            ));
+            let cands = &ids[..(k * max_m).min(ids.len())];
+            let exact: Vec<f64> = cands
+                .iter()
+                .map(|&b| float.dot(ds, q, b as usize))
+                .collect();
+            let scorer = AsymScorer::new(&yq[q * max_bits..(q + 1) * max_bits], bits);
+            let asym: Vec<f64> = cands
+                .iter()
+                .map(|&b| scorer.score(db.code(b as usize).unwrap_or(&[])))
+                .collect();
+            for scores in [&exact, &asym] {
+                for &mm in &m.rerank_oversample {
+                    let n = (k * mm).min(cands.len());
+                    let top = metrics::rerank(&cands[..n], &scores[..n], k);
+                    v.push(metrics::recall_at(&top, truth, k));
+                }
+            }
+            v.push(match labels {
+                Some((bl, ql)) => {
+                    let votes: Vec<i64> = ids[..d.knn_k].iter().map(|&i| bl[i as usize]).collect();
+                    f64::from(u8::from(metrics::majority_vote(&votes) == Some(ql[q])))
+                }
+                None => f64::NAN,
+            });
+            v
+        })
+        .collect();
+    let mean_col = |c: usize| {
+        let mut s = 0.0;
+        for row in &per_query {
+            s += row[c];
+        }
+        s / nq as f64
+    };
+    let keys = m.metric_keys();
+    let mut metrics_out: Vec<(String, f64)> = Vec::with_capacity(keys.len());
+    let per_query_keys = keys.iter().filter(|k| {
+        !matches!(
+            k.as_str(),
+            "spearman"
+                | "pearson"
+                | "kendall"
+                | "theta_pi_mae"
+                | "theta_pi_bins_inside"
+                | "knn_acc"
+        )
+    });
+    for (c, key) in per_query_keys.enumerate() {
+        metrics_out.push((key.clone(), mean_col(c)));
+    }
+    // Pair metrics.
+    let (hd, est): (Vec<f64>, Vec<f64>) = float
+        .pairs
+        .par_iter()
+        .map(|&(q, b)| {
+            let dist = distance_words(
+                qc.code(q as usize).unwrap_or(&[]),
+                db.code(b as usize).unwrap_or(&[]),
+            )
+            .unwrap_or(0);
+            let frac = f64::from(dist) / bits as f64;
+            (frac, (std::f64::consts::PI * frac).cos())
+        })
+        .unzip();
+    let cal = metrics::calibration(
+        &float.pair_theta_pi,
+        &hd,
+        bits,
+        m.calibration_bins,
+        m.calibration_min_pairs,
+    );
+    metrics_out.push(("spearman".into(), metrics::spearman(&float.pair_cos, &est)));
+    metrics_out.push(("pearson".into(), metrics::pearson(&float.pair_cos, &est)));
+    metrics_out.push((
+        "kendall".into(),
+        metrics::kendall_tau_b(&float.pair_cos, &est),
+    ));
+    metrics_out.push(("theta_pi_mae".into(), cal.mae));
+    metrics_out.push(("theta_pi_bins_inside".into(), cal.fraction_inside));
+    metrics_out.push((
+        "knn_acc".into(),
+        if labels.is_some() {
+            mean_col(n_per_query - 1)
+        } else {
+            f64::NAN
+        },
+    ));
+    let step = (float.pairs.len() / 1000).max(1);
+    let scatter = float
+        .pair_cos
+        .iter()
+        .zip(&est)
+        .step_by(step)
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    let metrics_s = secs(t);
+    let n_enc = (ds.base.rows + nq) as f64;
+    Ok(Run {
+        projection: spec.label().to_string(),
+        kind: spec.kind.clone(),
+        bits,
+        seed,
+        metrics: metrics_out,
+        calibration: cal,
+        timings: RunTimings {
+            encode_s,
+            encode_vectors_per_s: if encode_s > 0.0 {
+                n_enc / encode_s
+            } else {
+                0.0
+            },
+            search_s,
+            search_queries_per_s: if search_s > 0.0 {
+                nq as f64 / search_s
+            } else {
+                0.0
+            },
+            metrics_s,
+        },
+        scatter,
+    })
+}
+
+fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<SummaryRow> {
+    let keys = config.metrics.metric_keys();
+    let mut out = Vec::new();
+    for p in &config.projections {
+        for &bits in widths {
+            let group: Vec<&Run> = runs
+                .iter()
+                .filter(|r| r.projection == p.label() && r.bits == bits)
+                .collect();
+            for key in &keys {
+                let xs: Vec<f64> = group.iter().filter_map(|r| r.metric(key)).collect();
+                out.push(SummaryRow {
+                    projection: p.label().to_string(),
+                    bits,
+                    metric: key.clone(),
+                    stats: stats::summarize(&xs),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn judge(config: &Config, summary: &[SummaryRow], warnings: &mut Vec<String>) -> Vec<Verdict> {
+    config
+        .h1
+        .criteria
+        .iter()
+        .map(|c| {
+            let row = summary
+                .iter()
+                .find(|s| s.projection == c.projection && s.bits == c.bits && s.metric == c.metric);
+            let (outcome, reason, s) = match row {
+                None => {
+                    let reason = format!(
+                        "not evaluated: metric `{}` of projection `{}` at {} bits is not in this run",
+                        c.metric, c.projection, c.bits
+                    );
+                    warnings.push(format!("criterion {} {}: {reason}", c.metric, c.bits));
+                    (Outcome::Inconclusive, reason, None)
+                }
+                Some(r) => {
+                    let o = stats::verdict(&r.stats, c.comparison, c.threshold);
+                    let reason = match o {
+                        _ if r.stats.n < 2 => format!(
+                            "{} seed(s): a confidence interval needs at least 2",
+                            r.stats.n
+                        ),
+                        Outcome::Pass => format!(
+                            "the whole 95% CI [{:.4}, {:.4}] is {} {}",
+                            r.stats.ci95_low,
+                            r.stats.ci95_high,
+                            c.comparison.symbol(),
+                            c.threshold
+                        ),
+                        Outcome::Fail => format!(
+                            "no part of the 95% CI [{:.4}, {:.4}] is {} {}",
+                            r.stats.ci95_low,
+                            r.stats.ci95_high,
+                            c.comparison.symbol(),
+                            c.threshold
+                        ),
+                        Outcome::Inconclusive => format!(
+                            "the 95% CI [{:.4}, {:.4}] straddles {}",
+                            r.stats.ci95_low, r.stats.ci95_high, c.threshold
+                        ),
+                    };
+                    (o, reason, Some(r.stats))
+                }
+            };
+            Verdict {
+                criterion: c.clone(),
+                mean: s.map(|s| s.mean),
+                ci95_low: s.map(|s| s.ci95_low).filter(|v| v.is_finite()),
+                ci95_high: s.map(|s| s.ci95_high).filter(|v| v.is_finite()),
+                n: s.map_or(0, |s| s.n),
+                outcome,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// The resource model of one width.
+pub fn cost_model(bits: usize, dims: usize, n_base: usize, m: &MetricsSpec, k: usize) -> Cost {
+    let bytes_float = dims * 4;
+    let bytes_binary = bits.div_ceil(8);
+    Cost {
+        bits,
+        bytes_float,
+        bytes_binary,
+        compression: bytes_float as f64 / bytes_binary as f64,
+        float_madds_per_query: (n_base * dims) as u64,
+        binary_word_ops_per_query: (n_base * bits.div_ceil(64)) as u64,
+        rerank_madds_per_query: m
+            .rerank_oversample
+            .iter()
+            .map(|&mm| (mm, (k * mm * dims) as u64))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use binaryllm_core::ProjectionKind;
+
+    #[test]
+    fn narrower_codes_are_prefixes_of_wider_ones() {
+        let dims = 24;
+        let mut s = binaryllm_core::rng::SeededStream::new(3, *b"testdata", 0);
+        let x: Vec<f32> = (0..40 * dims).map(|_| s.next_symmetric_uniform()).collect();
+        for kind in ProjectionKind::ALL {
+            let spec = ProjectionSpec::of_kind(kind.name());
+            let wide = materialize(&spec, 5, dims, 200).unwrap();
+            let wide = DenseProjection::new(&wide, dims, 200).unwrap();
+            let codes = engine::encode_matrix(&wide, Threshold::Zero, &x, 1).unwrap();
+            for bits in [1, 63, 64, 65, 130] {
+                let p = SeededProjection::new(kind, 5, dims, bits).unwrap();
+                let direct = engine::encode_matrix(&p, Threshold::Zero, &x, 1).unwrap();
+                assert_eq!(truncate(&codes, bits).unwrap(), direct, "{kind:?} {bits}");
+            }
+        }
+    }
+
+    #[test]
+    fn asym_score_hand_case() {
+        // bits 0 and 2 set: +1·1 −1·2 +1·3 −1·4 = −2.
+        assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 4), -2.0);
+        // only the first 3 bits count.
+        assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 3), 2.0);
+        assert_eq!(
+            AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 4).score(&[0b0101]),
+            -2.0
+        );
+        assert_eq!(
+            AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 3).score(&[0b0101]),
+            2.0
+        );
+    }
+
+    #[test]
+    fn asym_table_scorer_matches_the_reference() {
+        let mut s = binaryllm_core::rng::SeededStream::new(1, *b"testasym", 0);
+        for bits in [1, 5, 63, 64, 65, 130, 1024] {
+            let y: Vec<f32> = (0..bits).map(|_| s.next_symmetric_uniform()).collect();
+            let layout = CodeLayout::new(bits).unwrap();
+            for _ in 0..20 {
+                let mut code: Vec<u64> = (0..layout.words())
+                    .map(|_| u64::from(s.next_u32()) << 32 | u64::from(s.next_u32()))
+                    .collect();
+                if let Some(last) = code.last_mut() {
+                    *last &= layout.last_word_mask();
+                }
+                let a = asym_score(&y, &code, bits);
+                let b = AsymScorer::new(&y, bits).score(&code);
+                assert!((a - b).abs() < 1e-4 * (1.0 + a.abs()), "{bits}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn depths_clamp_with_warnings() {
+        let m = MetricsSpec::default();
+        let mut w = Vec::new();
+        let d = depths(&m, 50, &mut w);
+        assert_eq!((d.k, d.candidates, d.hamming, d.gt), (10, 50, 50, 50));
+        assert!(
+            w.iter().any(|s| s.contains("metrics.candidates = 100")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn cost_model_numbers() {
+        let c = cost_model(256, 384, 1000, &MetricsSpec::default(), 10);
+        assert_eq!((c.bytes_float, c.bytes_binary), (1536, 32));
+        assert_eq!(c.compression, 48.0);
+        assert_eq!(c.binary_word_ops_per_query, 4000);
+        assert_eq!(c.float_madds_per_query, 384_000);
+        assert_eq!(c.rerank_madds_per_query[0], (2, 7680));
+    }
+}

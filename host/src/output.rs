@@ -1,0 +1,557 @@
+//! Writing an evaluation: the run directory (created as a hidden partial directory and renamed
+//! into place only when every file is written), `results.json`, `metrics.csv`, `summary.csv`,
+//! plots, `report.html`, and the terminal summary table.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value, json};
+
+use crate::data::{atomic_write, sha256_bytes};
+use crate::eval::Evaluation;
+
+/// The version of `results.json` (`schemas/results-v1.schema.json`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A run directory being written: files go into a hidden `.<name>.partial-<pid>` sibling that
+/// is renamed onto the final path by [`commit`](Self::commit). Dropping it uncommitted (an
+/// error or a panic) removes the partial directory, so no run directory is left behind.
+#[derive(Debug)]
+pub struct RunDir {
+    final_path: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl RunDir {
+    /// Prepares `final_path`: refuses an existing one unless `force`, creates the parent and
+    /// the partial directory (so an unwritable location fails before any work).
+    pub fn create(final_path: &Path, force: bool) -> Result<Self> {
+        if final_path.exists() && !force {
+            bail!(
+                "output stage: run directory {} already exists (use --force to replace it)",
+                final_path.display()
+            );
+        }
+        let name = final_path
+            .file_name()
+            .with_context(|| {
+                format!(
+                    "output stage: {} has no directory name",
+                    final_path.display()
+                )
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match final_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).with_context(|| {
+            format!(
+                "output stage: cannot create the output directory {}",
+                parent.display()
+            )
+        })?;
+        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if tmp.exists() {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+        fs::create_dir(&tmp).with_context(|| {
+            format!(
+                "output stage: cannot write in the output directory {}",
+                parent.display()
+            )
+        })?;
+        Ok(Self {
+            final_path: final_path.to_path_buf(),
+            tmp,
+            committed: false,
+        })
+    }
+
+    /// Where files are written until [`commit`](Self::commit).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The final path.
+    pub fn final_path(&self) -> &Path {
+        &self.final_path
+    }
+
+    /// Renames the partial directory onto the final path (replacing an old one under
+    /// `--force`).
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let old = self.final_path.with_file_name(format!(
+            ".{}.old-{}",
+            self.final_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let replaced = if self.final_path.exists() {
+            fs::rename(&self.final_path, &old).with_context(|| {
+                format!("output stage: cannot replace {}", self.final_path.display())
+            })?;
+            true
+        } else {
+            false
+        };
+        fs::rename(&self.tmp, &self.final_path).with_context(|| {
+            format!(
+                "output stage: cannot move the run directory into place at {}",
+                self.final_path.display()
+            )
+        })?;
+        self.committed = true;
+        if replaced {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(self.final_path.clone())
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// The default run directory name: `<UTC timestamp>-<config name>`.
+pub fn default_run_name(now: std::time::SystemTime, config_name: &str) -> String {
+    let t = utc(now);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z-{config_name}",
+        t.0, t.1, t.2, t.3, t.4, t.5
+    )
+}
+
+/// (year, month, day, hour, minute, second) in UTC.
+fn utc(t: std::time::SystemTime) -> (i64, u32, u32, u32, u32, u32) {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem % 3600 / 60) as u32,
+        (rem % 60) as u32,
+    )
+}
+
+/// RFC 3339 UTC timestamp, e.g. `2026-11-24T20:59:00Z`.
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = utc(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// Facts about the environment recorded in `results.json`.
+#[derive(Clone, Debug)]
+pub struct Environment {
+    /// `git rev-parse HEAD` of the repository, if any.
+    pub git_commit: Option<String>,
+    /// Whether tracked files differ from HEAD.
+    pub git_dirty: Option<bool>,
+    /// CPU model name.
+    pub cpu_model: String,
+    /// SIMD features detected.
+    pub cpu_features: Vec<String>,
+    /// The Hamming kernel in use.
+    pub hamming_kernel: String,
+}
+
+impl Environment {
+    /// Probes git (in `root`) and the CPU.
+    pub fn probe(root: &Path) -> Self {
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .arg("-C")
+                .arg(root)
+                .args(args)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        };
+        let git_commit = git(&["rev-parse", "HEAD"]);
+        let git_dirty = git_commit
+            .as_ref()
+            .and_then(|_| git(&["status", "--porcelain", "--untracked-files=no"]))
+            .map(|s| !s.is_empty());
+        let cpu_model = fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split_once(':'))
+                    .map(|(_, v)| v.trim().to_string())
+            })
+            .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+        #[allow(unused_mut)]
+        let mut cpu_features = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        for (name, on) in [
+            ("sse4.2", std::arch::is_x86_feature_detected!("sse4.2")),
+            ("popcnt", std::arch::is_x86_feature_detected!("popcnt")),
+            ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+            ("fma", std::arch::is_x86_feature_detected!("fma")),
+            ("bmi2", std::arch::is_x86_feature_detected!("bmi2")),
+            ("avx512f", std::arch::is_x86_feature_detected!("avx512f")),
+            (
+                "avx512vpopcntdq",
+                std::arch::is_x86_feature_detected!("avx512vpopcntdq"),
+            ),
+        ] {
+            if on {
+                cpu_features.push(name.to_string());
+            }
+        }
+        Self {
+            git_commit,
+            git_dirty,
+            cpu_model,
+            cpu_features,
+            hamming_kernel: binaryllm_core::Kernel::detect().name().to_string(),
+        }
+    }
+}
+
+fn metrics_map(m: &[(String, f64)]) -> Value {
+    let mut map = Map::new();
+    for (k, v) in m {
+        map.insert(k.clone(), num(*v));
+    }
+    Value::Object(map)
+}
+
+fn num(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+/// The canonical JSON of the effective config and its sha256.
+pub fn config_json(e: &Evaluation) -> Result<(Value, String)> {
+    let v = serde_json::to_value(&e.config)?;
+    let sha = sha256_bytes(serde_json::to_string(&v)?.as_bytes());
+    Ok((v, sha))
+}
+
+/// Builds `results.json`.
+pub fn results_json(
+    e: &Evaluation,
+    env: &Environment,
+    started: &str,
+    finished: &str,
+) -> Result<Value> {
+    let (config, config_sha256) = config_json(e)?;
+    let ds = &e.dataset;
+    let runs: Vec<Value> = e
+        .runs
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "projection": r.projection,
+                "kind": r.kind,
+                "bits": r.bits,
+                "seed": r.seed,
+                "metrics": metrics_map(&r.metrics),
+                "calibration": serde_json::to_value(&r.calibration.bins)?,
+                "timings": serde_json::to_value(&r.timings)?,
+            }))
+        })
+        .collect::<Result<_>>()?;
+    Ok(json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "binaryllm", "version": env!("CARGO_PKG_VERSION")},
+        "git": {"commit": env.git_commit, "dirty": env.git_dirty},
+        "rustc": env!("BINARYLLM_RUSTC"),
+        "cpu": {
+            "model": env.cpu_model,
+            "features": env.cpu_features,
+            "hamming_kernel": env.hamming_kernel,
+        },
+        "threads": e.threads,
+        "started": started,
+        "finished": finished,
+        "config": config,
+        "config_sha256": config_sha256,
+        "dataset": {
+            "id": ds.id,
+            "encoder": ds.encoder,
+            "n_base": ds.base.rows,
+            "n_queries": ds.queries.rows,
+            "dims": ds.base.cols,
+            "sha256": ds.sha256,
+            "normalization": ds.normalization,
+            "files": ds.files,
+            "labels": ds.base_labels.is_some() && ds.query_labels.is_some(),
+            "label_names": ds.label_names,
+            "ground_truth": e.float.gt_source,
+        },
+        "seeds": e.config.seeds,
+        "hypotheses": e.config.hypotheses,
+        "depths": e.depths,
+        "knn_acc_float": e.float.knn_acc_float,
+        "cost_model": e.cost,
+        "runs": runs,
+        "summary": e.summary,
+        "verdicts": e.verdicts,
+        "verdict_overall": e.overall(),
+        "warnings": e.warnings,
+        "timings": e.timings,
+    }))
+}
+
+fn csv_num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+/// `metrics.csv`: one row per run.
+pub fn metrics_csv(e: &Evaluation) -> String {
+    let keys = e.config.metrics.metric_keys();
+    let mut s = String::from("projection,kind,bits,seed");
+    for k in &keys {
+        s.push(',');
+        s.push_str(k);
+    }
+    s.push('\n');
+    for r in &e.runs {
+        let _ = write!(s, "{},{},{},{}", r.projection, r.kind, r.bits, r.seed);
+        for k in &keys {
+            s.push(',');
+            s.push_str(&csv_num(r.metric(k).unwrap_or(f64::NAN)));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `summary.csv`: one row per (projection, bits, metric).
+pub fn summary_csv(e: &Evaluation) -> String {
+    let mut s = String::from("projection,bits,metric,mean,sd,ci95_low,ci95_high,n\n");
+    for r in &e.summary {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{}",
+            r.projection,
+            r.bits,
+            r.metric,
+            csv_num(r.stats.mean),
+            csv_num(r.stats.sd),
+            csv_num(r.stats.ci95_low),
+            csv_num(r.stats.ci95_high),
+            r.stats.n
+        );
+    }
+    s
+}
+
+/// The oversample factor shown in tables and plots: the largest whose depth `k·m` stays below
+/// `candidates` (at `k·m = candidates`, `rerank@k/xm` equals `k@candidates`), else the largest.
+pub fn headline_factor(m: &crate::config::MetricsSpec) -> usize {
+    let below = m
+        .rerank_oversample
+        .iter()
+        .copied()
+        .filter(|f| m.k * f < m.candidates)
+        .max();
+    below
+        .or_else(|| m.rerank_oversample.iter().copied().max())
+        .unwrap_or(1)
+}
+
+/// The metrics shown in the terminal table and the report's main table.
+pub fn headline_metrics(e: &Evaluation) -> Vec<String> {
+    let m = &e.config.metrics;
+    let k = m.k;
+    let f = headline_factor(m);
+    let mut v = vec![
+        format!("recall@{k}"),
+        format!("{k}@{}", m.candidates),
+        format!("rerank@{k}/x{f}"),
+        format!("asym_rerank@{k}/x{f}"),
+        format!("ndcg@{k}"),
+        "spearman".into(),
+    ];
+    if e.float.knn_acc_float.is_some() {
+        v.push("knn_acc".into());
+    }
+    v
+}
+
+/// `mean ± half-width` (or just the mean with one seed).
+pub fn fmt_mean_ci(s: &crate::stats::Summary) -> String {
+    if !s.mean.is_finite() {
+        "-".into()
+    } else if s.ci95_high.is_finite() {
+        format!("{:.3}±{:.3}", s.mean, (s.ci95_high - s.mean))
+    } else {
+        format!("{:.3}", s.mean)
+    }
+}
+
+/// The summary table printed at the end of `eval`.
+pub fn summary_table(e: &Evaluation) -> String {
+    let heads = headline_metrics(e);
+    let mut widths: Vec<usize> = e.config.bits.clone();
+    widths.sort_unstable();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "data set {} ({} base, {} queries, {} dims); {} seed(s); mean ± 95% CI half-width",
+        e.dataset.id,
+        e.dataset.base.rows,
+        e.dataset.queries.rows,
+        e.dataset.base.cols,
+        e.config.seeds.len()
+    );
+    let _ = write!(s, "{:<12} {:>5}", "projection", "bits");
+    for h in &heads {
+        let _ = write!(s, " {h:>18}");
+    }
+    s.push('\n');
+    for p in &e.config.projections {
+        for &b in &widths {
+            let _ = write!(s, "{:<12} {:>5}", p.label(), b);
+            for h in &heads {
+                let cell = e
+                    .summary_of(p.label(), b, h)
+                    .map_or("-".into(), |r| fmt_mean_ci(&r.stats));
+                let _ = write!(s, " {cell:>18}");
+            }
+            s.push('\n');
+        }
+    }
+    if let Some(f) = e.float.knn_acc_float {
+        let _ = writeln!(s, "float kNN accuracy (k = {}): {f:.3}", e.depths.knn_k);
+    }
+    if !e.verdicts.is_empty() {
+        let _ = writeln!(s, "H1 verdicts:");
+        for v in &e.verdicts {
+            let c = &v.criterion;
+            let _ = writeln!(
+                s,
+                "  {:<13} {:>5} bits {:<22} {} {:<6} -> {:?}: {}",
+                c.projection,
+                c.bits,
+                c.metric,
+                c.comparison.symbol(),
+                c.threshold,
+                v.outcome,
+                v.reason
+            );
+        }
+        let _ = writeln!(s, "H1 overall: {:?}", e.overall());
+    }
+    s
+}
+
+fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    atomic_write(&dir.join(name), |w| w.write_all(bytes))
+        .with_context(|| format!("output stage: writing {name}"))
+}
+
+/// Writes `metrics.csv`, `summary.csv`, the plots and `report.html` of `e` into `dir` (the
+/// partial run directory); `results` is the (draft) `results.json` the report quotes.
+pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()> {
+    put(dir, "metrics.csv", metrics_csv(e).as_bytes())?;
+    put(dir, "summary.csv", summary_csv(e).as_bytes())?;
+    let plots = if e.config.output.plots {
+        let plots = crate::plots::render_all(e).context("output stage: plots")?;
+        fs::create_dir_all(dir.join("plots")).context("output stage: plots directory")?;
+        for p in &plots {
+            put(dir, &format!("plots/{}.svg", p.name), p.svg.as_bytes())?;
+            if e.config.output.png {
+                put(dir, &format!("plots/{}.png", p.name), &p.png)?;
+            }
+        }
+        plots
+    } else {
+        Vec::new()
+    };
+    if e.config.output.report {
+        put(
+            dir,
+            "report.html",
+            crate::report::html(e, results, &plots).as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `results.json` into `dir`.
+pub fn write_results(dir: &Path, results: &Value) -> Result<()> {
+    let mut json = serde_json::to_string_pretty(results)?;
+    json.push('\n');
+    put(dir, "results.json", json.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn utc_formatting_of_known_instants() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        // 2000-02-29T12:34:56Z = 951827696
+        let t = UNIX_EPOCH + Duration::from_secs(951_827_696);
+        assert_eq!(rfc3339(t), "2000-02-29T12:34:56Z");
+        assert_eq!(default_run_name(t, "x"), "20000229T123456Z-x");
+    }
+
+    #[test]
+    fn run_dir_is_removed_unless_committed() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("runs/r1");
+        {
+            let rd = RunDir::create(&target, false).unwrap();
+            fs::write(rd.path().join("f"), b"x").unwrap();
+        }
+        assert!(!target.exists());
+        assert_eq!(fs::read_dir(d.path().join("runs")).unwrap().count(), 0);
+        let rd = RunDir::create(&target, false).unwrap();
+        fs::write(rd.path().join("f"), b"x").unwrap();
+        rd.commit().unwrap();
+        assert!(target.join("f").is_file());
+        assert!(RunDir::create(&target, false).is_err());
+        let rd = RunDir::create(&target, true).unwrap();
+        fs::write(rd.path().join("g"), b"y").unwrap();
+        rd.commit().unwrap();
+        assert!(target.join("g").is_file() && !target.join("f").exists());
+        assert_eq!(fs::read_dir(d.path().join("runs")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn unwritable_parent_fails_before_any_work() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("plain-file");
+        fs::write(&file, b"").unwrap();
+        let e = RunDir::create(&file.join("run"), false).unwrap_err();
+        assert!(format!("{e:#}").contains("output stage"), "{e:#}");
+    }
+}

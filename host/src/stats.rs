@@ -1,0 +1,246 @@
+//! Statistics across seeds: mean, sample standard deviation, the 95% Student-t confidence
+//! interval, and the verdict rule.
+
+use serde::Serialize;
+
+use crate::config::Comparison;
+
+/// Mean, sd and the 95% t interval of a sample.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Sample standard deviation (n − 1 denominator; NaN for n < 2).
+    pub sd: f64,
+    /// Lower end of the 95% CI `mean ± t(0.975, n−1) · sd / √n` (NaN for n < 2).
+    pub ci95_low: f64,
+    /// Upper end.
+    pub ci95_high: f64,
+    /// Sample size (finite values only).
+    pub n: usize,
+}
+
+/// Summarises the finite values of `xs`.
+pub fn summarize(xs: &[f64]) -> Summary {
+    let v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = v.len();
+    if n == 0 {
+        return Summary {
+            mean: f64::NAN,
+            sd: f64::NAN,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n,
+        };
+    }
+    let mean = v.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return Summary {
+            mean,
+            sd: f64::NAN,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n,
+        };
+    }
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+    let sd = var.sqrt();
+    let half = t_quantile(0.975, (n - 1) as f64) * sd / (n as f64).sqrt();
+    Summary {
+        mean,
+        sd,
+        ci95_low: mean - half,
+        ci95_high: mean + half,
+        n,
+    }
+}
+
+/// The outcome of a criterion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The whole 95% CI satisfies the criterion.
+    Pass,
+    /// The whole 95% CI violates it.
+    Fail,
+    /// The CI straddles the threshold, or there is no CI (fewer than two seeds, or the
+    /// metric or run is missing).
+    Inconclusive,
+}
+
+/// The verdict rule: `pass` when both CI ends satisfy `value <op> threshold`, `fail` when
+/// neither does, else `inconclusive`.
+pub fn verdict(s: &Summary, op: Comparison, threshold: f64) -> Outcome {
+    if s.n < 2 || !s.ci95_low.is_finite() || !s.ci95_high.is_finite() {
+        return Outcome::Inconclusive;
+    }
+    match (
+        op.holds(s.ci95_low, threshold),
+        op.holds(s.ci95_high, threshold),
+    ) {
+        (true, true) => Outcome::Pass,
+        (false, false) => Outcome::Fail,
+        _ => Outcome::Inconclusive,
+    }
+}
+
+/// Quantile `p` of Student's t distribution with `df` degrees of freedom (`0.5 < p < 1`),
+/// by bisection on the CDF (absolute error below 1e-10).
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    let valid = p > 0.5 && p < 1.0 && df > 0.0;
+    if !valid {
+        return f64::NAN;
+    }
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    while t_cdf(hi, df) < p {
+        hi *= 2.0;
+        if hi > 1e12 {
+            return f64::INFINITY;
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_cdf(mid, df) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-12 {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// CDF of Student's t: `1 − ½ I_{ν/(ν+t²)}(ν/2, ½)` for `t ≥ 0` (symmetric below).
+pub fn t_cdf(t: f64, df: f64) -> f64 {
+    let x = df / (df + t * t);
+    let tail = 0.5 * reg_inc_beta(0.5 * df, 0.5, x);
+    if t >= 0.0 { 1.0 - tail } else { tail }
+}
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error ~1e-15).
+fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection.
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + G + 0.5;
+    for (i, c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// Regularised incomplete beta `I_x(a, b)` (continued fraction, modified Lentz).
+fn reg_inc_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    if x > (a + 1.0) / (a + b + 2.0) {
+        return 1.0 - reg_inc_beta(b, a, 1.0 - x);
+    }
+    let front = ln_front.exp() / a;
+    const TINY: f64 = 1e-300;
+    let mut f = 1.0;
+    let mut c = 1.0;
+    let mut d = 0.0;
+    for i in 0..400 {
+        let m = (i / 2) as f64;
+        let num = if i == 0 {
+            1.0
+        } else if i % 2 == 0 {
+            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m))
+        } else {
+            -((a + m) * (a + b + m) * x) / ((a + 2.0 * m) * (a + 2.0 * m + 1.0))
+        };
+        d = 1.0 + num * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        d = 1.0 / d;
+        c = 1.0 + num / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        let cd = c * d;
+        f *= cd;
+        if (1.0 - cd).abs() < 1e-15 {
+            break;
+        }
+    }
+    front * (f - 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_published_tables() {
+        // Two-sided 95% critical values (e.g. NIST/SEMATECH e-Handbook, table 1.4.2.7).
+        for (df, want) in [
+            (1.0, 12.706_204_736),
+            (2.0, 4.302_652_730),
+            (3.0, 3.182_446_305),
+            (4.0, 2.776_445_105),
+            (9.0, 2.262_157_163),
+            (29.0, 2.045_229_642),
+            (1e9, 1.959_963_985),
+        ] {
+            let got = t_quantile(0.975, df);
+            assert!((got - want).abs() < 1e-6, "df {df}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn summary_of_a_hand_computed_sample() {
+        // xs = 1, 2, 3: mean 2, sd 1, half-width 4.302652730 / sqrt(3).
+        let s = summarize(&[1.0, 2.0, 3.0]);
+        assert_eq!(s.mean, 2.0);
+        assert!((s.sd - 1.0).abs() < 1e-15);
+        let half = 4.302_652_730 / 3f64.sqrt();
+        assert!((s.ci95_low - (2.0 - half)).abs() < 1e-6);
+        assert!((s.ci95_high - (2.0 + half)).abs() < 1e-6);
+        assert_eq!(s.n, 3);
+        let one = summarize(&[0.5, f64::NAN]);
+        assert_eq!((one.mean, one.n), (0.5, 1));
+        assert!(one.sd.is_nan());
+    }
+
+    #[test]
+    fn verdicts_follow_the_interval() {
+        let s = summarize(&[0.90, 0.91, 0.92]);
+        assert_eq!(verdict(&s, Comparison::Ge, 0.8), Outcome::Pass);
+        assert_eq!(verdict(&s, Comparison::Ge, 0.95), Outcome::Fail);
+        assert_eq!(verdict(&s, Comparison::Ge, 0.91), Outcome::Inconclusive);
+        assert_eq!(verdict(&s, Comparison::Le, 0.95), Outcome::Pass);
+        assert_eq!(verdict(&s, Comparison::Lt, 0.8), Outcome::Fail);
+        let same = summarize(&[0.5, 0.5]);
+        assert_eq!(verdict(&same, Comparison::Ge, 0.5), Outcome::Pass);
+        assert_eq!(verdict(&same, Comparison::Gt, 0.5), Outcome::Fail);
+        assert_eq!(
+            verdict(&summarize(&[0.99]), Comparison::Ge, 0.5),
+            Outcome::Inconclusive
+        );
+    }
+}
