@@ -238,7 +238,7 @@ impl Searcher {
                         expected: ((start + count) * w) as u32,
                         actual: db.words().len() as u32,
                     })?;
-            let tile: &[u64] = if kernel.rows_are_tiles(w) && count % block == 0 {
+            let tile: &[u64] = if kernel.rows_are_tiles(w) && count.is_multiple_of(block) {
                 codes
             } else {
                 kernel.pack_tile(w, codes, &mut buf)?;
