@@ -35,7 +35,9 @@ const COLORS: [RGBColor; 6] = [
     RGBColor(23, 190, 207),
 ];
 
-fn register_font() {
+/// Registers the embedded DejaVu Sans as plotters' `sans-serif` (plotters has no system fonts here); call
+/// before drawing any text. Idempotent.
+pub fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = plotters::style::register_font(

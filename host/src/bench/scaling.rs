@@ -114,6 +114,7 @@ fn plot(
         y1 = y1.max(y);
     }
     let tmp = path.with_extension("svg.tmp");
+    crate::plots::register_font();
     {
         let root = SVGBackend::new(&tmp, (800, 560)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
