@@ -1,7 +1,10 @@
 //! Exact Hamming kNN: a blocked scan of L1-sized tiles of database codes, every query of a
 //! thread's share compared with each tile in register groups by the kernel, per-query top-k
-//! with a running threshold (most candidates are rejected with one compare), threads over
-//! queries — or over database chunks merged afterwards when there are few queries.
+//! with a running threshold (most candidates are rejected with one compare). Threads take
+//! database chunks (several per thread, for work stealing), each scanned against every query
+//! and merged afterwards, so each tile is loaded and re-packed once per search; when the
+//! per-chunk partial lists would be too large (very many queries) they take query chunks
+//! instead.
 //!
 //! The kernel is detected once per [`Searcher`] and called once per tile, never per distance.
 //! Results are the core's reference top-k — `(distance, index)` order, ties to the smaller
@@ -22,9 +25,13 @@ pub const DEFAULT_TILE_BYTES: usize = 16 << 10;
 /// Tiles hold a whole number of this many codes (the largest kernel block).
 const BLOCK_ALL: usize = 8;
 
-/// Below this many queries per thread the database, not the query list, is split over
-/// threads.
-const MIN_QUERIES_PER_THREAD: usize = 16;
+/// Work items per thread: more items than threads so rayon's work stealing evens out unequal
+/// cores (a shared VM's vCPUs rarely run at the same speed).
+const CHUNKS_PER_THREAD: usize = 2;
+
+/// Budget for the per-chunk partial top-k lists of the database split (bytes); above it the
+/// queries are split instead.
+const PARTIALS_BUDGET_BYTES: usize = 64 << 20;
 
 /// A borrowed set of packed codes of one layout, row-major: from a [`super::CodeMatrix`], a
 /// memory-mapped code file ([`super::codefile::CodeFile`]) or any word slice.
@@ -85,6 +92,7 @@ impl<'a> CodeSet<'a> {
 pub struct Searcher {
     kernel: Kernel,
     tile_bytes: usize,
+    partials_budget_bytes: usize,
 }
 
 impl Default for Searcher {
@@ -104,12 +112,20 @@ impl Searcher {
         Self {
             kernel,
             tile_bytes: DEFAULT_TILE_BYTES,
+            partials_budget_bytes: PARTIALS_BUDGET_BYTES,
         }
     }
 
     /// The same searcher with database tiles of about `bytes` bytes (at least one code).
     pub fn with_tile_bytes(mut self, bytes: usize) -> Self {
         self.tile_bytes = bytes.max(1);
+        self
+    }
+
+    /// Sets the budget of the database split's per-chunk partial top-k lists (bytes); searches
+    /// that would need more split the queries over threads instead (0: always the queries).
+    pub fn with_partials_budget_bytes(mut self, bytes: usize) -> Self {
+        self.partials_budget_bytes = bytes;
         self
     }
 
@@ -158,14 +174,25 @@ impl Searcher {
         let w = db.layout().words();
         with_threads(threads, || {
             let t = rayon::current_num_threads().max(1);
-            if t == 1 || nq >= MIN_QUERIES_PER_THREAD * t {
-                let per = nq.div_ceil(t);
+            let chunks = t * CHUNKS_PER_THREAD;
+            let partials = chunks
+                .saturating_mul(nq)
+                .saturating_mul(k)
+                .saturating_mul(size_of::<Neighbor>());
+            if t == 1 {
+                self.scan_into(db, 0..n, queries.words(), k, &mut neighbors)
+                    .map(|_| ())
+            } else if partials <= self.partials_budget_bytes {
+                // Database chunks, each scanned against every query: every tile is loaded (and
+                // re-packed for the kernel) once per search and serves all the queries.
+                self.knn_split_database(db, queries, k, chunks, &mut neighbors)
+            } else {
+                // Many queries: query chunks, each scanning the whole database.
+                let per = nq.div_ceil(chunks);
                 neighbors
                     .par_chunks_mut(per * k)
                     .zip(queries.words().par_chunks(per * w))
                     .try_for_each(|(out, q)| self.scan_into(db, 0..n, q, k, out).map(|_| ()))
-            } else {
-                self.knn_split_database(db, queries, k, t, &mut neighbors)
             }
         })?;
         Ok(KnnResult { k, neighbors })
@@ -178,12 +205,12 @@ impl Searcher {
         db: CodeSet<'_>,
         queries: CodeSet<'_>,
         k: usize,
-        t: usize,
+        chunks: usize,
         neighbors: &mut [Neighbor],
     ) -> Result<()> {
         let (n, nq) = (db.len(), queries.len());
         let tile = self.tile_codes(db.layout());
-        let chunk = n.div_ceil(t).div_ceil(tile).max(1) * tile;
+        let chunk = n.div_ceil(chunks).div_ceil(tile).max(1) * tile;
         let ranges: Vec<Range<usize>> = (0..n)
             .step_by(chunk)
             .map(|s| s..(s + chunk).min(n))
@@ -315,9 +342,14 @@ mod tests {
             let want = reference(db, q, k);
             for kernel in Kernel::available() {
                 for threads in [1, 2, 3] {
-                    let s = Searcher::with_kernel(kernel).with_tile_bytes(tile);
-                    let got = s.knn(db, q, k, threads).unwrap();
-                    prop_assert_eq!(&got.neighbors, &want, "{} t{}", kernel.name(), threads);
+                    // Default budget: the database split; budget 0: the query split.
+                    for budget in [PARTIALS_BUDGET_BYTES, 0] {
+                        let s = Searcher::with_kernel(kernel)
+                            .with_tile_bytes(tile)
+                            .with_partials_budget_bytes(budget);
+                        let got = s.knn(db, q, k, threads).unwrap();
+                        prop_assert_eq!(&got.neighbors, &want, "{} t{} budget {}", kernel.name(), threads, budget);
+                    }
                 }
             }
         }
