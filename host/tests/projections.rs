@@ -1,0 +1,414 @@
+//! Projection kinds end to end: `projection train` → artefact → `encode --projection-file`
+//! gives the codes of `encode --projection KIND`; firmware exports; `export` of codes; `eval`
+//! over every kind; config errors; and on WordNet (skipped with a notice without
+//! ../shared/data) the quality ordering the issue asks for.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use binaryllm::data::{read_matrix, read_u8_matrix};
+use binaryllm::engine;
+use binaryllm::learn::{LearnedKind, ThresholdMode, TrainOptions};
+use binaryllm::projector::{Kind, Projector, Spec};
+use binaryllm_core::ProjectionKind;
+use common::{root, run, s};
+
+fn sample(name: &str) -> PathBuf {
+    root().join("data/sample").join(name)
+}
+
+#[test]
+fn trained_artefact_encodes_like_the_inline_kind_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = sample("wordnet_minilm_sample_base.npy");
+    let art = dir.path().join("itq");
+    let r = run(&[
+        "projection",
+        "train",
+        "--kind",
+        "itq",
+        "--input",
+        s(&base),
+        "--bits",
+        "64",
+        "--seed",
+        "2",
+        "--threshold",
+        "median",
+        "--iterations",
+        "10",
+        "--sample",
+        "300",
+        "--out",
+        s(&art),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let meta: serde_json::Value =
+        serde_json::from_slice(&fs::read(art.join("projection.json")).unwrap()).unwrap();
+    assert_eq!(meta["kind"], "itq");
+    assert_eq!(meta["n_train"], 300);
+    assert_eq!(
+        meta["training_sha256"],
+        binaryllm::data::sha256_file(&base).unwrap().as_str()
+    );
+    let a = dir.path().join("a.npy");
+    let b = dir.path().join("b.npy");
+    let r = run(&[
+        "encode",
+        "--input",
+        s(&base),
+        "--projection-file",
+        s(&art),
+        "--out",
+        s(&a),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = run(&[
+        "encode",
+        "--input",
+        s(&base),
+        "--bits",
+        "64",
+        "--projection",
+        "itq",
+        "--seed",
+        "2",
+        "--threshold",
+        "median",
+        "--iterations",
+        "10",
+        "--sample",
+        "300",
+        "--out",
+        s(&b),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(fs::read(&a).unwrap(), fs::read(&b).unwrap());
+
+    // Queries searched through the artefact equal the codes encoded with it.
+    let q = sample("wordnet_minilm_sample_queries.npy");
+    let qc = dir.path().join("q.npy");
+    assert_eq!(
+        run(&[
+            "encode",
+            "--input",
+            s(&q),
+            "--projection-file",
+            s(&art),
+            "--out",
+            s(&qc)
+        ])
+        .code,
+        Some(0)
+    );
+    let (h1, h2) = (dir.path().join("h1"), dir.path().join("h2"));
+    let r = run(&[
+        "search",
+        "--codes",
+        s(&a),
+        "--queries",
+        s(&q),
+        "--projection-file",
+        s(&art),
+        "--k",
+        "5",
+        "--out",
+        s(&h1),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = run(&[
+        "search",
+        "--codes",
+        s(&a),
+        "--query-codes",
+        s(&qc),
+        "--k",
+        "5",
+        "--out",
+        s(&h2),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        fs::read(h1.join("ids.npy")).unwrap(),
+        fs::read(h2.join("ids.npy")).unwrap()
+    );
+
+    // Firmware exports: bin parses back to the artefact's bits; rust carries the shape.
+    let bin = dir.path().join("p.bin");
+    let rs = dir.path().join("p.rs");
+    for (fmt, out) in [("bin", &bin), ("rust", &rs)] {
+        let r = run(&[
+            "projection",
+            "export",
+            "--input",
+            s(&art),
+            "--format",
+            fmt,
+            "--out",
+            s(out),
+        ]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+    }
+    let loaded = binaryllm::projfile::load(&art).unwrap();
+    let parsed = binaryllm::projfile::from_bin(&fs::read(&bin).unwrap(), &bin).unwrap();
+    assert_eq!(parsed.matrix, loaded.matrix);
+    assert_eq!(parsed.thresholds, loaded.thresholds);
+    let src = fs::read_to_string(&rs).unwrap();
+    assert_eq!(src, binaryllm::projfile::rust_source(&loaded));
+    assert!(src.contains("pub const PROJECTION_DIMS: usize = 384;"));
+
+    // Codes for other engines.
+    let idx = dir.path().join("index.bin");
+    let r = run(&[
+        "export",
+        "--codes",
+        s(&a),
+        "--format",
+        "faiss-index",
+        "--out",
+        s(&idx),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let bytes = fs::read(&idx).unwrap();
+    let (rows, nb, codes) = read_u8_matrix(&a).unwrap();
+    assert_eq!(&bytes[..4], b"IBxF");
+    assert_eq!(
+        i64::from_le_bytes(bytes[12..20].try_into().unwrap()),
+        rows as i64
+    );
+    assert_eq!(&bytes[33..], &codes[..]);
+    let ub = dir.path().join("ub.npy");
+    let r = run(&[
+        "export",
+        "--codes",
+        s(&a),
+        "--format",
+        "ubinary",
+        "--out",
+        s(&ub),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let (_, _, msb) = read_u8_matrix(&ub).unwrap();
+    assert_eq!(msb.len(), rows * nb);
+    for (m, l) in msb.iter().zip(&codes) {
+        assert_eq!(*m, l.reverse_bits());
+    }
+}
+
+#[test]
+fn bad_projection_requests_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = sample("wordnet_minilm_sample_base.npy");
+    let out = dir.path().join("x");
+    for (args, msg) in [
+        (
+            vec!["projection", "train", "--kind", "hadamard"],
+            "matrix-free",
+        ),
+        (
+            vec!["projection", "train", "--kind", "pca", "--bits", "500"],
+            "bits <= dims",
+        ),
+        (
+            vec!["projection", "train", "--kind", "itq", "--threshold", "p90"],
+            "unknown threshold `p90`",
+        ),
+    ] {
+        let mut a = args.clone();
+        if !a.contains(&"--bits") {
+            a.extend(["--bits", "32"]);
+        }
+        a.extend(["--input", s(&base), "--out", s(&out)]);
+        let r = run(&a);
+        assert_eq!(r.code, Some(1), "{}", r.stderr);
+        assert!(r.stderr.contains(msg), "{msg}: {}", r.stderr);
+        assert!(!out.exists());
+    }
+    let q = sample("wordnet_minilm_sample_queries.npy");
+    let r = run(&[
+        "encode",
+        "--input",
+        s(&q),
+        "--bits",
+        "32",
+        "--projection",
+        "pca",
+        "--train",
+        s(&dir.path().join("missing.npy")),
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("missing.npy"), "{}", r.stderr);
+    // A config key that does not apply to the kind names the file, line and key.
+    let cfg = dir.path().join("c.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "name = \"t\"\nbits = [64]\nseeds = [0]\n\n[dataset]\nbase = \"{}\"\nqueries = \"{}\"\n\n[[projection]]\nkind = \"gaussian\"\niterations = 5\n",
+            s(&base),
+            s(&q)
+        ),
+    )
+    .unwrap();
+    let r = run(&["eval", "--config", s(&cfg), "--out", s(&out), "--quiet"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("projection[0].iterations") && r.stderr.contains("c.toml:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn eval_compares_every_kind_with_cis() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let r = run(&[
+        "eval",
+        "--bits",
+        "32,64",
+        "--seeds",
+        "0,1",
+        "--projection",
+        "gaussian,rademacher,achlioptas,hadamard,orthogonal,pca,itq",
+        "--out",
+        s(&out),
+        "--quiet",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("results.json")).unwrap()).unwrap();
+    let summary = v["summary"].as_array().unwrap();
+    for kind in Kind::ALL {
+        for bits in [32, 64] {
+            let row = summary
+                .iter()
+                .find(|x| {
+                    x["projection"] == kind.name()
+                        && x["bits"] == bits
+                        && x["metric"] == "recall@10"
+                })
+                .unwrap_or_else(|| panic!("{} {bits}", kind.name()));
+            assert_eq!(row["n"], 2, "{row}");
+            let mean = row["mean"].as_f64().unwrap();
+            assert!(mean > 0.05 && mean <= 1.0, "{row}");
+        }
+    }
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("Best projection per width"),
+        "report lacks the best-per-width table"
+    );
+}
+
+/// Mean recall@10 over seeds of `kind` at `bits` on a WordNet subset.
+fn recall10(
+    base: &[f32],
+    queries: &[f32],
+    dims: usize,
+    truth: &[u32],
+    kind: Kind,
+    bits: usize,
+) -> f64 {
+    let seeds = [0u64, 1, 2];
+    let mut total = 0.0;
+    for seed in seeds {
+        let p = Projector::build(
+            Spec {
+                kind,
+                bits,
+                options: TrainOptions {
+                    seed,
+                    iterations: 30,
+                    threshold: ThresholdMode::Zero,
+                    sample: None,
+                },
+            },
+            dims,
+            base,
+        )
+        .unwrap();
+        let db = p.encode(base, 0).unwrap();
+        let q = p.encode(queries, 0).unwrap();
+        let found = engine::knn(&db, &q, 10, 0).unwrap();
+        let nq = queries.len() / dims;
+        let mut hits = 0usize;
+        for i in 0..nq {
+            let t = &truth[i * 10..(i + 1) * 10];
+            hits += found
+                .query(i)
+                .iter()
+                .filter(|n| t.contains(&n.index))
+                .count();
+        }
+        total += hits as f64 / (nq * 10) as f64;
+    }
+    total / seeds.len() as f64
+}
+
+#[test]
+fn wordnet_orthogonal_and_learned_beat_gaussian() {
+    let d = std::env::var_os("BINARYLLM_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    let Ok(b) = read_matrix(&d.join("wordnet_minilm_base.npy")) else {
+        eprintln!(
+            "notice: {} not found: skipping the WordNet projection check",
+            d.display()
+        );
+        return;
+    };
+    let q = read_matrix(&d.join("wordnet_minilm_queries.npy")).unwrap();
+    // A subset keeps this fast in the test profile: 4,000 base rows, 300 queries.
+    let dims = b.cols;
+    let base = &b.data[..4000 * dims];
+    let queries = &q.data[..300 * dims];
+    let bm = engine::F32Matrix::new(base, dims).unwrap();
+    let qm = engine::F32Matrix::new(queries, dims).unwrap();
+    let truth: Vec<u32> = engine::float_knn(bm, qm, 10, 0)
+        .unwrap()
+        .iter()
+        .map(|s| s.index)
+        .collect();
+    let gauss = Kind::Seeded(ProjectionKind::Gaussian);
+    for bits in [64, 128, 256] {
+        let g = recall10(base, queries, dims, &truth, gauss, bits);
+        let o = recall10(
+            base,
+            queries,
+            dims,
+            &truth,
+            Kind::Learned(LearnedKind::Orthogonal),
+            bits,
+        );
+        eprintln!("{bits} bits: gaussian {g:.4} orthogonal {o:.4}");
+        assert!(o >= g, "{bits} bits: orthogonal {o} < gaussian {g}");
+    }
+    for bits in [64, 128] {
+        let g = recall10(base, queries, dims, &truth, gauss, bits);
+        let pca = recall10(
+            base,
+            queries,
+            dims,
+            &truth,
+            Kind::Learned(LearnedKind::Pca),
+            bits,
+        );
+        let itq = recall10(
+            base,
+            queries,
+            dims,
+            &truth,
+            Kind::Learned(LearnedKind::Itq),
+            bits,
+        );
+        eprintln!("{bits} bits: gaussian {g:.4} pca {pca:.4} itq {itq:.4}");
+        assert!(
+            itq > g || pca > g,
+            "{bits} bits: itq {itq}, pca {pca}, gaussian {g}"
+        );
+    }
+}
