@@ -216,13 +216,29 @@ pub struct SearchArgs {
     /// Neighbours per query (clamped to the database size with a warning).
     #[arg(long)]
     pub k: usize,
+    /// Float base vectors (the rows the codes were made from): re-rank the Hamming candidates
+    /// by exact inner product with the float --queries.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "queries",
+        conflicts_with = "asymmetric"
+    )]
+    pub base: Option<PathBuf>,
+    /// Hamming candidates per query to re-rank (with --base or --asymmetric; default with
+    /// --asymmetric: every code).
+    #[arg(long, value_name = "M")]
+    pub rerank: Option<usize>,
+    /// Re-rank by the float query's projection (minus thresholds) · the documents' ±1 signs.
+    #[arg(long, requires = "queries")]
+    pub asymmetric: bool,
     /// Bit order of the code files.
     #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
     pub format: CodeFormat,
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Output directory (ids.npy, distances.npy).
+    /// Output directory (ids.npy and distances.npy; ids.npy and scores.npy when re-ranking).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }

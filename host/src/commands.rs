@@ -383,13 +383,26 @@ pub fn search(a: &SearchArgs) -> Result<()> {
     if a.k == 0 {
         bail!("search stage: k must be at least 1");
     }
+    if a.rerank == Some(0) {
+        bail!("search stage: --rerank must be at least 1");
+    }
+    if a.rerank.is_some() && a.base.is_none() && !a.asymmetric {
+        bail!("search stage: --rerank needs --base FLOATS.npy or --asymmetric");
+    }
     let db = read_codes(&a.codes, a.bits, a.format).context("load stage")?;
+    let mut float_queries = None;
     let queries = match (&a.query_codes, &a.queries) {
         (Some(q), _) => read_codes(q, Some(db.layout().bits()), a.format).context("load stage")?,
         (None, Some(qf)) => {
             let bits = a.bits.unwrap_or(db.layout().bits());
             let x = data::read_matrix(qf).context("load stage")?;
-            encode_rows(&x, &a.proj, Some(bits), a.threads, qf, false).context("encode stage")?
+            let proj =
+                build_projector(&a.proj, x.cols, Some(bits), None).context("encode stage")?;
+            let codes = proj
+                .encode(&x.data, a.threads)
+                .with_context(|| format!("encode stage: {}", qf.display()))?;
+            float_queries = Some((x, proj));
+            codes
         }
         (None, None) => bail!("search stage: give --query-codes or --queries"),
     };
@@ -410,6 +423,25 @@ pub fn search(a: &SearchArgs) -> Result<()> {
             db.len()
         );
     }
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("output stage: cannot create {}", a.out.display()))?;
+    let rescoring = a.base.is_some() || a.asymmetric;
+    if let (true, Some((x, proj))) = (rescoring, &float_queries) {
+        let depth = a.rerank.unwrap_or(db.len()).max(a.k).min(db.len());
+        let found = engine::knn(&db, &queries, depth, a.threads).context("search stage")?;
+        let k = a.k.min(db.len());
+        let lists = if let Some(bp) = &a.base {
+            rerank_exact(bp, x, &db, &found, k)?
+        } else {
+            rerank_asymmetric(x, proj, &db, &found, k, a.threads)?
+        };
+        let ids: Vec<i64> = lists.iter().map(|s| i64::from(s.index)).collect();
+        let scores: Vec<f32> = lists.iter().map(|s| s.score as f32).collect();
+        let shape = [queries.len() as u64, k as u64];
+        data::write_npy(&a.out.join("ids.npy"), &shape, &ids).context("output stage")?;
+        data::write_npy(&a.out.join("scores.npy"), &shape, &scores).context("output stage")?;
+        return Ok(());
+    }
     let found = engine::knn(&db, &queries, a.k, a.threads).context("search stage")?;
     let ids: Vec<i64> = found.neighbors.iter().map(|n| i64::from(n.index)).collect();
     let dist: Vec<i32> = found
@@ -417,10 +449,87 @@ pub fn search(a: &SearchArgs) -> Result<()> {
         .iter()
         .map(|n| i32::try_from(n.distance).unwrap_or(i32::MAX))
         .collect();
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("output stage: cannot create {}", a.out.display()))?;
     let shape = [queries.len() as u64, found.k as u64];
     data::write_npy(&a.out.join("ids.npy"), &shape, &ids).context("output stage")?;
     data::write_npy(&a.out.join("distances.npy"), &shape, &dist).context("output stage")?;
     Ok(())
+}
+
+/// Hamming candidates re-ranked by exact float inner product with the base rows.
+fn rerank_exact(
+    base_path: &Path,
+    x: &Matrix,
+    db: &CodeMatrix,
+    found: &engine::KnnResult,
+    k: usize,
+) -> Result<Vec<engine::floats::Scored>> {
+    let base = data::read_matrix(base_path).context("load stage")?;
+    if base.rows != db.len() || base.cols != x.cols {
+        bail!(
+            "load stage: {}: [{}, {}] floats do not match {} codes of [{}, {}]-dim queries",
+            base_path.display(),
+            base.rows,
+            base.cols,
+            db.len(),
+            x.rows,
+            x.cols
+        );
+    }
+    let bm = engine::F32Matrix::new(&base.data, base.cols).context("load stage")?;
+    let mut out = Vec::with_capacity(x.rows * k);
+    for (q, row) in x.iter_rows().enumerate() {
+        let cands: Vec<u32> = found.query(q).iter().map(|n| n.index).collect();
+        out.extend(engine::floats::rescore(bm, row, &cands, k));
+    }
+    Ok(out)
+}
+
+/// Hamming candidates re-ranked by `(y_q − t) · s` with the documents' signs `s = ±1`
+/// (f64 sum in bit order; ties to the smaller index).
+fn rerank_asymmetric(
+    x: &Matrix,
+    proj: &Projector,
+    db: &CodeMatrix,
+    found: &engine::KnnResult,
+    k: usize,
+    threads: usize,
+) -> Result<Vec<engine::floats::Scored>> {
+    let bits = proj.bits();
+    let y = proj.project(&x.data, threads).context("search stage")?;
+    let t = proj.threshold_vec();
+    let mut out = Vec::with_capacity(x.rows * k);
+    for (q, yq) in y.chunks_exact(bits).enumerate() {
+        let mut scored: Vec<engine::floats::Scored> = found
+            .query(q)
+            .iter()
+            .map(|n| {
+                let code = db.code(n.index as usize).unwrap_or(&[]);
+                let score = asym_score(yq, &t, code);
+                engine::floats::Scored {
+                    score,
+                    index: n.index,
+                }
+            })
+            .collect();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        scored.truncate(k);
+        out.extend(scored);
+    }
+    Ok(out)
+}
+
+/// `Σ_r (y_r − t_r) · (bit_r ? 1 : −1)` in f64, bit order.
+pub fn asym_score(y: &[f32], t: &[f32], code: &[u64]) -> f64 {
+    y.iter()
+        .zip(t)
+        .enumerate()
+        .map(|(r, (&v, &th))| {
+            let d = f64::from(v) - f64::from(th);
+            if code.get(r / 64).is_some_and(|w| (w >> (r % 64)) & 1 == 1) {
+                d
+            } else {
+                -d
+            }
+        })
+        .sum()
 }

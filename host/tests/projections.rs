@@ -412,3 +412,126 @@ fn wordnet_orthogonal_and_learned_beat_gaussian() {
         );
     }
 }
+
+#[test]
+fn search_rerank_and_asymmetric_equal_a_naive_oracle() {
+    use binaryllm::data::{read_ints, write_npy};
+    let dir = tempfile::tempdir().unwrap();
+    let (n, nq, dims, bits, m, k) = (300, 12, 16, 64, 20, 5);
+    let base = common::unit_rows(n, dims, 1);
+    let queries = common::unit_rows(nq, dims, 2);
+    let (bp, qp) = (dir.path().join("b.npy"), dir.path().join("q.npy"));
+    write_npy(&bp, &[n as u64, dims as u64], &base).unwrap();
+    write_npy(&qp, &[nq as u64, dims as u64], &queries).unwrap();
+    let codes = dir.path().join("c.npy");
+    let r = run(&[
+        "encode",
+        "--input",
+        s(&bp),
+        "--bits",
+        "64",
+        "--projection",
+        "hadamard",
+        "--seed",
+        "4",
+        "--out",
+        s(&codes),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let hd = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut a = vec![
+            "search",
+            "--codes",
+            s(&codes),
+            "--queries",
+            s(&qp),
+            "--projection",
+            "hadamard",
+            "--seed",
+            "4",
+            "--out",
+            s(&out),
+        ];
+        a.extend_from_slice(extra);
+        let r = run(&a);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        out
+    };
+    let cands = read_ints(&hd("ham", &["--k", "20"]).join("ids.npy")).unwrap();
+    let exact = hd("exact", &["--k", "5", "--base", s(&bp), "--rerank", "20"]);
+    let asym = hd("asym", &["--k", "5", "--asymmetric", "--rerank", "20"]);
+    let p = Projector::build(
+        Spec {
+            kind: Kind::Hadamard,
+            bits,
+            options: TrainOptions {
+                seed: 4,
+                ..Default::default()
+            },
+        },
+        dims,
+        &[],
+    )
+    .unwrap();
+    let y = p.project(&queries, 1).unwrap();
+    let db = p.encode(&base, 1).unwrap();
+    let (eids, aids) = (
+        read_ints(&exact.join("ids.npy")).unwrap(),
+        read_ints(&asym.join("ids.npy")).unwrap(),
+    );
+    let escores = read_matrix(&exact.join("scores.npy")).unwrap();
+    for q in 0..nq {
+        let c: Vec<usize> = cands.data[q * m..(q + 1) * m]
+            .iter()
+            .map(|&i| i as usize)
+            .collect();
+        let qv = &queries[q * dims..(q + 1) * dims];
+        let dot = |i: usize| -> f64 {
+            qv.iter()
+                .zip(&base[i * dims..(i + 1) * dims])
+                .map(|(a, b)| f64::from(*a) * f64::from(*b))
+                .sum()
+        };
+        let asy = |i: usize| -> f64 {
+            let code = db.code(i).unwrap();
+            (0..bits)
+                .map(|r| {
+                    let v = f64::from(y[q * bits + r]);
+                    if (code[r / 64] >> (r % 64)) & 1 == 1 {
+                        v
+                    } else {
+                        -v
+                    }
+                })
+                .sum()
+        };
+        for (score, got) in [(&dot as &dyn Fn(usize) -> f64, &eids), (&asy, &aids)] {
+            let mut want = c.clone();
+            want.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
+            let got: Vec<usize> = got.data[q * k..(q + 1) * k]
+                .iter()
+                .map(|&i| i as usize)
+                .collect();
+            assert_eq!(got, want[..k], "query {q}");
+        }
+        assert!((f64::from(escores.data[q * k]) - dot(eids.data[q * k] as usize)).abs() < 1e-6);
+    }
+    let r = run(&[
+        "search",
+        "--codes",
+        s(&codes),
+        "--queries",
+        s(&qp),
+        "--projection",
+        "hadamard",
+        "--k",
+        "5",
+        "--rerank",
+        "3",
+        "--out",
+        s(&dir.path().join("x")),
+    ]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("--rerank needs"), "{}", r.stderr);
+}
