@@ -1044,13 +1044,16 @@ threshold = 0.5
 
     #[test]
     fn unknown_projection_kind_is_located() {
-        let s = GOOD.replace("kind = \"rademacher\"", "kind = \"orthogonal\"");
+        let s = GOOD.replace("kind = \"rademacher\"", "kind = \"orthogonalish\"");
         let l = parse_ok(&s);
         let e = validate(&l, &Overrides::default()).unwrap_err();
         assert_eq!(e.kind, ConfigErrorKind::UnknownProjection);
         assert_eq!(e.key.as_deref(), Some("projection[1].kind"));
         assert_eq!(e.line, Some(13));
-        assert!(e.message.contains("gaussian, rademacher, achlioptas"));
+        assert!(
+            e.message
+                .contains("gaussian, rademacher, achlioptas, hadamard, orthogonal, pca, itq")
+        );
     }
 
     #[test]
