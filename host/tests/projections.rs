@@ -535,3 +535,57 @@ fn search_rerank_and_asymmetric_equal_a_naive_oracle() {
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("--rerank needs"), "{}", r.stderr);
 }
+
+/// Golden codes of every kind on host/tests/golden/encode/x.npy (40 × 37), 32 bits, seed 1, ITQ
+/// 10 iterations, learned kinds trained on x itself: one packed code file per kind, rows of
+/// 4 LSB-first bytes, in `Kind::ALL` order. The seeded kinds and Hadamard are a bit-exact
+/// contract (every byte must match); the decompositions of the learned kinds run through faer,
+/// whose SIMD dispatch may change low bits of the matrix on other CPUs, so up to 1% of their
+/// bits may differ. `BINARYLLM_BLESS=1` rewrites the file (review the diff).
+#[test]
+fn golden_codes_for_every_kind() {
+    let golden = root().join("host/tests/golden/projections-codes-v1.bin");
+    let x = read_matrix(&root().join("host/tests/golden/encode/x.npy")).unwrap();
+    let mut got = Vec::new();
+    for kind in Kind::ALL {
+        let p = Projector::build(
+            Spec {
+                kind,
+                bits: 32,
+                options: TrainOptions {
+                    seed: 1,
+                    iterations: 10,
+                    ..Default::default()
+                },
+            },
+            x.cols,
+            &x.data,
+        )
+        .unwrap();
+        let codes = p.encode(&x.data, 1).unwrap();
+        got.push(binaryllm::export::code_bytes(
+            &codes,
+            binaryllm_core::ByteOrder::Lsb,
+        ));
+    }
+    if std::env::var_os("BINARYLLM_BLESS").is_some() {
+        fs::write(&golden, got.concat()).unwrap();
+    }
+    let want = fs::read(&golden).unwrap();
+    let per = want.len() / Kind::ALL.len();
+    assert_eq!(per, 40 * 4);
+    for (i, kind) in Kind::ALL.into_iter().enumerate() {
+        let w = &want[i * per..(i + 1) * per];
+        let differing: u32 = w
+            .iter()
+            .zip(&got[i])
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum();
+        match kind {
+            Kind::Learned(_) => {
+                assert!(differing <= 13, "{}: {differing} bits differ", kind.name())
+            }
+            _ => assert_eq!(differing, 0, "{}", kind.name()),
+        }
+    }
+}
