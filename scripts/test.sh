@@ -91,6 +91,10 @@ for board in qemu-m4f qemu-m0; do
 done
 lap
 
+step "interop: FAISS read_index_binary neighbours and numpy packbits (venv; skipped with a notice if it cannot be made)"
+bash scripts/interop.sh
+lap
+
 step "docs (-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
 cargo test -p binaryllm-core --doc -q

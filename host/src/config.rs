@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use binaryllm_core::{MAX_BITS, ProjectionKind};
+use binaryllm_core::MAX_BITS;
 use serde::{Deserialize, Serialize};
 
 /// What kind of problem a [`ConfigError`] is (for callers that match on it).
@@ -158,20 +158,41 @@ pub enum ThresholdSpec {
     /// `bit = y >= 0`.
     #[default]
     Zero,
+    /// `bit = y >= mean of y` over the (subsampled) base set, per bit.
+    Mean,
+    /// `bit = y >= median of y` over the (subsampled) base set, per bit.
+    Median,
+}
+
+impl ThresholdSpec {
+    /// The training-side rule.
+    pub const fn mode(self) -> crate::learn::ThresholdMode {
+        match self {
+            ThresholdSpec::Zero => crate::learn::ThresholdMode::Zero,
+            ThresholdSpec::Mean => crate::learn::ThresholdMode::Mean,
+            ThresholdSpec::Median => crate::learn::ThresholdMode::Median,
+        }
+    }
 }
 
 /// One `[[projection]]` entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectionSpec {
-    /// The family: `gaussian`, `rademacher` or `achlioptas`.
+    /// The family: `gaussian`, `rademacher`, `achlioptas`, `hadamard`, `orthogonal`, `pca` or `itq`.
     pub kind: String,
     /// Label in results and plots (default: the kind); unique within a config.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Sign threshold (`zero`).
+    /// Sign threshold (`zero`, `mean`, `median`; the last two learned on the base set).
     #[serde(default)]
     pub threshold: ThresholdSpec,
+    /// ITQ iterations (`itq` only; default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<usize>,
+    /// Train on a seeded subsample of this many base vectors (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<usize>,
 }
 
 impl ProjectionSpec {
@@ -181,6 +202,8 @@ impl ProjectionSpec {
             kind: kind.to_string(),
             name: None,
             threshold: ThresholdSpec::Zero,
+            iterations: None,
+            sample: None,
         }
     }
 
@@ -189,19 +212,25 @@ impl ProjectionSpec {
         self.name.as_deref().unwrap_or(&self.kind)
     }
 
-    /// The core projection kind (validated configs always have one).
-    pub fn core_kind(&self) -> Option<ProjectionKind> {
-        ProjectionKind::from_name(&self.kind)
+    /// The projection kind (validated configs always have one).
+    pub fn host_kind(&self) -> Option<crate::projector::Kind> {
+        crate::projector::Kind::from_name(&self.kind)
+    }
+
+    /// The training options of `seed`.
+    pub fn options(&self, seed: u64) -> crate::learn::TrainOptions {
+        crate::learn::TrainOptions {
+            seed,
+            iterations: self.iterations.unwrap_or(50),
+            threshold: self.threshold.mode(),
+            sample: self.sample,
+        }
     }
 }
 
 /// The projection kinds this build knows, for error messages.
 pub fn known_projection_kinds() -> String {
-    ProjectionKind::ALL
-        .iter()
-        .map(|k| k.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::projector::known_kinds()
 }
 
 /// `[metrics]`.
@@ -767,7 +796,31 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
     }
     let mut labels = BTreeSet::new();
     for (i, p) in c.projections.iter().enumerate() {
-        if p.core_kind().is_none() {
+        if p.iterations.is_some() && p.kind != "itq" {
+            return Err(err(
+                &format!("projection[{i}].iterations"),
+                None,
+                InvalidValue,
+                format!("`iterations` applies to kind `itq` only, not `{}`", p.kind),
+            ));
+        }
+        if p.iterations == Some(0) || p.sample.is_some_and(|n| n < 2) {
+            let key = if p.iterations == Some(0) {
+                "iterations"
+            } else {
+                "sample"
+            };
+            return Err(err(
+                &format!("projection[{i}].{key}"),
+                None,
+                InvalidValue,
+                format!(
+                    "`{key}` must be at least {}",
+                    if key == "sample" { 2 } else { 1 }
+                ),
+            ));
+        }
+        if p.host_kind().is_none() {
             return Err(err(
                 &format!("projection[{i}].kind"),
                 proj_flag,
@@ -991,13 +1044,16 @@ threshold = 0.5
 
     #[test]
     fn unknown_projection_kind_is_located() {
-        let s = GOOD.replace("kind = \"rademacher\"", "kind = \"orthogonal\"");
+        let s = GOOD.replace("kind = \"rademacher\"", "kind = \"orthogonalish\"");
         let l = parse_ok(&s);
         let e = validate(&l, &Overrides::default()).unwrap_err();
         assert_eq!(e.kind, ConfigErrorKind::UnknownProjection);
         assert_eq!(e.key.as_deref(), Some("projection[1].kind"));
         assert_eq!(e.line, Some(13));
-        assert!(e.message.contains("gaussian, rademacher, achlioptas"));
+        assert!(
+            e.message
+                .contains("gaussian, rademacher, achlioptas, hadamard, orthogonal, pca, itq")
+        );
     }
 
     #[test]

@@ -8,18 +8,18 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use binaryllm_core::{
-    CodeLayout, DenseProjection, SeededProjection, Threshold, hamming::distance_words,
-};
+use binaryllm_core::{CodeLayout, hamming::distance_words};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Criterion, MetricsSpec, ProjectionSpec, ThresholdSpec};
+use crate::config::{Config, Criterion, MetricsSpec, ProjectionSpec};
 use crate::dataset::{Dataset, Neighbors};
 use crate::engine::{self, CodeMatrix};
 use crate::groundtruth::{self, dot64};
+use crate::learn::LearnedKind;
 use crate::metrics::{self, Calibration};
 use crate::progress::Reporter;
+use crate::projector::{Kind, Projector, Spec};
 use crate::stats::{self, Outcome, Summary};
 
 /// Where the float ground truth came from.
@@ -497,18 +497,25 @@ fn secs(t: Instant) -> f64 {
 }
 
 /// The projection matrix `[bits, dims]` of a config entry.
+/// (Kinds that need no training data; `hadamard`: the core's materialisation.)
 pub fn materialize(spec: &ProjectionSpec, seed: u64, dims: usize, bits: usize) -> Result<Vec<f32>> {
-    let kind = spec.core_kind().with_context(|| {
+    let kind = spec.host_kind().with_context(|| {
         format!(
             "unknown projection kind `{}` (known: {})",
             spec.kind,
             crate::config::known_projection_kinds()
         )
     })?;
-    let p = SeededProjection::new(kind, seed, dims, bits)?;
-    let mut w = vec![0f32; dims * bits];
-    p.materialize_into(&mut w)?;
-    Ok(w)
+    let p = Projector::build(
+        Spec {
+            kind,
+            bits,
+            options: spec.options(seed),
+        },
+        dims,
+        &[],
+    )?;
+    Ok(p.dense_matrix()?)
 }
 
 /// Runs the evaluation of `config` on `ds`.
@@ -547,65 +554,122 @@ fn evaluate_inner(
 
     let mut widths = config.bits.clone();
     widths.sort_unstable();
-    let max_bits = *widths.last().context("no code widths")?;
+    widths.last().context("no code widths")?;
     let dims = ds.base.cols;
-    let total = config.projections.len() * widths.len() * config.seeds.len();
+    // Widths each entry can make: pca and itq need bits <= dims (the others any width).
+    let mut plans = Vec::with_capacity(config.projections.len());
+    for spec in &config.projections {
+        let kind = spec.host_kind().with_context(|| {
+            format!(
+                "config stage: unknown projection kind `{}` (known: {})",
+                spec.kind,
+                crate::config::known_projection_kinds()
+            )
+        })?;
+        let capped = matches!(kind, Kind::Learned(LearnedKind::Pca | LearnedKind::Itq));
+        let usable: Vec<usize> = widths
+            .iter()
+            .copied()
+            .filter(|&b| !capped || b <= dims)
+            .collect();
+        if usable.len() < widths.len() {
+            let w = format!(
+                "projection `{}` ({}) needs bits <= dims = {dims}: widths above {dims} are skipped",
+                spec.label(),
+                spec.kind
+            );
+            reporter.warn(&w);
+            warnings.push(w);
+        }
+        // ITQ learns a rotation per width; every other kind's narrower codes are prefixes of
+        // its widest code (same rows, same thresholds), so one projector serves every width.
+        let groups: Vec<Vec<usize>> = if kind == Kind::Learned(LearnedKind::Itq) {
+            usable.iter().map(|&b| vec![b]).collect()
+        } else if usable.is_empty() {
+            Vec::new()
+        } else {
+            vec![usable]
+        };
+        plans.push((spec, kind, groups));
+    }
+    let total: usize = plans
+        .iter()
+        .map(|(_, _, g)| g.iter().map(Vec::len).sum::<usize>() * config.seeds.len())
+        .sum();
     reporter.start_runs(total as u64);
     let t_runs = Instant::now();
     let mut runs = Vec::with_capacity(total);
     let (mut encode_total, mut project_total) = (0.0, 0.0);
-    for spec in &config.projections {
-        let threshold = match spec.threshold {
-            ThresholdSpec::Zero => Threshold::Zero,
-        };
+    for (spec, kind, groups) in &plans {
         for &seed in &config.seeds {
-            let ctx = || format!("encode stage: projection `{}` seed {seed}", spec.label());
-            let t = Instant::now();
-            let w = materialize(spec, seed, dims, max_bits).with_context(ctx)?;
-            let dense = DenseProjection::new(&w, dims, max_bits).with_context(ctx)?;
-            let base_codes = engine::encode_matrix(&dense, threshold, &ds.base.data, threads)
-                .with_context(|| format!("{}: base vectors ({})", ctx(), file_of(&ds, "base")))?;
-            let query_codes = engine::encode_matrix(&dense, threshold, &ds.queries.data, threads)
-                .with_context(|| {
-                format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
-            })?;
-            let encode_s = secs(t);
-            encode_total += encode_s;
-            let t = Instant::now();
-            let yq = engine::project_matrix(&dense, &ds.queries.data, threads)
-                .with_context(|| format!("{}: query projections", ctx()))?;
-            project_total += secs(t);
-            for &bits in &widths {
-                let run = one_run(
-                    config,
-                    &ds,
-                    &float,
-                    &depths,
-                    spec,
-                    seed,
-                    bits,
-                    max_bits,
-                    &base_codes,
-                    &query_codes,
-                    &yq,
-                    encode_s,
-                    threads,
+            for group in groups {
+                let top = *group.last().context("empty width group")?;
+                let ctx = || format!("encode stage: projection `{}` seed {seed}", spec.label());
+                let t = Instant::now();
+                let proj = Projector::build(
+                    Spec {
+                        kind: *kind,
+                        bits: top,
+                        options: spec.options(seed),
+                    },
+                    dims,
+                    &ds.base.data,
                 )
-                .with_context(|| {
-                    format!(
-                        "metrics stage: projection `{}` bits {bits} seed {seed}",
-                        spec.label()
-                    )
+                .with_context(|| format!("{}: training on {}", ctx(), file_of(&ds, "base")))?;
+                let base_codes = proj.encode(&ds.base.data, threads).with_context(|| {
+                    format!("{}: base vectors ({})", ctx(), file_of(&ds, "base"))
                 })?;
-                reporter.run_done(&format!(
-                    "{} {:>5} bits seed {:<3} recall@10 {:.3}  ({:.2} s search)",
-                    spec.label(),
-                    bits,
-                    seed,
-                    run.metric("recall@10").unwrap_or(f64::NAN),
-                    run.timings.search_s
-                ));
-                runs.push(run);
+                let query_codes = proj.encode(&ds.queries.data, threads).with_context(|| {
+                    format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
+                })?;
+                let encode_s = secs(t);
+                encode_total += encode_s;
+                let t = Instant::now();
+                // The asymmetric scorer sees the query relative to the thresholds (y − t), so a
+                // learned centring applies to queries as to documents.
+                let mut yq = proj
+                    .project(&ds.queries.data, threads)
+                    .with_context(|| format!("{}: query projections", ctx()))?;
+                if let Some(th) = proj.thresholds() {
+                    for row in yq.chunks_exact_mut(top) {
+                        for (y, t) in row.iter_mut().zip(th) {
+                            *y -= t;
+                        }
+                    }
+                }
+                project_total += secs(t);
+                for &bits in group {
+                    let run = one_run(
+                        config,
+                        &ds,
+                        &float,
+                        &depths,
+                        spec,
+                        seed,
+                        bits,
+                        top,
+                        &base_codes,
+                        &query_codes,
+                        &yq,
+                        encode_s,
+                        threads,
+                    )
+                    .with_context(|| {
+                        format!(
+                            "metrics stage: projection `{}` bits {bits} seed {seed}",
+                            spec.label()
+                        )
+                    })?;
+                    reporter.run_done(&format!(
+                        "{} {:>5} bits seed {:<3} recall@10 {:.3}  ({:.2} s search)",
+                        spec.label(),
+                        bits,
+                        seed,
+                        run.metric("recall@10").unwrap_or(f64::NAN),
+                        run.timings.search_s
+                    ));
+                    runs.push(run);
+                }
             }
         }
     }
@@ -856,6 +920,10 @@ fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<Summar
                 .iter()
                 .filter(|r| r.projection == p.label() && r.bits == bits)
                 .collect();
+            // Widths a kind cannot make (pca/itq above the input dimensions) have no runs.
+            if group.is_empty() {
+                continue;
+            }
             for key in &keys {
                 let xs: Vec<f64> = group.iter().filter_map(|r| r.metric(key)).collect();
                 out.push(SummaryRow {
@@ -952,7 +1020,7 @@ pub fn cost_model(bits: usize, dims: usize, n_base: usize, m: &MetricsSpec, k: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use binaryllm_core::ProjectionKind;
+    use binaryllm_core::{DenseProjection, ProjectionKind, SeededProjection, Threshold};
 
     #[test]
     fn narrower_codes_are_prefixes_of_wider_ones() {

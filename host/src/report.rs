@@ -171,6 +171,55 @@ pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         }
     }
     let _ = writeln!(h, "</table>");
+    // The best projection per width (by mean recall@k), with the runner-up and whether their
+    // 95% CIs overlap (then the data cannot separate them).
+    let recall_key = format!("recall@{}", c.metrics.k);
+    if c.projections.len() > 1 {
+        let _ = writeln!(
+            h,
+            "<h2>Best projection per width</h2><p>By mean {} over seeds; \"tied\" when the runner-up's 95% CI overlaps the best one's.</p>",
+            esc(&recall_key)
+        );
+        let _ = writeln!(
+            h,
+            "<table><tr><th>bits</th><th class=\"l\">best</th><th>{0}</th><th class=\"l\">runner-up</th><th>{0}</th><th class=\"l\">separated?</th></tr>",
+            esc(&recall_key)
+        );
+        for &b in &widths {
+            let mut ranked: Vec<(&str, &crate::stats::Summary)> = c
+                .projections
+                .iter()
+                .filter_map(|p| {
+                    e.summary_of(p.label(), b, &recall_key)
+                        .map(|r| (p.label(), &r.stats))
+                })
+                .collect();
+            ranked.sort_by(|x, y| y.1.mean.total_cmp(&x.1.mean));
+            let Some(&(best, bs)) = ranked.first() else {
+                continue;
+            };
+            let (ru, rs, sep) = match ranked.get(1) {
+                Some(&(n, r)) => (
+                    esc(n),
+                    fmt_mean_ci(r),
+                    if r.ci95_high < bs.ci95_low {
+                        "yes"
+                    } else {
+                        "tied"
+                    },
+                ),
+                None => ("-".into(), "-".into(), "-"),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{b}</td><td class=\"l\"><b>{}</b></td><td>{}</td><td class=\"l\">{ru}</td><td>{}</td><td class=\"l\">{sep}</td></tr>",
+                esc(best),
+                esc(&fmt_mean_ci(bs)),
+                esc(&rs)
+            );
+        }
+        let _ = writeln!(h, "</table>");
+    }
     if let Some(f) = e.float.knn_acc_float {
         let _ = writeln!(
             h,
