@@ -151,6 +151,7 @@ fn check_report_round_trip(t: &mut Tally) {
             projection_seed: 2,
             database_kind: binaryllm_core::ProjectionKind::Gaussian,
             query_index: 3,
+            learned: None,
         },
     );
     r.push_workload(Workload {
