@@ -34,8 +34,11 @@ pub enum Command {
     Encode(EncodeArgs),
     /// Exact Hamming top-k search; writes ids.npy (int64) and distances.npy (int32).
     Search(SearchArgs),
-    /// Write the exact f32 projection matrix [bits, dims] that `encode` uses.
+    /// Projections: write the exact f32 matrix [bits, dims] that `encode` uses (no subcommand),
+    /// train a learned projection artefact (`train`) or export one for the firmware (`export`).
     Projection(ProjectionArgs),
+    /// Export codes for other engines: a FAISS `IndexBinaryFlat` file or `ubinary` bytes.
+    Export(ExportArgs),
     /// Benchmarks that print tables and write JSON under bench/results/.
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -139,12 +142,29 @@ pub enum CodeFormat {
 /// Projection arguments shared by `encode`, `search` and `projection`.
 #[derive(Debug, Args, Clone)]
 pub struct ProjectionOpts {
-    /// Projection kind: gaussian, rademacher or achlioptas.
+    /// Projection kind: gaussian, rademacher, achlioptas, hadamard, orthogonal, pca or itq.
     #[arg(long, default_value = "gaussian")]
     pub projection: String,
-    /// Projection seed.
+    /// Projection seed (random matrix, Hadamard signs, ITQ start rotation, training subsample).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Per-bit thresholds: zero, mean or median of the projected training vectors.
+    #[arg(long, default_value = "zero")]
+    pub threshold: String,
+    /// ITQ iterations.
+    #[arg(long, default_value_t = 50)]
+    pub iterations: usize,
+    /// Train on a seeded subsample of this many vectors (default: all).
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Training vectors for pca/itq and mean/median thresholds (default for `encode`: its
+    /// --input; give the base set here when encoding queries separately).
+    #[arg(long, value_name = "FILE")]
+    pub train: Option<PathBuf>,
+    /// A trained projection artefact directory (from `projection train`); replaces
+    /// --projection/--seed/--threshold.
+    #[arg(long, value_name = "DIR")]
+    pub projection_file: Option<PathBuf>,
 }
 
 /// `binaryllm encode`.
@@ -153,9 +173,9 @@ pub struct EncodeArgs {
     /// Float vectors (.npy f16/f32/f64 [N, D] or .fvecs).
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
-    /// Code width in bits.
-    #[arg(long)]
-    pub bits: usize,
+    /// Code width in bits (default with --projection-file: the artefact's).
+    #[arg(long, required_unless_present = "projection_file")]
+    pub bits: Option<usize>,
     /// The projection.
     #[command(flatten)]
     pub proj: ProjectionOpts,
@@ -184,10 +204,10 @@ pub struct SearchArgs {
         required_unless_present = "queries"
     )]
     pub query_codes: Option<PathBuf>,
-    /// Float queries to encode with --bits/--projection/--seed (.npy or .fvecs).
-    #[arg(long, value_name = "FILE", requires = "bits")]
+    /// Float queries to encode with the projection options (.npy or .fvecs).
+    #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
-    /// Code width in bits (default: 8 × the code bytes; required with --queries).
+    /// Code width in bits (default: 8 × the code bytes).
     #[arg(long)]
     pub bits: Option<usize>,
     /// The projection of --queries.
@@ -207,19 +227,117 @@ pub struct SearchArgs {
     pub out: PathBuf,
 }
 
-/// `binaryllm projection`.
+/// `binaryllm projection`: with no subcommand, the matrix writer (`--dims --bits --out`).
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ProjectionArgs {
+    /// `train` or `export` (none: write a matrix).
+    #[command(subcommand)]
+    pub command: Option<ProjectionCommand>,
     /// Input dimensionality.
-    #[arg(long)]
-    pub dims: usize,
+    #[arg(long, required = true)]
+    pub dims: Option<usize>,
     /// Code width in bits (rows of the matrix).
-    #[arg(long)]
-    pub bits: usize,
+    #[arg(long, required = true)]
+    pub bits: Option<usize>,
     /// The projection.
     #[command(flatten)]
     pub proj: ProjectionOpts,
     /// Output .npy (f32 [bits, dims]).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub out: Option<PathBuf>,
+}
+
+/// `binaryllm projection train|export`.
+#[derive(Debug, Subcommand)]
+pub enum ProjectionCommand {
+    /// Train a projection on base vectors and save it as an artefact directory
+    /// (projection.json, matrix.npy, thresholds.npy, mean.npy).
+    Train(TrainArgs),
+    /// Export an artefact directory for the firmware: Rust source (`rust`) or binary (`bin`).
+    Export(ProjExportArgs),
+}
+
+/// `binaryllm projection train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Kind: orthogonal, pca, itq, gaussian, rademacher or achlioptas (hadamard is matrix-free).
+    #[arg(long)]
+    pub kind: String,
+    /// Training vectors (.npy f16/f32/f64 [N, D] or .fvecs).
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Code width in bits.
+    #[arg(long)]
+    pub bits: usize,
+    /// Seed (random matrix, ITQ start rotation, training subsample).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Per-bit thresholds: zero, mean or median.
+    #[arg(long, default_value = "zero")]
+    pub threshold: String,
+    /// ITQ iterations.
+    #[arg(long, default_value_t = 50)]
+    pub iterations: usize,
+    /// Train on a seeded subsample of this many vectors (default: all).
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Output artefact directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace an existing artefact directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Firmware export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProjFormat {
+    /// Rust source: consts + `static` arrays written as `f32::from_bits` (bit-exact).
+    Rust,
+    /// Binary: magic, version, dims, bits, kind, rule, seed, LE f32 matrix, thresholds, sha256.
+    Bin,
+}
+
+/// `binaryllm projection export`.
+#[derive(Debug, Args)]
+pub struct ProjExportArgs {
+    /// Artefact directory (from `projection train`).
+    #[arg(long, value_name = "DIR")]
+    pub input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ProjFormat,
+    /// Output file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Code export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A serialised FAISS `IndexBinaryFlat` (`faiss.read_index_binary`); bits divisible by 8.
+    FaissIndex,
+    /// uint8 .npy [N, ceil(bits/8)], MSB-first: numpy.packbits default (sentence-transformers `ubinary`).
+    Ubinary,
+}
+
+/// `binaryllm export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Codes (uint8 [N, bytes] .npy as written by `encode`).
+    #[arg(long, value_name = "FILE")]
+    pub codes: PathBuf,
+    /// Bit order of the code file.
+    #[arg(long = "codes-format", value_enum, default_value_t = CodeFormat::Faiss)]
+    pub codes_format: CodeFormat,
+    /// Code width in bits (default: 8 × the code bytes).
+    #[arg(long)]
+    pub bits: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -231,6 +349,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Encode(a) => crate::commands::encode(&a),
         Command::Search(a) => crate::commands::search(&a),
         Command::Projection(a) => crate::commands::projection(&a),
+        Command::Export(a) => crate::commands::export(&a),
         Command::Bench(b) => crate::bench::run(&b),
         Command::Firmware(f) => crate::firmware::run(f),
     }

@@ -7,19 +7,27 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
+use std::io::Write as _;
+
 use binaryllm_core::{
-    CodeLayout, DenseProjection, ProjectionKind, SeededProjection, Threshold,
+    CodeLayout,
     bytes::{ByteOrder, from_bytes_into, to_bytes_into},
 };
 
-use crate::cli::{CodeFormat, EncodeArgs, EvalArgs, ProjectionArgs, ProjectionOpts, SearchArgs};
-use crate::config::{self, DatasetSpec, LoadedConfig, Overrides, known_projection_kinds};
+use crate::cli::{
+    CodeFormat, EncodeArgs, EvalArgs, ExportArgs, ExportFormat, ProjExportArgs, ProjFormat,
+    ProjectionArgs, ProjectionCommand, ProjectionOpts, SearchArgs, TrainArgs,
+};
+use crate::config::{self, DatasetSpec, LoadedConfig, Overrides};
 use crate::data::{self, Matrix};
 use crate::dataset::{self, Catalog};
 use crate::engine::{self, CodeMatrix};
 use crate::eval;
+use crate::learn::{ThresholdMode, TrainOptions};
 use crate::output::{self, Environment, RunDir};
 use crate::progress::{Mode, Reporter};
+use crate::projector::{self, Kind, Projector, Spec};
+use crate::projfile;
 
 /// The default config: `configs/default.toml` of the repository.
 pub fn default_config_path() -> PathBuf {
@@ -131,37 +139,111 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
     Ok(final_path)
 }
 
-fn kind_of(p: &ProjectionOpts) -> Result<ProjectionKind> {
-    ProjectionKind::from_name(&p.projection).with_context(|| {
+/// The kind, rule and options of `p` (no artefact).
+fn spec_of(p: &ProjectionOpts, bits: usize) -> Result<Spec> {
+    let kind = Kind::from_name(&p.projection).with_context(|| {
         format!(
             "unknown projection kind `{}` (known: {})",
             p.projection,
-            known_projection_kinds()
+            projector::known_kinds()
         )
+    })?;
+    let threshold = ThresholdMode::from_name(&p.threshold).with_context(|| {
+        format!(
+            "unknown threshold `{}` (known: {})",
+            p.threshold,
+            projector::known_thresholds()
+        )
+    })?;
+    Ok(Spec {
+        kind,
+        bits,
+        options: TrainOptions {
+            seed: p.seed,
+            iterations: p.iterations,
+            threshold,
+            sample: p.sample,
+        },
     })
 }
 
-/// The materialised projection matrix of `p` for `dims` inputs and `bits` outputs.
-fn matrix(p: &ProjectionOpts, dims: usize, bits: usize) -> Result<Vec<f32>> {
-    let kind = kind_of(p)?;
-    let sp = SeededProjection::new(kind, p.seed, dims, bits)
-        .with_context(|| format!("projection {} ({dims} dims → {bits} bits)", p.projection))?;
-    let mut w = vec![0f32; dims * bits];
-    sp.materialize_into(&mut w)?;
-    Ok(w)
+/// Builds the projector of `p` for `dims` inputs and `bits` outputs. Training data, when the
+/// kind or rule needs it: `--train`, else `fallback` (the encoded input), else an error.
+fn build_projector(
+    p: &ProjectionOpts,
+    dims: usize,
+    bits: Option<usize>,
+    fallback: Option<(&Matrix, &Path)>,
+) -> Result<Projector> {
+    if let Some(dir) = &p.projection_file {
+        let a = projfile::load(dir)?;
+        if a.meta.dims != dims {
+            bail!(
+                "{}: the projection takes {} dims, the vectors have {dims}",
+                dir.display(),
+                a.meta.dims
+            );
+        }
+        if let Some(b) = bits
+            && b != a.meta.bits
+        {
+            bail!(
+                "{}: the projection makes {} bits, {b} were asked for",
+                dir.display(),
+                a.meta.bits
+            );
+        }
+        return Ok(a.projector()?);
+    }
+    let bits = bits.context("give --bits (or --projection-file)")?;
+    let spec = spec_of(p, bits)?;
+    let needs = spec.kind.needs_training_data() || spec.options.threshold != ThresholdMode::Zero;
+    let loaded;
+    let (train, file): (&[f32], Option<&Path>) = match (&p.train, fallback) {
+        _ if !needs => (&[], None),
+        (Some(t), _) => {
+            loaded = data::read_matrix(t).context("load stage")?;
+            if loaded.cols != dims {
+                bail!(
+                    "{}: training vectors have {} dims, the vectors to encode have {dims}",
+                    t.display(),
+                    loaded.cols
+                );
+            }
+            (&loaded.data, Some(t.as_path()))
+        }
+        (None, Some((m, f))) => (&m.data, Some(f)),
+        (None, None) => bail!(
+            "projection {} with threshold {} needs training vectors: give --train BASE.npy or --projection-file DIR",
+            spec.kind.name(),
+            spec.options.threshold.name()
+        ),
+    };
+    Projector::build(spec, dims, train).with_context(|| match file {
+        Some(f) => format!(
+            "projection {} ({dims} dims → {bits} bits) trained on {}",
+            spec.kind.name(),
+            f.display()
+        ),
+        None => format!(
+            "projection {} ({dims} dims → {bits} bits)",
+            spec.kind.name()
+        ),
+    })
 }
 
-/// Encodes `x` with `p` (dense, bit-identical to the seeded projection).
+/// Encodes `x` with `p`; trained kinds train on `--train` or on `x` itself.
 fn encode_rows(
     x: &Matrix,
     p: &ProjectionOpts,
-    bits: usize,
+    bits: Option<usize>,
     threads: usize,
     file: &Path,
+    train_on_input: bool,
 ) -> Result<CodeMatrix> {
-    let w = matrix(p, x.cols, bits)?;
-    let dense = DenseProjection::new(&w, x.cols, bits)?;
-    engine::encode_matrix(&dense, Threshold::Zero, &x.data, threads)
+    let fallback = train_on_input.then_some((x, file));
+    let proj = build_projector(p, x.cols, bits, fallback)?;
+    proj.encode(&x.data, threads)
         .with_context(|| format!("{}", file.display()))
 }
 
@@ -175,7 +257,8 @@ fn order(f: CodeFormat) -> ByteOrder {
 /// `binaryllm encode`.
 pub fn encode(a: &EncodeArgs) -> Result<()> {
     let x = data::read_matrix(&a.input).context("load stage")?;
-    let codes = encode_rows(&x, &a.proj, a.bits, a.threads, &a.input).context("encode stage")?;
+    let codes =
+        encode_rows(&x, &a.proj, a.bits, a.threads, &a.input, true).context("encode stage")?;
     let layout = codes.layout();
     let nb = layout.bytes();
     let mut bytes = vec![0u8; codes.len() * nb];
@@ -186,10 +269,88 @@ pub fn encode(a: &EncodeArgs) -> Result<()> {
     Ok(())
 }
 
-/// `binaryllm projection`.
+/// `binaryllm projection` (matrix writer, `train`, `export`).
 pub fn projection(a: &ProjectionArgs) -> Result<()> {
-    let w = matrix(&a.proj, a.dims, a.bits).context("projection stage")?;
-    data::write_npy(&a.out, &[a.bits as u64, a.dims as u64], &w).context("output stage")?;
+    match &a.command {
+        Some(ProjectionCommand::Train(t)) => return projection_train(t),
+        Some(ProjectionCommand::Export(e)) => return projection_export(e),
+        None => {}
+    }
+    let (Some(dims), Some(bits), Some(out)) = (a.dims, a.bits, &a.out) else {
+        bail!("projection stage: give --dims, --bits and --out (or a subcommand: train, export)");
+    };
+    let p = build_projector(&a.proj, dims, Some(bits), None).context("projection stage")?;
+    let w = p.dense_matrix().context("projection stage")?;
+    data::write_npy(out, &[bits as u64, dims as u64], &w).context("output stage")?;
+    Ok(())
+}
+
+/// `binaryllm projection train`.
+pub fn projection_train(t: &TrainArgs) -> Result<()> {
+    let opts = ProjectionOpts {
+        projection: t.kind.clone(),
+        seed: t.seed,
+        threshold: t.threshold.clone(),
+        iterations: t.iterations,
+        sample: t.sample,
+        train: None,
+        projection_file: None,
+    };
+    let spec = spec_of(&opts, t.bits).context("train stage")?;
+    if !spec.kind.is_matrix() {
+        bail!(
+            "train stage: hadamard is matrix-free (a seed is all it needs): use `encode --projection hadamard --seed S`"
+        );
+    }
+    if t.out.exists() && !t.force {
+        bail!(
+            "output stage: {} already exists (use --force to replace it)",
+            t.out.display()
+        );
+    }
+    let x = data::read_matrix(&t.input).context("load stage")?;
+    let sha = data::sha256_file(&t.input).context("load stage")?;
+    let p = Projector::build(spec, x.cols, &x.data).with_context(|| {
+        format!(
+            "train stage: {} ({} dims → {} bits) on {}",
+            spec.kind.name(),
+            x.cols,
+            t.bits,
+            t.input.display()
+        )
+    })?;
+    let a = projfile::Artefact::from_projector(&p, Some((sha, t.input.display().to_string())))
+        .context("train stage")?;
+    projfile::save(&t.out, &a, t.force).context("output stage")?;
+    Ok(())
+}
+
+/// `binaryllm projection export`.
+pub fn projection_export(e: &ProjExportArgs) -> Result<()> {
+    let a = projfile::load(&e.input).context("load stage")?;
+    let bytes = match e.format {
+        ProjFormat::Rust => projfile::rust_source(&a).into_bytes(),
+        ProjFormat::Bin => projfile::to_bin(&a),
+    };
+    data::atomic_write(&e.out, |w| w.write_all(&bytes)).context("output stage")?;
+    Ok(())
+}
+
+/// `binaryllm export`.
+pub fn export(a: &ExportArgs) -> Result<()> {
+    let codes = read_codes(&a.codes, a.bits, a.codes_format).context("load stage")?;
+    match a.format {
+        ExportFormat::FaissIndex => {
+            let bytes = crate::export::faiss_index_binary_flat(&codes)
+                .with_context(|| format!("export stage: {}", a.codes.display()))?;
+            data::atomic_write(&a.out, |w| w.write_all(&bytes)).context("output stage")?;
+        }
+        ExportFormat::Ubinary => {
+            let bytes = crate::export::to_ubinary(&codes);
+            let shape = [codes.len() as u64, codes.layout().bytes() as u64];
+            data::write_npy(&a.out, &shape, &bytes).context("output stage")?;
+        }
+    }
     Ok(())
 }
 
@@ -228,7 +389,7 @@ pub fn search(a: &SearchArgs) -> Result<()> {
         (None, Some(qf)) => {
             let bits = a.bits.unwrap_or(db.layout().bits());
             let x = data::read_matrix(qf).context("load stage")?;
-            encode_rows(&x, &a.proj, bits, a.threads, qf).context("encode stage")?
+            encode_rows(&x, &a.proj, Some(bits), a.threads, qf, false).context("encode stage")?
         }
         (None, None) => bail!("search stage: give --query-codes or --queries"),
     };

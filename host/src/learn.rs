@@ -269,8 +269,9 @@ pub fn train(
     })
 }
 
-/// `m` rows of `x` chosen by a seeded partial Fisher–Yates shuffle, in their original order.
-fn subsample(x: &[f32], dims: usize, m: usize, seed: u64) -> Vec<f32> {
+/// `m` rows of `x` (`dims` columns) chosen by a seeded partial Fisher–Yates shuffle driven by
+/// `SeededStream(seed, "trainsmp")`, in their original order (`m` must not exceed the rows).
+pub fn subsample(x: &[f32], dims: usize, m: usize, seed: u64) -> Vec<f32> {
     let n = x.len() / dims;
     let mut idx: Vec<usize> = (0..n).collect();
     let mut s = binaryllm_core::rng::SeededStream::new(seed, *b"trainsmp", 0);
@@ -468,7 +469,9 @@ fn thresholds(
         .collect()
 }
 
-fn median(v: &mut [f64]) -> f64 {
+/// The median of `v` (sorted in place by `total_cmp`; mean of the two middle values when the
+/// length is even; 0 when empty).
+pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     match v.len() {
         0 => 0.0,

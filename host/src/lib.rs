@@ -23,5 +23,7 @@ pub mod metrics;
 pub mod output;
 pub mod plots;
 pub mod progress;
+pub mod projector;
+pub mod projfile;
 pub mod report;
 pub mod stats;

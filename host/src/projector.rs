@@ -1,0 +1,505 @@
+//! One host-side projector over every projection kind and threshold rule.
+//!
+//! | kind | how it encodes | needs training data |
+//! |---|---|---|
+//! | `gaussian`, `rademacher`, `achlioptas` | the core's seeded matrix, materialised and run on the fast dense encoder (bit-identical to the core's matrix-free path) | only for `mean`/`median` thresholds |
+//! | `hadamard` | the core's matrix-free sign flips + FWHT ([`HadamardProjection`]), row-parallel | only for `mean`/`median` thresholds |
+//! | `orthogonal`, `pca`, `itq` | a dense matrix trained by [`crate::learn`] (seeded), run on the fast dense encoder | `pca`, `itq` always; `orthogonal` only for `mean`/`median` |
+//!
+//! Thresholds (`zero`, `mean`, `median`) are per-bit values on the projection `W · x`, computed
+//! once from the training vectors and applied alike to base vectors and queries. For the
+//! learned kinds they follow [`crate::learn`] (centring folded in). For the seeded kinds and
+//! `hadamard` they are the mean or median of each projected output over the training vectors,
+//! in f64, rounded once to f32; training data may be subsampled with the same seeded rule as
+//! [`crate::learn`].
+
+use binaryllm_core::{
+    CodeLayout, DenseProjection, HadamardProjection, ProjectionKind, SeededProjection, Threshold,
+};
+use rayon::prelude::*;
+
+use crate::engine::{self, CodeMatrix, EncodeError};
+use crate::learn::{self, LearnError, LearnedKind, LearnedProjection, ThresholdMode, TrainOptions};
+
+/// Every projection kind the host knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Seeded i.i.d. hyperplanes of the core.
+    Seeded(ProjectionKind),
+    /// Seeded sign flips + fast Walsh–Hadamard transform (matrix-free).
+    Hadamard,
+    /// Orthonormalised or trained dense matrix.
+    Learned(LearnedKind),
+}
+
+impl Kind {
+    /// Every kind, in the order tables and plots list them.
+    pub const ALL: [Kind; 7] = [
+        Kind::Seeded(ProjectionKind::Gaussian),
+        Kind::Seeded(ProjectionKind::Rademacher),
+        Kind::Seeded(ProjectionKind::Achlioptas),
+        Kind::Hadamard,
+        Kind::Learned(LearnedKind::Orthogonal),
+        Kind::Learned(LearnedKind::Pca),
+        Kind::Learned(LearnedKind::Itq),
+    ];
+
+    /// The lowercase name used in configs and on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Seeded(k) => k.name(),
+            Kind::Hadamard => "hadamard",
+            Kind::Learned(k) => k.name(),
+        }
+    }
+
+    /// Parses [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether the kind always needs training vectors (whatever the threshold rule).
+    pub const fn needs_training_data(self) -> bool {
+        match self {
+            Kind::Learned(k) => k.needs_training_data(),
+            _ => false,
+        }
+    }
+
+    /// Whether the kind is a dense matrix (every kind but the matrix-free `hadamard`).
+    pub const fn is_matrix(self) -> bool {
+        !matches!(self, Kind::Hadamard)
+    }
+}
+
+/// The names of every kind, comma-separated, for error messages.
+pub fn known_kinds() -> String {
+    Kind::ALL.map(Kind::name).join(", ")
+}
+
+/// The names of every threshold rule, comma-separated, for error messages.
+pub fn known_thresholds() -> String {
+    ThresholdMode::ALL.map(ThresholdMode::name).join(", ")
+}
+
+/// What to build: a kind plus its seed, width and training options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spec {
+    /// The kind.
+    pub kind: Kind,
+    /// Output bits.
+    pub bits: usize,
+    /// Seed, threshold rule, ITQ iterations, training subsample.
+    pub options: TrainOptions,
+}
+
+/// Why a projector could not be built or run.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ProjectorError {
+    /// Training (or a shape check through the core) failed.
+    #[error(transparent)]
+    Learn(#[from] LearnError),
+    /// A shape or value rejected by the core.
+    #[error(transparent)]
+    Core(#[from] binaryllm_core::Error),
+    /// Encoding a row failed.
+    #[error("{0}")]
+    Encode(#[from] EncodeError),
+}
+
+/// How a projector maps a vector to outputs.
+#[derive(Clone, Debug, PartialEq)]
+enum Map {
+    /// `[bits, dims]` row-major matrix (seeded materialised, or trained).
+    Matrix(Vec<f32>),
+    /// Matrix-free Hadamard.
+    Hadamard(HadamardProjection),
+}
+
+/// A ready-to-use projection: a map plus per-bit thresholds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projector {
+    spec: Spec,
+    dims: usize,
+    map: Map,
+    /// `[bits]` thresholds; `None` = the zero threshold.
+    thresholds: Option<Vec<f32>>,
+    learned: Option<LearnedProjection>,
+    n_train: usize,
+}
+
+impl Projector {
+    /// Builds `spec` for `dims`-dimensional inputs, training on `train` (row-major, may be
+    /// empty when the kind and threshold rule need no data).
+    pub fn build(spec: Spec, dims: usize, train: &[f32]) -> Result<Self, ProjectorError> {
+        let opts = spec.options;
+        match spec.kind {
+            Kind::Learned(k) => {
+                let p = learn::train(k, train, dims, spec.bits, opts)?;
+                let thresholds = Some(p.thresholds.clone());
+                Ok(Self {
+                    spec,
+                    dims,
+                    map: Map::Matrix(p.matrix.clone()),
+                    thresholds,
+                    n_train: p.n_train,
+                    learned: Some(p),
+                })
+            }
+            Kind::Seeded(k) => {
+                let sp = SeededProjection::new(k, opts.seed, dims, spec.bits)?;
+                let mut w = vec![0f32; dims * spec.bits];
+                sp.materialize_into(&mut w)?;
+                let mut p = Self {
+                    spec,
+                    dims,
+                    map: Map::Matrix(w),
+                    thresholds: None,
+                    learned: None,
+                    n_train: 0,
+                };
+                p.fit_thresholds(train)?;
+                Ok(p)
+            }
+            Kind::Hadamard => {
+                let h = HadamardProjection::new(opts.seed, dims, spec.bits)?;
+                let mut p = Self {
+                    spec,
+                    dims,
+                    map: Map::Hadamard(h),
+                    thresholds: None,
+                    learned: None,
+                    n_train: 0,
+                };
+                p.fit_thresholds(train)?;
+                Ok(p)
+            }
+        }
+    }
+
+    /// A projector from a stored dense matrix and thresholds (a loaded artefact).
+    pub fn from_parts(
+        spec: Spec,
+        dims: usize,
+        matrix: Vec<f32>,
+        thresholds: Vec<f32>,
+        n_train: usize,
+    ) -> Result<Self, ProjectorError> {
+        DenseProjection::new(&matrix, dims, spec.bits)?;
+        Threshold::PerBit(&thresholds).validate(spec.bits)?;
+        Ok(Self {
+            spec,
+            dims,
+            map: Map::Matrix(matrix),
+            thresholds: Some(thresholds),
+            learned: None,
+            n_train,
+        })
+    }
+
+    /// Seeded kinds and Hadamard: thresholds from the projected training set.
+    fn fit_thresholds(&mut self, train: &[f32]) -> Result<(), ProjectorError> {
+        let mode = self.spec.options.threshold;
+        if mode == ThresholdMode::Zero {
+            return Ok(());
+        }
+        let dims = self.dims;
+        if !train.len().is_multiple_of(dims) {
+            return Err(binaryllm_core::Error::DimensionMismatch {
+                expected: dims as u32,
+                actual: (train.len() % dims) as u32,
+            }
+            .into());
+        }
+        let picked;
+        let x = match self.spec.options.sample {
+            Some(m) if m < train.len() / dims => {
+                picked = learn::subsample(train, dims, m, self.spec.options.seed);
+                &picked[..]
+            }
+            _ => train,
+        };
+        let n = x.len() / dims;
+        if n < 2 {
+            return Err(LearnError::TooFewVectors {
+                kind: self.spec.kind.name(),
+                needed: 2,
+                got: n,
+            }
+            .into());
+        }
+        self.n_train = n;
+        let y = self.project(x, 0)?;
+        let bits = self.spec.bits;
+        let t = (0..bits)
+            .map(|r| {
+                let mut col: Vec<f64> = y.chunks_exact(bits).map(|v| f64::from(v[r])).collect();
+                (match mode {
+                    ThresholdMode::Mean => col.iter().sum::<f64>() / n as f64,
+                    _ => learn::median(&mut col),
+                }) as f32
+            })
+            .collect();
+        self.thresholds = Some(t);
+        Ok(())
+    }
+
+    /// What was built.
+    pub fn spec(&self) -> Spec {
+        self.spec
+    }
+
+    /// Input dimensions.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// Output bits.
+    pub fn bits(&self) -> usize {
+        self.spec.bits
+    }
+
+    /// The dense `[bits, dims]` matrix (`None` for `hadamard`).
+    pub fn matrix(&self) -> Option<&[f32]> {
+        match &self.map {
+            Map::Matrix(w) => Some(w),
+            Map::Hadamard(_) => None,
+        }
+    }
+
+    /// The per-bit thresholds (`None`: zero).
+    pub fn thresholds(&self) -> Option<&[f32]> {
+        self.thresholds.as_deref()
+    }
+
+    /// The thresholds as the core's sign rule.
+    pub fn threshold(&self) -> Threshold<'_> {
+        match &self.thresholds {
+            Some(t) => Threshold::PerBit(t),
+            None => Threshold::Zero,
+        }
+    }
+
+    /// Number of training vectors used (0 when none were needed).
+    pub fn n_train(&self) -> usize {
+        self.n_train
+    }
+
+    /// The trained projection (learned kinds built by [`build`](Self::build)).
+    pub fn learned(&self) -> Option<&LearnedProjection> {
+        self.learned.as_ref()
+    }
+
+    /// The thresholds as a `[bits]` vector (zeros for the zero rule).
+    pub fn threshold_vec(&self) -> Vec<f32> {
+        self.thresholds
+            .clone()
+            .unwrap_or_else(|| vec![0.0; self.spec.bits])
+    }
+
+    /// The materialised `[bits, dims]` matrix of any kind (for `hadamard`: the core's
+    /// materialisation, equal to the transform up to f32 rounding of near-zero outputs).
+    pub fn dense_matrix(&self) -> Result<Vec<f32>, ProjectorError> {
+        match &self.map {
+            Map::Matrix(w) => Ok(w.clone()),
+            Map::Hadamard(h) => {
+                let mut scratch = vec![0f32; h.padded_dims()];
+                let mut w = vec![0f32; self.dims * self.spec.bits];
+                h.materialize_into(&mut scratch, &mut w)?;
+                Ok(w)
+            }
+        }
+    }
+
+    /// Encodes row-major `x` on the fast path (`threads` 0 = all cores).
+    pub fn encode(&self, x: &[f32], threads: usize) -> Result<CodeMatrix, ProjectorError> {
+        self.encode_with(x, threads, true)
+    }
+
+    /// Encodes row-major `x` with the core's per-row reference path (the oracle of
+    /// [`encode`](Self::encode); same bits).
+    pub fn encode_reference(&self, x: &[f32]) -> Result<CodeMatrix, ProjectorError> {
+        self.encode_with(x, 1, false)
+    }
+
+    fn encode_with(
+        &self,
+        x: &[f32],
+        threads: usize,
+        fast: bool,
+    ) -> Result<CodeMatrix, ProjectorError> {
+        let th = self.threshold();
+        match &self.map {
+            Map::Matrix(w) => {
+                let dense = DenseProjection::new(w, self.dims, self.spec.bits)?;
+                let kernel = fast.then(binaryllm_core::ProjectKernel::detect);
+                Ok(engine::encode_matrix_with_kernel(
+                    &dense, kernel, th, x, threads,
+                )?)
+            }
+            Map::Hadamard(h) => {
+                let layout = CodeLayout::new(self.spec.bits)?;
+                check_rows(x, self.dims)?;
+                let nw = layout.words();
+                let mut words = vec![0u64; x.len() / self.dims * nw];
+                let p = h.padded_dims();
+                engine::with_threads(threads, || {
+                    words
+                        .par_chunks_mut(nw)
+                        .zip(x.par_chunks(self.dims))
+                        .enumerate()
+                        .try_for_each_init(
+                            || vec![0f32; p],
+                            |scratch, (row, (out, xv))| {
+                                h.encode_into(xv, th, scratch, out)
+                                    .map_err(|error| EncodeError {
+                                        row: Some(row),
+                                        error,
+                                    })
+                            },
+                        )
+                })?;
+                Ok(CodeMatrix::new(layout, words)?)
+            }
+        }
+    }
+
+    /// Float projections `W · x` of row-major `x`, `[rows, bits]` (before thresholds).
+    pub fn project(&self, x: &[f32], threads: usize) -> Result<Vec<f32>, ProjectorError> {
+        match &self.map {
+            Map::Matrix(w) => {
+                let dense = DenseProjection::new(w, self.dims, self.spec.bits)?;
+                Ok(engine::project_matrix(&dense, x, threads)?)
+            }
+            Map::Hadamard(h) => {
+                check_rows(x, self.dims)?;
+                let bits = self.spec.bits;
+                let mut y = vec![0f32; x.len() / self.dims * bits];
+                let p = h.padded_dims();
+                engine::with_threads(threads, || {
+                    y.par_chunks_mut(bits)
+                        .zip(x.par_chunks(self.dims))
+                        .enumerate()
+                        .try_for_each_init(
+                            || vec![0f32; p],
+                            |scratch, (row, (out, xv))| {
+                                h.project_into(xv, scratch, out)
+                                    .map_err(|error| EncodeError {
+                                        row: Some(row),
+                                        error,
+                                    })
+                            },
+                        )
+                })?;
+                Ok(y)
+            }
+        }
+    }
+}
+
+fn check_rows(x: &[f32], dims: usize) -> Result<(), binaryllm_core::Error> {
+    if dims == 0 || !x.len().is_multiple_of(dims) {
+        return Err(binaryllm_core::Error::DimensionMismatch {
+            expected: dims as u32,
+            actual: (x.len() % dims.max(1)) as u32,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use binaryllm_core::rng::SeededStream;
+
+    fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
+        let mut s = SeededStream::new(seed, *b"projtest", 0);
+        (0..n * dims)
+            .map(|i| s.next_normal_pair().0 * (1.0 + (i % dims) as f32 * 0.2) + 0.3)
+            .collect()
+    }
+
+    fn spec(kind: Kind, bits: usize, threshold: ThresholdMode) -> Spec {
+        Spec {
+            kind,
+            bits,
+            options: TrainOptions {
+                seed: 7,
+                threshold,
+                iterations: 10,
+                sample: None,
+            },
+        }
+    }
+
+    #[test]
+    fn every_kind_and_threshold_encodes_the_same_bits_fast_and_reference() {
+        let (dims, bits) = (24, 20);
+        let train = data(120, dims, 1);
+        let x = data(33, dims, 2);
+        for kind in Kind::ALL {
+            for mode in ThresholdMode::ALL {
+                let p = Projector::build(spec(kind, bits, mode), dims, &train).unwrap();
+                let fast = p.encode(&x, 2).unwrap();
+                assert_eq!(fast, p.encode_reference(&x).unwrap(), "{kind:?} {mode:?}");
+                assert_eq!(fast, p.encode(&x, 1).unwrap());
+                // Thresholds apply to the projection: bit = (W x >= t) for every row.
+                let y = p.project(&x, 1).unwrap();
+                let t = p.threshold_vec();
+                for (i, yr) in y.chunks_exact(bits).enumerate() {
+                    let code = fast.code(i).unwrap();
+                    for (r, &v) in yr.iter().enumerate() {
+                        assert_eq!((code[r / 64] >> (r % 64)) & 1 == 1, v >= t[r]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mean_and_median_thresholds_centre_each_bit_on_the_training_set() {
+        let (dims, bits) = (16, 16);
+        let train = data(201, dims, 3);
+        for kind in [
+            Kind::Seeded(ProjectionKind::Gaussian),
+            Kind::Hadamard,
+            Kind::Learned(LearnedKind::Pca),
+        ] {
+            let p =
+                Projector::build(spec(kind, bits, ThresholdMode::Median), dims, &train).unwrap();
+            let codes = p.encode(&train, 1).unwrap();
+            for r in 0..bits {
+                let ones = codes.iter().filter(|c| (c[0] >> r) & 1 == 1).count();
+                assert!((99..=103).contains(&ones), "{kind:?} bit {r}: {ones}");
+            }
+            let z = Projector::build(spec(kind, bits, ThresholdMode::Zero), dims, &train).unwrap();
+            let m = Projector::build(spec(kind, bits, ThresholdMode::Mean), dims, &train).unwrap();
+            // The data is off-centre, so mean thresholds differ from zero's (pca folds μ in).
+            assert_ne!(z.threshold_vec(), m.threshold_vec(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn thresholds_without_training_data_are_typed_errors() {
+        let e = Projector::build(
+            spec(Kind::Hadamard, 8, ThresholdMode::Mean),
+            8,
+            &data(1, 8, 0),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            ProjectorError::Learn(LearnError::TooFewVectors { got: 1, .. })
+        ));
+        assert!(
+            Projector::build(
+                spec(Kind::Learned(LearnedKind::Itq), 8, ThresholdMode::Zero),
+                8,
+                &[]
+            )
+            .is_err()
+        );
+        assert!(Kind::from_name("hadamard").is_some());
+        assert!(Kind::from_name("spherical").is_none());
+    }
+}
