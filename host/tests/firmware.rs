@@ -3,7 +3,7 @@
 //! their parity digest matches the host's reference path, the budgets pass, and every kind of
 //! damage is a clear error with a non-zero exit.
 
-use binaryllm::firmware::{capture, check_and_write, summary};
+use binaryllm::firmware::{capture, check_and_write, learned, summary};
 use binaryllm_core::report::FrameError;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -51,6 +51,12 @@ fn device_captures_decode_with_parity_and_budgets() {
             assert!(j["memory"][key].is_u64(), "{board}: memory.{key}");
         }
         let workloads = j["workloads"].as_array().unwrap();
+        assert!(
+            workloads
+                .iter()
+                .any(|w| w["name"] == "encode-learned" && w["bits"] == 64),
+            "{board}: encode-learned"
+        );
         for name in [
             "encode-matrix-free-gaussian",
             "encode-matrix-free-rademacher",
@@ -131,6 +137,61 @@ fn parity_mismatch_fails_after_writing_the_report() {
     assert!(format!("{err:#}").contains("parity mismatch"), "{err:#}");
     assert_eq!(json(&out)["parity"]["match"], false);
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+fn learned_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("firmware")
+        .join("learned")
+}
+
+/// The committed `firmware/learned/itq-64.rs` is exactly what `projection export --format rust`
+/// makes of the committed artefact, and the host's compiled-in copy (which the parity check
+/// uses) holds the same values. CI also retrains the artefact (`firmware/learned/make.sh`).
+#[test]
+fn the_firmware_learned_projection_is_the_exported_artefact() {
+    let dir = learned_dir();
+    let artefact = binaryllm::projfile::load(&dir.join("itq-64")).unwrap();
+    let committed = std::fs::read_to_string(dir.join("itq-64.rs")).unwrap();
+    assert!(
+        binaryllm::projfile::rust_source(&artefact) == committed,
+        "firmware/learned/itq-64.rs differs from the export of firmware/learned/itq-64: run \
+         `bash firmware/learned/make.sh firmware/learned`"
+    );
+    let [compiled] = learned::ARTEFACTS else {
+        panic!("one learned artefact expected");
+    };
+    assert_eq!((compiled.dims, compiled.bits), (384, 64));
+    assert_eq!(compiled.matrix, artefact.matrix.as_slice());
+    assert_eq!(compiled.thresholds, artefact.thresholds.as_slice());
+    // The QEMU captures name this very artefact.
+    for board in ["qemu-m4f", "qemu-m0"] {
+        let report = capture::decode_file(&data(&format!("firmware-{board}-v2.cobs"))).unwrap();
+        let spec = report.bench.learned.unwrap();
+        assert_eq!(spec.digest, compiled.digest(), "{board}");
+        assert_eq!(learned::find(&spec).unwrap().name, "itq-64.rs");
+    }
+}
+
+#[test]
+fn an_unknown_learned_projection_is_a_clear_error() {
+    let input = data("firmware-qemu-m4f-v2.cobs");
+    let mut report = capture::decode_file(&input).unwrap();
+    if let Some(l) = report.bench.learned.as_mut() {
+        l.digest ^= 1;
+    }
+    let out = out_dir("unknown-learned");
+    let err = check_and_write(&report, &input, &out).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("learned projection") && msg.contains("itq-64.rs"),
+        "{msg}"
+    );
+    assert!(
+        !out.join(summary::JSON_NAME).exists(),
+        "no output on failure"
+    );
 }
 
 #[test]

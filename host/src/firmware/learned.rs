@@ -27,8 +27,23 @@ impl Artefact {
     }
 }
 
+/// `firmware/learned/itq-64.rs`: ITQ, 384 -> 64 bits, trained on the shipped sample (see
+/// `firmware/learned/README.md`).
+pub mod itq_64 {
+    include!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../firmware/learned/itq-64.rs"
+    ));
+}
+
 /// Every learned projection of `firmware/learned/`.
-pub static ARTEFACTS: &[Artefact] = &[];
+pub static ARTEFACTS: &[Artefact] = &[Artefact {
+    name: "itq-64.rs",
+    dims: itq_64::PROJECTION_DIMS,
+    bits: itq_64::PROJECTION_BITS,
+    matrix: &itq_64::PROJECTION_MATRIX,
+    thresholds: &itq_64::PROJECTION_THRESHOLDS,
+}];
 
 /// The artefact the device reported (by digest, dims and bits).
 pub fn find(spec: &LearnedSpec) -> Result<&'static Artefact> {

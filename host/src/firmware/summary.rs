@@ -53,8 +53,9 @@ pub fn flash_without_stored(report: &Report) -> u64 {
 
 /// The workloads a QEMU run must contain (at 256 bits unless `None`): the issue-5 budget
 /// workload (matrix-free encode + top-10 over the stored codes) and every projection the
-/// firmware supports (issue 7: Gaussian, Rademacher, Achlioptas and Hadamard matrix-free).
-pub const REQUIRED_WORKLOADS: [(WorkloadKind, Option<u32>); 5] = [
+/// firmware supports (issue 7: Gaussian, Rademacher, Achlioptas and Hadamard matrix-free, and the learned
+/// projection stored in flash).
+pub const REQUIRED_WORKLOADS: [(WorkloadKind, Option<u32>); 6] = [
     (
         WorkloadKind::EncodeMatrixFree(ProjectionKind::Gaussian),
         Some(256),
@@ -69,6 +70,7 @@ pub const REQUIRED_WORKLOADS: [(WorkloadKind, Option<u32>); 5] = [
     ),
     (WorkloadKind::EncodeHadamard, Some(256)),
     (WorkloadKind::TopK, Some(256)),
+    (WorkloadKind::EncodeLearned, None),
 ];
 
 /// Number of [`REQUIRED_WORKLOADS`] missing from the report.
