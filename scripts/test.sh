@@ -86,6 +86,12 @@ lap
 
 step "firmware bench under QEMU: parity and budgets (binaryllm firmware run)"
 cargo build -q --release -p binaryllm
+# The learned projection in firmware/learned/ must be what the host tooling trains and exports.
+rm -rf target/learned-check
+bash firmware/learned/make.sh target/learned-check > /dev/null
+cmp firmware/learned/itq-64.rs target/learned-check/itq-64.rs
+diff -r firmware/learned/itq-64 target/learned-check/itq-64
+echo "   ok: firmware/learned is reproduced by firmware/learned/make.sh"
 for board in qemu-m4f qemu-m0; do
   ./target/release/binaryllm firmware run --board "$board" --out "target/firmware-$board" --timeout 300
 done

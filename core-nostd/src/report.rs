@@ -21,14 +21,17 @@
 //! [`REPORT_VERSION`] ([`FrameError::Version`], read before the rest is trusted), the payload
 //! deserialises ([`FrameError::Deserialize`]) and no payload byte is left over
 //! ([`FrameError::TrailingBytes`]). Any change of [`Report`] or its parts changes the wire
-//! format and must bump [`REPORT_VERSION`].
+//! format and must bump [`REPORT_VERSION`] (2: the Hadamard and learned encode workloads and
+//! [`BenchSpec::learned`]).
 //!
 //! # The bench workload
 //!
 //! Input vectors come from [`bench_vector_into`] (clustered, seeded, exact in f32 on every
 //! target); the database of `n` codes the device searches is `encode(bench_vector(i))` for
 //! `i < n` under the Gaussian projection of [`BenchSpec`], generated at build time with the
-//! core's reference path; the query is `bench_vector(query_index)`.
+//! core's reference path; the query is `bench_vector(query_index)`. A learned projection (matrix
+//! and per-bit thresholds exported by the host tooling) is stored in flash as well and named in
+//! the report by its [`learned_digest`] ([`LearnedSpec`]).
 //!
 //! # Parity digest
 //!
@@ -45,9 +48,9 @@ use heapless::{String, Vec};
 use serde::{Deserialize, Serialize};
 
 /// Version of the wire format; the host refuses any other.
-pub const REPORT_VERSION: u16 = 1;
+pub const REPORT_VERSION: u16 = 2;
 /// Most workloads one report carries.
-pub const MAX_WORKLOADS: usize = 24;
+pub const MAX_WORKLOADS: usize = 32;
 /// Most measurement errors one report carries (later ones are dropped and counted).
 pub const MAX_ERRORS: usize = 4;
 /// Most neighbours reported for the main top-k query.
@@ -140,6 +143,12 @@ pub enum WorkloadKind {
     HammingNaive,
     /// Exact top-k over the `n` database codes stored in flash.
     TopK,
+    /// Projection + sign + pack of one vector with the structured Hadamard projection
+    /// ([`crate::HadamardProjection`]: seed only, one scratch buffer of `P` floats).
+    EncodeHadamard,
+    /// Projection + sign + pack of one vector with a learned projection (matrix and per-bit
+    /// thresholds exported by the host tooling, stored in flash; see [`LearnedSpec`]).
+    EncodeLearned,
 }
 
 impl WorkloadKind {
@@ -162,7 +171,20 @@ impl WorkloadKind {
             WorkloadKind::Hamming => "hamming-kernel",
             WorkloadKind::HammingNaive => "hamming-naive-per-bit",
             WorkloadKind::TopK => "topk-flash",
+            WorkloadKind::EncodeHadamard => "encode-matrix-free-hadamard",
+            WorkloadKind::EncodeLearned => "encode-learned",
         }
+    }
+
+    /// Whether the workload encodes one vector (its parity item is the code).
+    pub const fn is_encode(self) -> bool {
+        matches!(
+            self,
+            WorkloadKind::EncodeDense(_)
+                | WorkloadKind::EncodeMatrixFree(_)
+                | WorkloadKind::EncodeHadamard
+                | WorkloadKind::EncodeLearned
+        )
     }
 
     /// What one unit of `per_unit` is: an output bit (encode), a distance (Hamming), a scanned
@@ -170,7 +192,10 @@ impl WorkloadKind {
     pub const fn unit(self) -> &'static str {
         match self {
             WorkloadKind::Calibration => "loop-instruction",
-            WorkloadKind::EncodeDense(_) | WorkloadKind::EncodeMatrixFree(_) => "bit",
+            WorkloadKind::EncodeDense(_)
+            | WorkloadKind::EncodeMatrixFree(_)
+            | WorkloadKind::EncodeHadamard
+            | WorkloadKind::EncodeLearned => "bit",
             WorkloadKind::Hamming | WorkloadKind::HammingNaive => "distance",
             WorkloadKind::TopK => "code",
         }
@@ -206,9 +231,10 @@ pub struct Workload {
 impl Workload {
     /// Number of units `per_unit` divides by: `bits` for an encode, `n` otherwise.
     pub fn units(&self) -> u32 {
-        match self.kind {
-            WorkloadKind::EncodeDense(_) | WorkloadKind::EncodeMatrixFree(_) => self.bits,
-            _ => self.n,
+        if self.kind.is_encode() {
+            self.bits
+        } else {
+            self.n
         }
     }
 
@@ -237,6 +263,33 @@ pub struct BenchSpec {
     pub database_kind: ProjectionKind,
     /// Index of the query vector for [`bench_vector_into`] (not a database index).
     pub query_index: u32,
+    /// The learned projection stored in flash, if the board has one (the
+    /// [`WorkloadKind::EncodeLearned`] workload uses it).
+    pub learned: Option<LearnedSpec>,
+}
+
+/// Identifies the learned projection a device stored in flash, so the host recomputes its
+/// parity items from the very same artefact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LearnedSpec {
+    /// Input dimensions (columns of the matrix).
+    pub dims: u32,
+    /// Output bits (rows of the matrix, one threshold each).
+    pub bits: u32,
+    /// [`learned_digest`] of the matrix and thresholds, as read from flash by the device.
+    pub digest: u64,
+}
+
+/// 64-bit FNV-1a over the bit patterns of a learned projection: every matrix value, then every
+/// threshold, each as 4 little-endian bytes of [`f32::to_bits`]. Identifies an exported
+/// artefact (a changed value changes the digest).
+pub fn learned_digest(matrix: &[f32], thresholds: &[f32]) -> u64 {
+    let mut d = ParityDigest::new();
+    for v in matrix.iter().chain(thresholds) {
+        d.bytes(&v.to_bits().to_le_bytes());
+    }
+    d.state
 }
 
 /// The parity digest and what went into it.
@@ -793,6 +846,41 @@ mod tests {
     }
 
     #[test]
+    fn new_encode_workloads_have_names_and_count_bits() {
+        assert_eq!(
+            WorkloadKind::EncodeHadamard.name(),
+            "encode-matrix-free-hadamard"
+        );
+        assert_eq!(WorkloadKind::EncodeLearned.name(), "encode-learned");
+        assert_eq!(
+            WorkloadKind::EncodeMatrixFree(ProjectionKind::Achlioptas).name(),
+            "encode-matrix-free-achlioptas"
+        );
+        for kind in [WorkloadKind::EncodeHadamard, WorkloadKind::EncodeLearned] {
+            assert!(kind.is_encode());
+            assert_eq!(kind.unit(), "bit");
+        }
+        assert!(!WorkloadKind::TopK.is_encode());
+    }
+
+    #[test]
+    fn learned_digest_is_fnv1a_of_the_value_bits() {
+        // FNV-1a 64 of 00 00 80 3F | 00 00 00 C0 | 00 00 00 3F (1.0, -2.0, then 0.5), from a
+        // three-line Python FNV.
+        assert_eq!(learned_digest(&[1.0, -2.0], &[0.5]), 0xc598_e74a_d8b1_c9b5);
+        // Where the matrix ends matters not, the values and their order do; -0.0 is not 0.0.
+        assert_eq!(
+            learned_digest(&[1.0], &[-2.0, 0.5]),
+            learned_digest(&[1.0, -2.0], &[0.5])
+        );
+        assert_ne!(
+            learned_digest(&[-2.0, 1.0], &[0.5]),
+            learned_digest(&[1.0, -2.0], &[0.5])
+        );
+        assert_ne!(learned_digest(&[0.0], &[]), learned_digest(&[-0.0], &[]));
+    }
+
+    #[test]
     fn report_capacities_count_drops() {
         let spec = BenchSpec {
             dims: 4,
@@ -802,6 +890,7 @@ mod tests {
             projection_seed: 0,
             database_kind: ProjectionKind::Gaussian,
             query_index: 2,
+            learned: None,
         };
         let mut r = Report::new("a-board-name-that-is-much-longer-than-32", "t", spec);
         assert_eq!(r.board.len(), NAME_CAPACITY);
@@ -833,6 +922,11 @@ mod frame_tests {
                 projection_seed: 42,
                 database_kind: ProjectionKind::Gaussian,
                 query_index: 1031,
+                learned: Some(LearnedSpec {
+                    dims: 384,
+                    bits: 64,
+                    digest: 5,
+                }),
             },
         );
         r.counter = CounterKind::QemuIcountInstructions;
@@ -868,6 +962,18 @@ mod frame_tests {
             max: 150,
             stack_bytes: 64,
         });
+        r.push_workload(Workload {
+            kind: WorkloadKind::EncodeLearned,
+            dims: 384,
+            bits: 64,
+            n: 1,
+            k: 0,
+            repetitions: 3,
+            min: 7,
+            median: 8,
+            max: 9,
+            stack_bytes: 0,
+        });
         r.topk
             .push(Neighbor {
                 distance: 3,
@@ -886,7 +992,7 @@ mod frame_tests {
 
     /// postcard bytes of [`sample`], field by field.
     const SAMPLE_PAYLOAD: &[u8] = &[
-        0x01, // version 1
+        0x02, // version 2
         0x02, b'm', b'0', // board "m0"
         0x01, b't', // target "t"
         0x01, // counter: QemuIcountInstructions
@@ -906,31 +1012,39 @@ mod frame_tests {
         0x2A, // bench.projection_seed
         0x00, // bench.database_kind Gaussian
         0x87, 0x08, // bench.query_index 1031
-        0x01, // 1 workload
+        0x01, 0x80, 0x03, 0x40, 0x05, // bench.learned Some(dims 384, bits 64, digest 5)
+        0x02, // 2 workloads
         0x02, 0x01, // EncodeMatrixFree(Rademacher)
         0x80, 0x03, 0x80, 0x02, // dims 384, bits 256
         0x01, 0x00, 0x03, // n, k, repetitions
         0x64, 0x65, 0x96, 0x01, // min 100, median 101, max 150
         0x40, // stack_bytes 64
+        0x07, // EncodeLearned (variant 7)
+        0x80, 0x03, 0x40, // dims 384, bits 64
+        0x01, 0x00, 0x03, // n, k, repetitions
+        0x07, 0x08, 0x09, 0x00, // min, median, max, stack_bytes
         0x01, 0x03, 0x09, // topk: 1 × (distance 3, index 9)
         0x82, 0x02, 0x02, 0x01, 0x00, // parity: digest 0x102, codes, neighbors, distances
         0x01, 0x04, // errors: [ZeroK]
         0x00, // dropped
     ];
 
-    /// The frame of [`sample`]: COBS(payload ‖ CRC-32 LE) ‖ 0x00. The CRC (0xA5541C60 →
-    /// 60 1C 54 A5) and the COBS bytes were computed independently with Python (`zlib.crc32`
+    /// The frame of [`sample`]: COBS(payload ‖ CRC-32 LE) ‖ 0x00. The CRC (0x59C576DD →
+    /// DD 76 C5 59) and the COBS bytes were computed independently with Python (`zlib.crc32`
     /// and a ten-line COBS encoder).
     const SAMPLE_FRAME: &[u8] = &[
-        0x1C, 0x01, 0x02, b'm', b'0', 0x01, b't', 0x01, 0x01, b'k', 0xAC, 0x02, 0x01, 0x06, 0x05,
+        0x1C, 0x02, 0x02, b'm', b'0', 0x01, b't', 0x01, 0x01, b'k', 0xAC, 0x02, 0x01, 0x06, 0x05,
         0xC8, 0x01, 0xC8, 0x01, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0C, 0x80,
         0x01, // 27 bytes, then 0
         0x01, // memory.stored_codes 0 (empty block)
         0x08, 0x80, 0x03, 0x80, 0x08, 0x0A, 0x07, 0x2A, // then 0 (database_kind)
-        0x0B, 0x87, 0x08, 0x01, 0x02, 0x01, 0x80, 0x03, 0x80, 0x02, 0x01, // then 0 (k)
-        0x0E, 0x03, 0x64, 0x65, 0x96, 0x01, 0x40, 0x01, 0x03, 0x09, 0x82, 0x02, 0x02, 0x01, 0x03,
-        0x01, 0x04, // then 0 (dropped)
-        0x05, 0x60, 0x1C, 0x54, 0xA5, // CRC, last block
+        0x10, 0x87, 0x08, 0x01, 0x80, 0x03, 0x40, 0x05, 0x02, 0x02, 0x01, 0x80, 0x03, 0x80, 0x02,
+        0x01, // then 0 (k)
+        0x0C, 0x03, 0x64, 0x65, 0x96, 0x01, 0x40, 0x07, 0x80, 0x03, 0x40, 0x01, // then 0 (k)
+        0x05, 0x03, 0x07, 0x08, 0x09, // then 0 (stack_bytes)
+        0x08, 0x01, 0x03, 0x09, 0x82, 0x02, 0x02, 0x01, // then 0 (distances)
+        0x03, 0x01, 0x04, // then 0 (dropped)
+        0x05, 0xDD, 0x76, 0xC5, 0x59, // CRC, last block
         0x00, // delimiter
     ];
 
@@ -963,7 +1077,7 @@ mod frame_tests {
         let n = encode_payload_into(&sample(), &mut buf).unwrap();
         assert_eq!(&buf[..n - 4], SAMPLE_PAYLOAD);
         assert_eq!(&buf[n - 4..n], &crc32(SAMPLE_PAYLOAD).to_le_bytes());
-        assert_eq!(crc32(SAMPLE_PAYLOAD), 0xA554_1C60);
+        assert_eq!(crc32(SAMPLE_PAYLOAD), 0x59C5_76DD);
     }
 
     #[test]
@@ -1082,7 +1196,7 @@ mod frame_tests {
         capture[3] ^= 0x20; // 'm' -> 'M': still non-zero, COBS intact
         match decode(&capture) {
             Err(FrameError::Crc { expected, actual }) => {
-                assert_eq!(expected, 0xA554_1C60);
+                assert_eq!(expected, 0x59C5_76DD);
                 assert_ne!(actual, expected);
             }
             other => panic!("expected a CRC error, got {other:?}"),
@@ -1092,11 +1206,11 @@ mod frame_tests {
     #[test]
     fn wrong_version_is_an_error_before_anything_else() {
         let mut payload = SAMPLE_PAYLOAD.to_vec();
-        payload[0] = 0x02;
+        payload[0] = 0x01;
         assert_eq!(
             decode(&frame_around(&payload)),
             Err(FrameError::Version {
-                found: 2,
+                found: 1,
                 expected: REPORT_VERSION
             })
         );

@@ -4,11 +4,17 @@
 //!
 //! 1. `encode-dense-gaussian` — projection + sign + pack of the query with the materialised
 //!    Gaussian matrix in flash (only where it fits: [`crate::stored::MATRICES`]);
-//! 2. `encode-matrix-free-gaussian` and 3. `encode-matrix-free-rademacher` — the same with the
-//!    rows regenerated from the seed (no stored matrix);
-//! 4. `hamming-kernel` — one distance (database codes 0 and 1) with the core's dispatched
-//!    kernel, and 5. `hamming-naive-per-bit` — the same with [`naive_hamming`], the baseline;
-//! 6. `topk-flash` — exact top-`K` of the Gaussian query code over the `N` codes in flash.
+//! 2. `encode-matrix-free-gaussian`, 3. `encode-matrix-free-rademacher` and
+//!    4. `encode-matrix-free-achlioptas` — the same with the rows regenerated from the seed (no
+//!    stored matrix);
+//! 5. `encode-matrix-free-hadamard` — the structured projection (random sign flips + fast
+//!    Walsh–Hadamard transform, 3 rounds): a seed and one scratch buffer of `P` floats;
+//! 6. `hamming-kernel` — one distance (database codes 0 and 1) with the core's dispatched
+//!    kernel, and 7. `hamming-naive-per-bit` — the same with [`naive_hamming`], the baseline;
+//! 8. `topk-flash` — exact top-`K` of the Gaussian query code over the `N` codes in flash.
+//!
+//! Then, once, `encode-learned` — the learned projection exported by the host tooling
+//! (`firmware/learned/`, a dense matrix and per-bit thresholds in flash: [`crate::stored::LEARNED`]).
 //!
 //! The parity digest follows [`binaryllm_core::report::ParityDigest`].
 
@@ -17,11 +23,12 @@ use crate::memory::StackMeter;
 use crate::stored::{self, DATABASES, DIMS, K, MATRICES, N_CODES, REPS};
 use binaryllm_core::knn::top_k_flat_into;
 use binaryllm_core::report::{
-    BenchSpec, MAX_NEIGHBORS, ParityDigest, Report, Workload, WorkloadKind, bench_vector_into,
+    BenchSpec, LearnedSpec, MAX_NEIGHBORS, ParityDigest, Report, Workload, WorkloadKind,
+    bench_vector_into, learned_digest,
 };
 use binaryllm_core::{
-    CodeLayout, DenseProjection, Error, Kernel, Neighbor, Projection, ProjectionKind,
-    SeededProjection, Threshold, encode_into,
+    CodeLayout, DenseProjection, Error, HadamardProjection, Kernel, Neighbor, Projection,
+    ProjectionKind, SeededProjection, Threshold, encode_into,
 };
 use core::hint::black_box;
 
@@ -29,6 +36,8 @@ use core::hint::black_box;
 pub const MAX_REPS: usize = 64;
 /// Widest code in words (1,024 bits).
 pub const MAX_WORDS: usize = 16;
+/// Largest padded transform length `P` of the Hadamard workload (DIMS = 384 pads to 512).
+pub const MAX_HADAMARD_P: usize = 512;
 
 /// Hamming distance with a naive per-bit loop over 32-bit words, the way CMSIS-DSP's scalar
 /// `arm_hamming_distance` counts (`arm_boolean_distance_TT_FF_TF_FT` template: one TF and one FT
@@ -65,6 +74,11 @@ pub fn spec() -> BenchSpec {
         projection_seed: stored::PROJECTION_SEED,
         database_kind: ProjectionKind::Gaussian,
         query_index: stored::QUERY_INDEX,
+        learned: stored::LEARNED.map(|l| LearnedSpec {
+            dims: l.dims as u32,
+            bits: l.bits as u32,
+            digest: learned_digest(l.matrix, l.thresholds),
+        }),
     }
 }
 
@@ -136,10 +150,7 @@ fn record(report: &mut Report, shape: Workload, samples: &mut [u64], stack_bytes
 fn shape(kind: WorkloadKind, bits: usize, n: usize, k: usize) -> Workload {
     Workload {
         kind,
-        dims: if matches!(
-            kind,
-            WorkloadKind::EncodeDense(_) | WorkloadKind::EncodeMatrixFree(_) | WorkloadKind::TopK
-        ) {
+        dims: if kind.is_encode() || kind == WorkloadKind::TopK {
             DIMS as u32
         } else {
             0
@@ -196,6 +207,11 @@ pub fn run<C: Counter>(counter: &mut C, report: &mut Report, stack: &mut StackMe
             ctx.report.push_error(e);
         }
     }
+    if let Some(learned) = stored::LEARNED
+        && let Err(e) = run_learned(&mut ctx, &learned, &x)
+    {
+        ctx.report.push_error(e);
+    }
     ctx.report.parity = ctx.digest.finish();
 }
 
@@ -204,19 +220,72 @@ fn encode_workload<C: Counter, P: Projection>(
     ctx: &mut Ctx<'_, C>,
     kind: WorkloadKind,
     p: &P,
+    threshold: Threshold<'_>,
     x: &[f32],
     out: &mut [u64],
 ) -> bool {
     let bits = p.bits();
     let done = ctx
         .measure(shape(kind, bits, 1, 0), REPS.encode, || {
-            encode_into(p, black_box(x), Threshold::Zero, &mut *out)
+            encode_into(p, black_box(x), threshold, &mut *out)
         })
         .is_some();
     if done {
         ctx.digest.code(out);
     }
     done
+}
+
+/// The Hadamard encode: the only scratch is `P` floats on the stack (2 KiB for DIMS = 384).
+#[inline(never)]
+fn hadamard_workload<C: Counter>(
+    ctx: &mut Ctx<'_, C>,
+    bits: usize,
+    x: &[f32],
+    out: &mut [u64],
+) -> Result<(), Error> {
+    let p = HadamardProjection::new(stored::PROJECTION_SEED, DIMS, bits)?;
+    let mut scratch = [0f32; MAX_HADAMARD_P];
+    let scratch = scratch.get_mut(..p.padded_dims()).ok_or(Error::Capacity {
+        required: p.padded_dims() as u32,
+        capacity: MAX_HADAMARD_P as u32,
+    })?;
+    let done = ctx
+        .measure(
+            shape(WorkloadKind::EncodeHadamard, bits, 1, 0),
+            REPS.encode,
+            || p.encode_into(black_box(x), Threshold::Zero, &mut *scratch, &mut *out),
+        )
+        .is_some();
+    if done {
+        ctx.digest.code(out);
+    }
+    Ok(())
+}
+
+/// The learned projection in flash: dense matrix + per-bit thresholds.
+#[inline(never)]
+fn run_learned<C: Counter>(
+    ctx: &mut Ctx<'_, C>,
+    learned: &stored::Learned,
+    x: &[f32; DIMS],
+) -> Result<(), Error> {
+    let layout = CodeLayout::new(learned.bits)?;
+    let mut code = [0u64; MAX_WORDS];
+    let code = code.get_mut(..layout.words()).ok_or(Error::Capacity {
+        required: layout.words() as u32,
+        capacity: MAX_WORDS as u32,
+    })?;
+    let p = DenseProjection::new(learned.matrix, learned.dims, learned.bits)?;
+    encode_workload(
+        ctx,
+        WorkloadKind::EncodeLearned,
+        &p,
+        Threshold::PerBit(learned.thresholds),
+        x,
+        code,
+    );
+    Ok(())
 }
 
 #[inline(never)]
@@ -243,37 +312,35 @@ fn run_width<C: Counter>(
             ctx,
             WorkloadKind::EncodeDense(ProjectionKind::Gaussian),
             &dense,
+            Threshold::Zero,
             x,
             query,
         );
     }
     let mut other = [0u64; MAX_WORDS];
-    let rademacher = SeededProjection::new(
-        ProjectionKind::Rademacher,
-        stored::PROJECTION_SEED,
-        DIMS,
-        bits,
-    )?;
-    let gaussian = SeededProjection::new(
-        ProjectionKind::Gaussian,
-        stored::PROJECTION_SEED,
-        DIMS,
-        bits,
-    )?;
+    let other = other.get_mut(..w).ok_or(capacity)?;
+    let seeded = |kind| SeededProjection::new(kind, stored::PROJECTION_SEED, DIMS, bits);
     let have_query = encode_workload(
         ctx,
         WorkloadKind::EncodeMatrixFree(ProjectionKind::Gaussian),
-        &gaussian,
+        &seeded(ProjectionKind::Gaussian)?,
+        Threshold::Zero,
         x,
         query,
     );
-    encode_workload(
-        ctx,
-        WorkloadKind::EncodeMatrixFree(ProjectionKind::Rademacher),
-        &rademacher,
-        x,
-        other.get_mut(..w).ok_or(capacity)?,
-    );
+    for kind in [ProjectionKind::Rademacher, ProjectionKind::Achlioptas] {
+        encode_workload(
+            ctx,
+            WorkloadKind::EncodeMatrixFree(kind),
+            &seeded(kind)?,
+            Threshold::Zero,
+            x,
+            &mut *other,
+        );
+    }
+    if let Err(e) = hadamard_workload(ctx, bits, x, other) {
+        ctx.report.push_error(e);
+    }
 
     // Opaque inputs (the codes are constants the compiler could otherwise fold), prepared
     // outside the measured closures so they only load them.

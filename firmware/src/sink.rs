@@ -6,7 +6,7 @@
 use binaryllm_core::report::{FrameError, Report, cobs_encode_with, encode_payload_into};
 
 /// Largest payload (postcard + CRC) the firmware sends.
-pub const MAX_PAYLOAD: usize = 1024;
+pub const MAX_PAYLOAD: usize = 1536;
 
 /// Why the report could not be sent.
 #[derive(Debug)]

@@ -39,6 +39,25 @@ pub struct Reps {
     pub hamming: u32,
 }
 
+/// A learned projection stored in flash: the `[bits, dims]` row-major matrix and the per-bit
+/// thresholds of an artefact exported by `binaryllm projection export --format rust` (a file of
+/// `learned/`, chosen per board by `build.rs`). Bit `r` of a code is
+/// `matrix[r] · x >= thresholds[r]` (the core's [`binaryllm_core::DenseProjection`] with
+/// [`binaryllm_core::Threshold::PerBit`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Learned {
+    /// File name of the artefact in `learned/`.
+    pub name: &'static str,
+    /// Input dimensions.
+    pub dims: usize,
+    /// Output bits.
+    pub bits: usize,
+    /// `[bits, dims]` row-major.
+    pub matrix: &'static [f32],
+    /// `[bits]`.
+    pub thresholds: &'static [f32],
+}
+
 include!(concat!(env!("OUT_DIR"), "/plan.rs"));
 
 /// Total bytes of stored database codes.
@@ -46,7 +65,9 @@ pub fn stored_codes_bytes() -> usize {
     DATABASES.iter().map(|s| s.bytes.len()).sum()
 }
 
-/// Total bytes of stored matrices.
+/// Total bytes of stored matrices: the materialised Gaussian ones and the learned one (matrix
+/// and thresholds).
 pub fn stored_matrices_bytes() -> usize {
-    MATRICES.iter().map(|s| s.bytes.len()).sum()
+    let learned = LEARNED.map_or(0, |l| 4 * (l.matrix.len() + l.thresholds.len()));
+    MATRICES.iter().map(|s| s.bytes.len()).sum::<usize>() + learned
 }

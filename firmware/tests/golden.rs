@@ -9,6 +9,7 @@
 #![no_main]
 
 use binaryllm_core::Kernel;
+#[cfg(not(feature = "qemu-m0"))]
 use binaryllm_core::report::{
     BenchSpec, REPORT_VERSION, Report, Workload, WorkloadKind, decode_frame, encode_frame_into,
 };
@@ -44,6 +45,7 @@ impl Tally {
 
 /// The counter calibrates to exact instruction counts under QEMU, and a loop of known length
 /// measures exactly its instructions at several lengths.
+#[inline(never)]
 fn check_calibration<C: Counter>(t: &mut Tally, counter: &mut C) {
     let cal = calibrate(counter);
     let emulated = cfg!(feature = "qemu");
@@ -83,6 +85,7 @@ fn check_calibration<C: Counter>(t: &mut Tally, counter: &mut C) {
 
 /// The dispatched kernel and the naive per-bit baseline equal the portable kernel on random
 /// codes of every width from 1 to 20 words.
+#[inline(never)]
 fn check_kernels(t: &mut Tally) {
     let mut s = SeededStream::new(7, *b"fwkernel", 0);
     let mut a = [0u64; 20];
@@ -124,6 +127,7 @@ fn use_stack(bytes: usize) -> u32 {
 
 /// Stack painting sees a 1 KiB buffer, and not much more (its frame, a memset frame and a
 /// possible SysTick exception frame are the rest: under 512 bytes).
+#[inline(never)]
 fn check_stack(t: &mut Tally) {
     let mut meter = StackMeter::new();
     meter.begin();
@@ -138,7 +142,10 @@ fn check_stack(t: &mut Tally) {
     );
 }
 
-/// A report survives the frame encoding on the device byte for byte.
+/// A report survives the frame encoding on the device byte for byte. (Each check is
+/// `inline(never)`: inlined into `main`, their frames would add up on the M0's 16 KiB stack.)
+#[cfg(not(feature = "qemu-m0"))]
+#[inline(never)]
 fn check_report_round_trip(t: &mut Tally) {
     let mut r = Report::new(
         "qemu-test",
@@ -151,6 +158,7 @@ fn check_report_round_trip(t: &mut Tally) {
             projection_seed: 2,
             database_kind: binaryllm_core::ProjectionKind::Gaussian,
             query_index: 3,
+            learned: None,
         },
     );
     r.push_workload(Workload {
@@ -189,6 +197,10 @@ fn main() -> ! {
     check_calibration(&mut t, &mut counter);
     check_kernels(&mut t);
     check_stack(&mut t);
+    // The device only encodes reports; decoding one back with postcard (a 32-workload report is
+    // moved several times on the way) needs more stack than the micro:bit's 16 KiB of RAM, so
+    // the round trip runs on the M4F and the boards with more RAM.
+    #[cfg(not(feature = "qemu-m0"))]
     check_report_round_trip(&mut t);
     say!("{} passed, {} failed", t.passed, t.failed);
     Active::exit(t.failed == 0)

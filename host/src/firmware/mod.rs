@@ -4,10 +4,12 @@
 //!
 //! * [`capture`] — raw UART bytes or `binaryllm-frame <hex>` log lines → the report frame;
 //! * [`parity`] — the host side of the parity digest;
+//! * [`learned`] — the learned projections stored by the firmware, compiled in from its files;
 //! * [`qemu`] — building the firmware and running QEMU with a timeout;
 //! * [`summary`] — JSON, table, budgets.
 
 pub mod capture;
+pub mod learned;
 pub mod parity;
 pub mod qemu;
 pub mod summary;

@@ -5,8 +5,8 @@ use crate::engine;
 use anyhow::{Context, Result, bail};
 use binaryllm_core::report::{ParityDigest, Report, WorkloadKind, bench_vector_into};
 use binaryllm_core::{
-    CodeLayout, DenseProjection, Kernel, Neighbor, ProjectionKind, SeededProjection, Threshold,
-    encode_into, knn::top_k_flat_into,
+    CodeLayout, DenseProjection, HadamardProjection, Kernel, Neighbor, ProjectionKind,
+    SeededProjection, Threshold, encode_into, knn::top_k_flat_into,
 };
 use std::collections::BTreeMap;
 
@@ -40,14 +40,53 @@ pub fn database_codes(report: &Report, bits: usize) -> Result<Vec<u64>> {
     Ok(codes.words().to_vec())
 }
 
+fn query_vector(report: &Report) -> Vec<f32> {
+    let spec = &report.bench;
+    let mut x = vec![0f32; spec.dims as usize];
+    bench_vector_into(spec.data_seed, u64::from(spec.query_index), &mut x);
+    x
+}
+
 fn query_code(report: &Report, kind: ProjectionKind, bits: usize) -> Result<Vec<u64>> {
     let spec = &report.bench;
-    let dims = spec.dims as usize;
-    let mut x = vec![0f32; dims];
-    bench_vector_into(spec.data_seed, u64::from(spec.query_index), &mut x);
-    let p = SeededProjection::new(kind, spec.projection_seed, dims, bits)?;
+    let x = query_vector(report);
+    let p = SeededProjection::new(kind, spec.projection_seed, x.len(), bits)?;
     let mut code = vec![0u64; CodeLayout::new(bits)?.words()];
     encode_into(&p, &x, Threshold::Zero, &mut code)?;
+    Ok(code)
+}
+
+/// The query under the structured Hadamard projection (seed only, `P` floats of scratch).
+fn hadamard_code(report: &Report, bits: usize) -> Result<Vec<u64>> {
+    let x = query_vector(report);
+    let p = HadamardProjection::new(report.bench.projection_seed, x.len(), bits)?;
+    let mut scratch = vec![0f32; p.padded_dims()];
+    let mut code = vec![0u64; CodeLayout::new(bits)?.words()];
+    p.encode_into(&x, Threshold::Zero, &mut scratch, &mut code)?;
+    Ok(code)
+}
+
+/// The query under the learned projection the report names (by digest), taken from the very
+/// artefact files the firmware stores ([`super::learned`]).
+fn learned_code(report: &Report, bits: usize) -> Result<Vec<u64>> {
+    let spec = report.bench.learned.with_context(|| {
+        "the report has an encode-learned workload but names no learned projection".to_string()
+    })?;
+    let a = super::learned::find(&spec)?;
+    if a.bits != bits || a.dims != report.bench.dims as usize {
+        bail!(
+            "encode-learned workload of {bits} bits over {} dims, but the learned projection {} \
+             is {} -> {} bits",
+            report.bench.dims,
+            a.name,
+            a.dims,
+            a.bits
+        );
+    }
+    let x = query_vector(report);
+    let p = DenseProjection::new(a.matrix, a.dims, a.bits)?;
+    let mut code = vec![0u64; CodeLayout::new(bits)?.words()];
+    encode_into(&p, &x, Threshold::PerBit(a.thresholds), &mut code)?;
     Ok(code)
 }
 
@@ -74,6 +113,8 @@ pub fn host_parity(report: &Report) -> Result<HostParity> {
             WorkloadKind::EncodeDense(kind) | WorkloadKind::EncodeMatrixFree(kind) => {
                 digest.code(&query_code(report, kind, bits)?);
             }
+            WorkloadKind::EncodeHadamard => digest.code(&hadamard_code(report, bits)?),
+            WorkloadKind::EncodeLearned => digest.code(&learned_code(report, bits)?),
             WorkloadKind::Hamming | WorkloadKind::HammingNaive => {
                 let words = CodeLayout::new(bits)?.words();
                 let db = cached(&mut databases, report, bits)?;
