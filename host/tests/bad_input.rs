@@ -597,7 +597,18 @@ fn duplicate_seeds() {
     );
     let r = eval_config(&c, &cfg);
     c.assert_fails(&r, "config", "cfg.toml:3:1: key `seeds`: duplicate seeds");
-    let r = c.eval(&c.files.base, &c.files.queries, &["--seeds", "2,2"]);
+    let r = run(&[
+        "eval",
+        "--base",
+        s(&c.files.base),
+        "--queries",
+        s(&c.files.queries),
+        "--out",
+        s(&c.out()),
+        "--seeds",
+        "2,2",
+        "--quiet",
+    ]);
     c.assert_fails(&r, "config", "command line: key `--seeds`: duplicate seeds");
 }
 
