@@ -226,7 +226,10 @@ fn open_npy(path: &Path, file: Vec<u8>) -> Result<Npy, DataError> {
     // npyz multiplies the shape's dimensions unchecked (an overflow panics in debug builds):
     // refuse such a header before handing it over.
     if let Some(shape) = header_shape(&file)
-        && shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d)).is_none()
+        && shape
+            .iter()
+            .try_fold(1u64, |a, &d| a.checked_mul(d))
+            .is_none()
     {
         return Err(DataError::Oversized {
             path: path.to_path_buf(),

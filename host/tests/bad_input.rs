@@ -422,9 +422,8 @@ fn npy_header_claiming_a_huge_shape() {
     let r = c.eval(&p, &c.files.queries, &[]);
     c.assert_fails(&r, "load", "huge.npy");
     assert!(
-        r.stderr.contains(
-            "truncated: the header promises 4000000000000 data bytes, the file has 64"
-        ),
+        r.stderr
+            .contains("truncated: the header promises 4000000000000 data bytes, the file has 64"),
         "{}",
         r.stderr
     );
@@ -434,7 +433,8 @@ fn npy_header_claiming_a_huge_shape() {
 fn npy_header_whose_byte_count_overflows() {
     let c = Case::new();
     let p = c.path("overflow.npy");
-    let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }";
+    let dict =
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }";
     fs::write(&p, npy_bytes(dict, &[0u8; 64])).unwrap();
     let r = c.eval(&p, &c.files.queries, &[]);
     c.assert_fails(&r, "load", "overflow.npy");
@@ -485,7 +485,11 @@ fn f16_rows(patch: impl Fn(usize, usize) -> Option<u16>) -> Vec<u8> {
 fn f16_nan_is_rejected() {
     let c = Case::new();
     let p = c.path("nan16.npy");
-    fs::write(&p, f16_rows(|r, col| (r == 7 && col == 2).then_some(0x7E00))).unwrap();
+    fs::write(
+        &p,
+        f16_rows(|r, col| (r == 7 && col == 2).then_some(0x7E00)),
+    )
+    .unwrap();
     let r = c.eval(&p, &c.files.queries, &["--normalization", "l2"]);
     c.assert_fails(&r, "load", "nan16.npy");
     assert!(
@@ -553,8 +557,9 @@ fn labels_out_of_the_integer_range_are_rejected() {
     let r = eval_with_labels(&c, &p);
     c.assert_fails(&r, "load", "big_labels.npy");
     assert!(
-        r.stderr
-            .contains("row 4, column 0: 9223372036854775808 does not fit in a signed 64-bit integer"),
+        r.stderr.contains(
+            "row 4, column 0: 9223372036854775808 does not fit in a signed 64-bit integer"
+        ),
         "{}",
         r.stderr
     );
@@ -571,7 +576,10 @@ const CONFIG_TAIL: &str = "\n[dataset]\nbase = \"base.npy\"\nqueries = \"queries
 #[test]
 fn empty_bits_list() {
     let c = Case::new();
-    let cfg = write_config_text(&c, &format!("name = \"t\"\nbits = []\nseeds = [0]\n{CONFIG_TAIL}"));
+    let cfg = write_config_text(
+        &c,
+        &format!("name = \"t\"\nbits = []\nseeds = [0]\n{CONFIG_TAIL}"),
+    );
     let r = eval_config(&c, &cfg);
     c.assert_fails(&r, "config", "cfg.toml:2:1: key `bits`: empty list");
 }

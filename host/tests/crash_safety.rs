@@ -49,11 +49,7 @@ fn eval_ok(out: &Path, extra: &[&str], kernel: Option<&str>) {
         c.env("BINARYLLM_KERNEL", k);
     }
     let o = c.output().unwrap();
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// results.json without what legitimately differs between runs (timestamps, timings, and
@@ -118,7 +114,10 @@ fn sigkill_at_random_moments_never_leaves_a_complete_looking_run_dir() {
             // The rename happened: the whole directory is there and valid.
             assert_complete(&out, &reference);
         } else {
-            assert!(!finished_first || !status.success(), "run {i} exited 0 without a dir");
+            assert!(
+                !finished_first || !status.success(),
+                "run {i} exited 0 without a dir"
+            );
             killed_midway += 1;
         }
         names.push(name);

@@ -36,9 +36,7 @@ pub fn portable_forced() -> std::result::Result<bool, String> {
         Err(std::env::VarError::NotPresent) => Ok(false),
         Ok(v) if v.is_empty() || v == "auto" => Ok(false),
         Ok(v) if v == "portable" => Ok(true),
-        Ok(v) => Err(format!(
-            "{KERNEL_ENV}={v:?} is not `auto` or `portable`"
-        )),
+        Ok(v) => Err(format!("{KERNEL_ENV}={v:?} is not `auto` or `portable`")),
         Err(e) => Err(format!("{KERNEL_ENV}: {e}")),
     }
 }

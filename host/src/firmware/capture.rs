@@ -51,12 +51,8 @@ pub fn decode_bytes(bytes: &[u8]) -> std::result::Result<Report, FrameError> {
 pub fn decode_file(path: &Path) -> Result<Report> {
     let capture = std::fs::read(path)
         .with_context(|| format!("load stage: cannot read capture {}", path.display()))?;
-    decode(&capture).with_context(|| {
-        format!(
-            "decode stage: the report frame of {}",
-            path.display()
-        )
-    })
+    decode(&capture)
+        .with_context(|| format!("decode stage: the report frame of {}", path.display()))
 }
 
 #[cfg(test)]
