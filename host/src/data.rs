@@ -223,6 +223,27 @@ fn open_npy(path: &Path, file: Vec<u8>) -> Result<Npy, DataError> {
             ),
         });
     }
+    // npyz's header parser (py_literal) backtracks exponentially on deeply nested brackets
+    // (100 `[` took > 10 s, found by fuzzing); numpy nests a few levels at most.
+    if let Some((start, len)) = header_span(&file) {
+        let header = file.get(start..start.saturating_add(len)).unwrap_or(&[]);
+        let mut depth = 0usize;
+        for &b in header {
+            match b {
+                b'[' | b'(' | b'{' => depth += 1,
+                b']' | b')' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_HEADER_NESTING {
+                return Err(DataError::NotNpy {
+                    path: path.to_path_buf(),
+                    detail: format!(
+                        "the header nests brackets more than {MAX_HEADER_NESTING} deep"
+                    ),
+                });
+            }
+        }
+    }
     // npyz multiplies the shape's dimensions unchecked (an overflow panics in debug builds):
     // refuse such a header before handing it over.
     if let Some(shape) = header_shape(&file)
@@ -257,6 +278,9 @@ fn open_npy(path: &Path, file: Vec<u8>) -> Result<Npy, DataError> {
         file,
     })
 }
+
+/// Deepest bracket nesting accepted in a `.npy` header (numpy's structured dtypes use a few).
+const MAX_HEADER_NESTING: usize = 16;
 
 /// `(offset, length)` of a `.npy` header text as the preamble states it (version 1: a u16
 /// length after 8 bytes; versions 2 and 3: a u32), or `None` for a file shorter than that.
@@ -811,6 +835,21 @@ mod tests {
         assert!(
             e.to_string()
                 .contains("not a .npy file (the header claims 4294967180 bytes, the file has"),
+            "{e}"
+        );
+        // timeout-264d50c1…: 100 nested `[` made npyz's header parser backtrack for > 10 s.
+        let mut deep = b"\x93NUMPY\x01\x00v\x00{".to_vec();
+        deep.extend_from_slice(&[b'['; 100]);
+        deep.extend_from_slice(b"'d)scr': '<f4', ['fortran_order': True, 'shape': (2, 3), }");
+        deep.resize(127, b' ');
+        deep.push(b'\n');
+        deep.extend_from_slice(&[0; 24]);
+        let t = std::time::Instant::now();
+        let e = parse_matrix(p, deep).unwrap_err();
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
+        assert!(
+            e.to_string()
+                .contains("not a .npy file (the header nests brackets more than 16 deep)"),
             "{e}"
         );
     }
