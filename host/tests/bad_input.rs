@@ -402,7 +402,7 @@ fn existing_run_dir_is_refused_without_force() {
 /// A `.npy` v1 file with header `dict` (padded as numpy pads it) followed by `data`.
 fn npy_bytes(dict: &str, data: &[u8]) -> Vec<u8> {
     let mut head = dict.to_string();
-    while (10 + head.len() + 1) % 64 != 0 {
+    while !(10 + head.len() + 1).is_multiple_of(64) {
         head.push(' ');
     }
     head.push('\n');
