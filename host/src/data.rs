@@ -246,7 +246,14 @@ fn open_npy(path: &Path, file: Vec<u8>) -> Result<Npy, DataError> {
     }
     // npyz multiplies the shape's dimensions unchecked (an overflow panics in debug builds):
     // refuse such a header before handing it over.
-    if let Some(shape) = header_shape(&file)
+    let shape = header_shape(&file);
+    if let Some(Err(text)) = &shape {
+        return Err(DataError::NotNpy {
+            path: path.to_path_buf(),
+            detail: format!("the shape ({text}) is not a tuple of decimal integers"),
+        });
+    }
+    if let Some(Ok(shape)) = shape
         && shape
             .iter()
             .try_fold(1u64, |a, &d| a.checked_mul(d))
@@ -298,8 +305,10 @@ fn header_span(file: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// The `shape` of a `.npy` header as numpy writes it (`'shape': (a, b, ...)`), read without
-/// trusting anything; `None` when the header is not in that form (npyz then judges it).
-fn header_shape(file: &[u8]) -> Option<Vec<u64>> {
+/// trusting anything; `None` when the header is not in that form (npyz then judges it),
+/// `Some(Err(text))` when the shape holds anything but decimal integers (npyz would evaluate
+/// expressions such as `1+2` and multiply the results unchecked).
+fn header_shape(file: &[u8]) -> Option<Result<Vec<u64>, String>> {
     let (start, len) = header_span(file)?;
     let header = file.get(start..start.checked_add(len)?.min(file.len()))?;
     let text = std::str::from_utf8(header).ok()?;
@@ -314,12 +323,15 @@ fn header_shape(file: &[u8]) -> Option<Vec<u64>> {
         _ => return None,
     };
     let inner = rest.strip_prefix(open)?.split(close).next()?;
-    inner
-        .split(',')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| d.trim_end_matches('L').parse::<u64>().ok())
-        .collect()
+    Some(
+        inner
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(|d| d.trim_end_matches('L').parse::<u64>().ok())
+            .collect::<Option<Vec<u64>>>()
+            .ok_or_else(|| inner.chars().take(80).collect()),
+    )
 }
 
 impl Npy {
@@ -826,6 +838,21 @@ mod tests {
                 "{e}"
             );
         }
+        // crash-3e56242b…: a shape written as a sum (`1099+116…`), which npyz evaluates.
+        let mut sum = b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, \
+            'shape': (1099511627776, 1099+11627776116277776, 1099+11627776), }"
+            .to_vec();
+        sum.resize(127, b' ');
+        sum.push(b'\n');
+        sum.extend_from_slice(&[0; 24]);
+        let e = parse_matrix(p, sum).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "not a .npy file (the shape (1099511627776, 1099+11627776116277776, \
+                 1099+11627776) is not a tuple of decimal integers)"
+            ),
+            "{e}"
+        );
         // oom-fd44a38d…: a version-2 preamble claiming a 4 GiB header (npyz allocated it).
         let mut oom = b"\x93NUMPY\x02\x00\x8c\xff\xff\xff\x84\x8c\xd8\x91dcr': '|u1', \
             'fortran_order': False, 'shape':\r\n          *\x00\x00\x00    \n"
