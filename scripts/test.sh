@@ -101,6 +101,16 @@ step "interop: FAISS read_index_binary neighbours and numpy packbits (venv; skip
 bash scripts/interop.sh
 lap
 
+step "fuzz smoke: each fuzz target ${FUZZ_SECONDS:-20} s (fuzz/run; skipped without cargo-fuzz + nightly)"
+# The long runs (10 min per target) are recorded in fuzz/README.md; CI only checks that every
+# target builds and survives a short run from its checked-in seeds.
+if command -v cargo-fuzz >/dev/null 2>&1 && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  bash fuzz/run "${FUZZ_SECONDS:-20}"
+else
+  echo "   skipped: cargo-fuzz or the nightly toolchain is missing (.ci/run installs them)"
+fi
+lap
+
 step "docs (-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
 cargo test -p binaryllm-core --doc -q

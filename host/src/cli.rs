@@ -360,6 +360,9 @@ pub struct ExportArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    if let Err(e) = crate::engine::portable_forced() {
+        anyhow::bail!("config stage: {e}");
+    }
     match cli.command {
         Command::Eval(a) => crate::commands::eval(&a).map(|_| ()),
         Command::Encode(a) => crate::commands::encode(&a),

@@ -91,6 +91,15 @@ pub enum DataError {
         /// Data bytes present.
         actual: u64,
     },
+    /// The header's shape has more elements than any file can hold (their byte count
+    /// overflows 64 bits).
+    #[error("{}: the header claims shape {shape:?}, more bytes than 64 bits can count", path.display())]
+    Oversized {
+        /// The file.
+        path: PathBuf,
+        /// The header's shape.
+        shape: Vec<u64>,
+    },
     /// The element type is not one this reader accepts.
     #[error("{}: unsupported dtype {dtype} (supported: {supported})", path.display())]
     Dtype {
@@ -137,6 +146,18 @@ pub enum DataError {
         /// The value.
         value: f64,
     },
+    /// A uint64 value does not fit the signed 64-bit integers labels and ids are read as.
+    #[error("{}: row {row}, column {col}: {value} does not fit in a signed 64-bit integer", path.display())]
+    IntRange {
+        /// The file.
+        path: PathBuf,
+        /// Row of the first bad value.
+        row: usize,
+        /// Column of the first bad value.
+        col: usize,
+        /// The value.
+        value: u64,
+    },
     /// An `.fvecs` / `.ivecs` file is malformed.
     #[error("{}: malformed {format} file: {detail}", path.display())]
     Vecs {
@@ -182,12 +203,65 @@ struct Npy {
     data_start: usize,
 }
 
-fn open_npy(path: &Path) -> Result<Npy, DataError> {
-    let file = fs::read(path).map_err(io_err(path))?;
+fn open_npy(path: &Path, file: Vec<u8>) -> Result<Npy, DataError> {
     if !file.starts_with(b"\x93NUMPY") {
         return Err(DataError::NotNpy {
             path: path.to_path_buf(),
             detail: "missing the \\x93NUMPY magic".into(),
+        });
+    }
+    // npyz allocates the header length the preamble claims before reading it: check it
+    // against the file first.
+    if let Some((start, len)) = header_span(&file)
+        && start.saturating_add(len) > file.len()
+    {
+        return Err(DataError::NotNpy {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the header claims {len} bytes, the file has {} after the preamble",
+                file.len().saturating_sub(start)
+            ),
+        });
+    }
+    // npyz's header parser (py_literal) backtracks exponentially on deeply nested brackets
+    // (100 `[` took > 10 s, found by fuzzing); numpy nests a few levels at most.
+    if let Some((start, len)) = header_span(&file) {
+        let header = file.get(start..start.saturating_add(len)).unwrap_or(&[]);
+        let mut depth = 0usize;
+        for &b in header {
+            match b {
+                b'[' | b'(' | b'{' => depth += 1,
+                b']' | b')' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_HEADER_NESTING {
+                return Err(DataError::NotNpy {
+                    path: path.to_path_buf(),
+                    detail: format!(
+                        "the header nests brackets more than {MAX_HEADER_NESTING} deep"
+                    ),
+                });
+            }
+        }
+    }
+    // npyz multiplies the shape's dimensions unchecked (an overflow panics in debug builds):
+    // refuse such a header before handing it over.
+    let shape = header_shape(&file);
+    if let Some(Err(text)) = &shape {
+        return Err(DataError::NotNpy {
+            path: path.to_path_buf(),
+            detail: format!("the shape ({text}) is not a tuple of decimal integers"),
+        });
+    }
+    if let Some(Ok(shape)) = shape
+        && shape
+            .iter()
+            .try_fold(1u64, |a, &d| a.checked_mul(d))
+            .is_none()
+    {
+        return Err(DataError::Oversized {
+            path: path.to_path_buf(),
+            shape,
         });
     }
     let npy = NpyFile::new(&file[..]).map_err(|e| DataError::NotNpy {
@@ -212,6 +286,54 @@ fn open_npy(path: &Path) -> Result<Npy, DataError> {
     })
 }
 
+/// Deepest bracket nesting accepted in a `.npy` header (numpy's structured dtypes use a few).
+const MAX_HEADER_NESTING: usize = 16;
+
+/// `(offset, length)` of a `.npy` header text as the preamble states it (version 1: a u16
+/// length after 8 bytes; versions 2 and 3: a u32), or `None` for a file shorter than that.
+fn header_span(file: &[u8]) -> Option<(usize, usize)> {
+    match file.get(6)? {
+        1 => Some((
+            10,
+            usize::from(u16::from_le_bytes([*file.get(8)?, *file.get(9)?])),
+        )),
+        _ => Some((
+            12,
+            u32::from_le_bytes(file.get(8..12)?.try_into().ok()?) as usize,
+        )),
+    }
+}
+
+/// The `shape` of a `.npy` header as numpy writes it (`'shape': (a, b, ...)`), read without
+/// trusting anything; `None` when the header is not in that form (npyz then judges it),
+/// `Some(Err(text))` when the shape holds anything but decimal integers (npyz would evaluate
+/// expressions such as `1+2` and multiply the results unchecked).
+fn header_shape(file: &[u8]) -> Option<Result<Vec<u64>, String>> {
+    let (start, len) = header_span(file)?;
+    let header = file.get(start..start.checked_add(len)?.min(file.len()))?;
+    let text = std::str::from_utf8(header).ok()?;
+    let at = ["'shape'", "\"shape\""]
+        .iter()
+        .filter_map(|k| text.rfind(k).map(|i| i + k.len()))
+        .max()?;
+    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
+    let (open, close) = match rest.chars().next()? {
+        '(' => ('(', ')'),
+        '[' => ('[', ']'),
+        _ => return None,
+    };
+    let inner = rest.strip_prefix(open)?.split(close).next()?;
+    Some(
+        inner
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(|d| d.trim_end_matches('L').parse::<u64>().ok())
+            .collect::<Option<Vec<u64>>>()
+            .ok_or_else(|| inner.chars().take(80).collect()),
+    )
+}
+
 impl Npy {
     fn type_str(&self, path: &Path, supported: &'static str) -> Result<npyz::TypeStr, DataError> {
         match &self.dtype {
@@ -226,10 +348,19 @@ impl Npy {
 
     /// Checks the data size against the header and returns the element count.
     fn check_size(&self, path: &Path, item: usize) -> Result<usize, DataError> {
-        let count: u64 = self.shape.iter().product();
-        let expected = count.saturating_mul(item as u64);
-        let data = self.data_bytes();
-        let actual = data as u64;
+        let actual = self.data_bytes() as u64;
+        let count = self
+            .shape
+            .iter()
+            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+            .filter(|&c| c <= u64::MAX / item as u64);
+        let Some(count) = count else {
+            return Err(DataError::Oversized {
+                path: path.to_path_buf(),
+                shape: self.shape.clone(),
+            });
+        };
+        let expected = count * item as u64;
         if actual < expected {
             return Err(DataError::Truncated {
                 path: path.to_path_buf(),
@@ -275,10 +406,17 @@ fn two_d(path: &Path, shape: &[u64]) -> Result<(usize, usize), DataError> {
 /// Reads a float matrix from `.npy` (float16/32/64, C order) or `.fvecs`, checking that every
 /// value is finite and that there is at least one row.
 pub fn read_matrix(path: &Path) -> Result<Matrix, DataError> {
+    let bytes = fs::read(path).map_err(io_err(path))?;
+    parse_matrix(path, bytes)
+}
+
+/// [`read_matrix`] on the bytes of a file already read: `path` picks the format (by its
+/// extension) and names the file in errors. Never panics, whatever the bytes.
+pub fn parse_matrix(path: &Path, bytes: Vec<u8>) -> Result<Matrix, DataError> {
     let m = if is_ext(path, "fvecs") {
-        read_fvecs(path)?
+        read_fvecs(path, &bytes)?
     } else {
-        read_npy_matrix(path)?
+        read_npy_matrix(path, bytes)?
     };
     check_finite(path, &m)?;
     Ok(m)
@@ -296,8 +434,8 @@ fn check_finite(path: &Path, m: &Matrix) -> Result<(), DataError> {
     Ok(())
 }
 
-fn read_npy_matrix(path: &Path) -> Result<Matrix, DataError> {
-    let npy = open_npy(path)?;
+fn read_npy_matrix(path: &Path, bytes: Vec<u8>) -> Result<Matrix, DataError> {
+    let npy = open_npy(path, bytes)?;
     let ts = npy.type_str(path, FLOAT_DTYPES)?;
     let item = match (ts.type_char(), ts.size_field()) {
         (TypeChar::Float, 2 | 4 | 8) => ts.size_field() as usize,
@@ -345,9 +483,9 @@ fn read_npy_matrix(path: &Path) -> Result<Matrix, DataError> {
 
 fn read_vecs_words(
     path: &Path,
+    bytes: &[u8],
     format: &'static str,
 ) -> Result<(usize, usize, Vec<u32>), DataError> {
-    let bytes = fs::read(path).map_err(io_err(path))?;
     let malformed = |detail: String| DataError::Vecs {
         path: path.to_path_buf(),
         format,
@@ -393,8 +531,8 @@ fn read_vecs_words(
     Ok((rows, dims, data))
 }
 
-fn read_fvecs(path: &Path) -> Result<Matrix, DataError> {
-    let (rows, dims, words) = read_vecs_words(path, "fvecs")?;
+fn read_fvecs(path: &Path, bytes: &[u8]) -> Result<Matrix, DataError> {
+    let (rows, dims, words) = read_vecs_words(path, bytes, "fvecs")?;
     Ok(Matrix::new(
         rows,
         dims,
@@ -405,8 +543,15 @@ fn read_fvecs(path: &Path) -> Result<Matrix, DataError> {
 /// Reads an integer array (labels `[n]` or ids `[n, k]`) from `.npy` (any integer dtype, C
 /// order) or `.ivecs`.
 pub fn read_ints(path: &Path) -> Result<IntArray, DataError> {
+    let bytes = fs::read(path).map_err(io_err(path))?;
+    parse_ints(path, bytes)
+}
+
+/// [`read_ints`] on the bytes of a file already read: `path` picks the format (by its
+/// extension) and names the file in errors. Never panics, whatever the bytes.
+pub fn parse_ints(path: &Path, bytes: Vec<u8>) -> Result<IntArray, DataError> {
     if is_ext(path, "ivecs") {
-        let (rows, cols, words) = read_vecs_words(path, "ivecs")?;
+        let (rows, cols, words) = read_vecs_words(path, &bytes, "ivecs")?;
         return Ok(IntArray {
             rows,
             cols,
@@ -414,7 +559,7 @@ pub fn read_ints(path: &Path) -> Result<IntArray, DataError> {
             data: words.into_iter().map(|w| i64::from(w as i32)).collect(),
         });
     }
-    let npy = open_npy(path)?;
+    let npy = open_npy(path, bytes)?;
     let ts = npy.type_str(path, INT_DTYPES)?;
     let size = ts.size_field();
     let (rows, cols, one_d) = match *npy.shape.as_slice() {
@@ -456,12 +601,18 @@ pub fn read_ints(path: &Path) -> Result<IntArray, DataError> {
         (TypeChar::Uint, 1) => conv(r.into_vec::<u8>().map_err(bad)?),
         (TypeChar::Uint, 2) => conv(r.into_vec::<u16>().map_err(bad)?),
         (TypeChar::Uint, 4) => conv(r.into_vec::<u32>().map_err(bad)?),
-        (TypeChar::Uint, _) => r
-            .into_vec::<u64>()
-            .map_err(bad)?
-            .into_iter()
-            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
-            .collect(),
+        (TypeChar::Uint, _) => {
+            let v = r.into_vec::<u64>().map_err(bad)?;
+            if let Some(i) = v.iter().position(|&x| i64::try_from(x).is_err()) {
+                return Err(DataError::IntRange {
+                    path: path.to_path_buf(),
+                    row: i / cols,
+                    col: i % cols,
+                    value: v[i],
+                });
+            }
+            v.into_iter().map(|x| x as i64).collect()
+        }
         _ => return Err(dtype_err()),
     };
     Ok(IntArray {
@@ -474,7 +625,7 @@ pub fn read_ints(path: &Path) -> Result<IntArray, DataError> {
 
 /// Reads a uint8 `[N, bytes]` code file (as written by `binaryllm encode`).
 pub fn read_u8_matrix(path: &Path) -> Result<(usize, usize, Vec<u8>), DataError> {
-    let npy = open_npy(path)?;
+    let npy = open_npy(path, fs::read(path).map_err(io_err(path))?)?;
     let ts = npy.type_str(path, "uint8")?;
     if ts.type_char() != TypeChar::Uint || ts.size_field() != 1 {
         return Err(DataError::Dtype {
@@ -664,6 +815,70 @@ mod tests {
             read_matrix(&p),
             Err(DataError::NonFinite { row: 1, col: 0, .. })
         ));
+    }
+
+    /// Inputs the `npy_reader` fuzz target found (fuzz/README.md): each was a panic or an
+    /// out-of-memory abort and must be a typed error.
+    #[test]
+    fn fuzz_regressions_are_typed_errors() {
+        let p = Path::new("regression.npy");
+        // crash-ad23eefa…: the shape's element count overflows u64 (npyz multiplied unchecked).
+        let mut overflow = b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, \
+            'shape': (1099511627776, 1099511627776), }"
+            .to_vec();
+        overflow.resize(10 + 0x76 - 1, b' ');
+        overflow.push(b'\n');
+        overflow.extend_from_slice(&[0, 0, 0x80, 0x3f, 0, 0, 0x20, 0xc0]);
+        for e in [
+            parse_matrix(p, overflow.clone()).unwrap_err(),
+            parse_ints(p, overflow).unwrap_err(),
+        ] {
+            assert!(
+                matches!(&e, DataError::Oversized { shape, .. } if shape == &[1 << 40, 1 << 40]),
+                "{e}"
+            );
+        }
+        // crash-3e56242b…: a shape written as a sum (`1099+116…`), which npyz evaluates.
+        let mut sum = b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, \
+            'shape': (1099511627776, 1099+11627776116277776, 1099+11627776), }"
+            .to_vec();
+        sum.resize(127, b' ');
+        sum.push(b'\n');
+        sum.extend_from_slice(&[0; 24]);
+        let e = parse_matrix(p, sum).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "not a .npy file (the shape (1099511627776, 1099+11627776116277776, \
+                 1099+11627776) is not a tuple of decimal integers)"
+            ),
+            "{e}"
+        );
+        // oom-fd44a38d…: a version-2 preamble claiming a 4 GiB header (npyz allocated it).
+        let mut oom = b"\x93NUMPY\x02\x00\x8c\xff\xff\xff\x84\x8c\xd8\x91dcr': '|u1', \
+            'fortran_order': False, 'shape':\r\n          *\x00\x00\x00    \n"
+            .to_vec();
+        oom.extend(0u8..16);
+        let e = parse_matrix(p, oom).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("not a .npy file (the header claims 4294967180 bytes, the file has"),
+            "{e}"
+        );
+        // timeout-264d50c1…: 100 nested `[` made npyz's header parser backtrack for > 10 s.
+        let mut deep = b"\x93NUMPY\x01\x00v\x00{".to_vec();
+        deep.extend_from_slice(&[b'['; 100]);
+        deep.extend_from_slice(b"'d)scr': '<f4', ['fortran_order': True, 'shape': (2, 3), }");
+        deep.resize(127, b' ');
+        deep.push(b'\n');
+        deep.extend_from_slice(&[0; 24]);
+        let t = std::time::Instant::now();
+        let e = parse_matrix(p, deep).unwrap_err();
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
+        assert!(
+            e.to_string()
+                .contains("not a .npy file (the header nests brackets more than 16 deep)"),
+            "{e}"
+        );
     }
 
     #[test]

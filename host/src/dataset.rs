@@ -337,6 +337,23 @@ pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Da
                 bail!("data set `{id}`: catalog says {what} = {e}, the files have {actual}");
             }
         }
+        if let Some(names) = &entry.label_names {
+            for (role, labels) in [("base", &ds.base_labels), ("query", &ds.query_labels)] {
+                if let Some((row, l)) = labels
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .find(|&(_, &l)| l >= names.len() as i64)
+                {
+                    bail!(
+                        "data set `{id}`: {role} label {l} at row {row} is out of range (the \
+                         catalog names {} classes, 0..={})",
+                        names.len(),
+                        names.len().saturating_sub(1)
+                    );
+                }
+            }
+        }
         ds.label_names = entry.label_names.clone();
         return Ok(ds);
     }
@@ -426,6 +443,12 @@ fn load_files(id: &str, encoder: &str, src: &Sources, policy: Normalization) -> 
                 } else {
                     "query"
                 }
+            );
+        }
+        if let Some((row, l)) = a.data.iter().enumerate().find(|&(_, &l)| l < 0) {
+            bail!(
+                "{}: label {l} at row {row} is negative (class labels are ids 0, 1, 2, …)",
+                p.display()
             );
         }
         Ok(Some(a.data))

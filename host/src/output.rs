@@ -232,7 +232,7 @@ impl Environment {
             git_dirty,
             cpu_model,
             cpu_features,
-            hamming_kernel: binaryllm_core::Kernel::detect().name().to_string(),
+            hamming_kernel: crate::engine::hamming_kernel().name().to_string(),
         }
     }
 }

@@ -395,3 +395,359 @@ fn existing_run_dir_is_refused_without_force() {
     assert_eq!(ok.code, Some(0), "{}", ok.stderr);
     assert!(c.out().join("report.html").is_file());
 }
+
+// ---- The rest of the bad-input matrix (docs/errors.md): headers that lie, odd floats and
+// labels, empty or duplicate config lists, damaged firmware reports, a hanging QEMU.
+
+/// A `.npy` v1 file with header `dict` (padded as numpy pads it) followed by `data`.
+fn npy_bytes(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut head = dict.to_string();
+    while !(10 + head.len() + 1).is_multiple_of(64) {
+        head.push(' ');
+    }
+    head.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(head.len() as u16).to_le_bytes());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn npy_header_claiming_a_huge_shape() {
+    let c = Case::new();
+    let p = c.path("huge.npy");
+    let dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }";
+    fs::write(&p, npy_bytes(dict, &[0u8; 64])).unwrap();
+    let r = c.eval(&p, &c.files.queries, &[]);
+    c.assert_fails(&r, "load", "huge.npy");
+    assert!(
+        r.stderr
+            .contains("truncated: the header promises 4000000000000 data bytes, the file has 64"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn npy_header_whose_byte_count_overflows() {
+    let c = Case::new();
+    let p = c.path("overflow.npy");
+    let dict =
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }";
+    fs::write(&p, npy_bytes(dict, &[0u8; 64])).unwrap();
+    let r = c.eval(&p, &c.files.queries, &[]);
+    c.assert_fails(&r, "load", "overflow.npy");
+    assert!(
+        r.stderr.contains(
+            "the header claims shape [1099511627776, 1099511627776], more bytes than 64 bits can count"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn npy_header_longer_than_the_file() {
+    let c = Case::new();
+    let p = c.path("shorthead.npy");
+    let bytes = fs::read(&c.files.base).unwrap();
+    fs::write(&p, &bytes[..60]).unwrap();
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]);
+    assert!(header_len > 50);
+    let r = c.eval(&p, &c.files.queries, &[]);
+    c.assert_fails(&r, "load", "shorthead.npy");
+    assert!(
+        r.stderr.contains(&format!(
+            "not a .npy file (the header claims {header_len} bytes, the file has 50 after the preamble)"
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+/// 60 × 16 float16 rows (unit norm within f16 precision) with `patch(row, col) -> Some(bits)`
+/// overriding single values.
+fn f16_rows(patch: impl Fn(usize, usize) -> Option<u16>) -> Vec<u8> {
+    let v = common::unit_rows(60, 16, 1);
+    let mut data = Vec::new();
+    for (i, x) in v.iter().enumerate() {
+        let bits = patch(i / 16, i % 16).unwrap_or_else(|| half::f16::from_f32(*x).to_bits());
+        data.extend_from_slice(&bits.to_le_bytes());
+    }
+    npy_bytes(
+        "{'descr': '<f2', 'fortran_order': False, 'shape': (60, 16), }",
+        &data,
+    )
+}
+
+#[test]
+fn f16_nan_is_rejected() {
+    let c = Case::new();
+    let p = c.path("nan16.npy");
+    fs::write(
+        &p,
+        f16_rows(|r, col| (r == 7 && col == 2).then_some(0x7E00)),
+    )
+    .unwrap();
+    let r = c.eval(&p, &c.files.queries, &["--normalization", "l2"]);
+    c.assert_fails(&r, "load", "nan16.npy");
+    assert!(
+        r.stderr.contains("row 7, column 2 is not finite (NaN)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn f16_subnormals_are_accepted() {
+    let c = Case::new();
+    let p = c.path("sub16.npy");
+    // Column 0 of every row becomes a float16 subnormal (0x0001 = 2^-24, 0x03FF = 1023·2^-24):
+    // valid finite values, read exactly, so the run succeeds.
+    fs::write(
+        &p,
+        f16_rows(|r, col| (col == 0).then_some(if r % 2 == 0 { 0x0001 } else { 0x83FF })),
+    )
+    .unwrap();
+    let m = binaryllm::data::read_matrix(&p).unwrap();
+    assert_eq!(m.row(0)[0], 2f32.powi(-24));
+    assert_eq!(m.row(1)[0], -1023.0 * 2f32.powi(-24));
+    let r = c.eval(&p, &c.files.queries, &["--normalization", "l2"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(c.out().join("results.json").is_file());
+}
+
+fn eval_with_labels(c: &Case, base_labels: &Path) -> common::Ran {
+    c.eval(
+        &c.files.base,
+        &c.files.queries,
+        &[
+            "--base-labels",
+            s(base_labels),
+            "--query-labels",
+            s(&c.files.query_labels),
+        ],
+    )
+}
+
+#[test]
+fn negative_labels_are_rejected() {
+    let c = Case::new();
+    let p = c.path("neg_labels.npy");
+    let mut l: Vec<i32> = (0..60).map(|i| i % 3).collect();
+    l[11] = -1;
+    write_npy(&p, &[60], &l).unwrap();
+    let r = eval_with_labels(&c, &p);
+    c.assert_fails(&r, "load", "neg_labels.npy");
+    assert!(
+        r.stderr.contains("label -1 at row 11 is negative"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn labels_out_of_the_integer_range_are_rejected() {
+    let c = Case::new();
+    let p = c.path("big_labels.npy");
+    let mut l: Vec<u64> = (0..60).map(|i| i % 3).collect();
+    l[4] = 1 << 63;
+    write_npy(&p, &[60], &l).unwrap();
+    let r = eval_with_labels(&c, &p);
+    c.assert_fails(&r, "load", "big_labels.npy");
+    assert!(
+        r.stderr.contains(
+            "row 4, column 0: 9223372036854775808 does not fit in a signed 64-bit integer"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+fn write_config_text(c: &Case, text: &str) -> PathBuf {
+    let p = c.path("cfg.toml");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+const CONFIG_TAIL: &str = "\n[dataset]\nbase = \"base.npy\"\nqueries = \"queries.npy\"\n\n[[projection]]\nkind = \"gaussian\"\n";
+
+#[test]
+fn empty_bits_list() {
+    let c = Case::new();
+    let cfg = write_config_text(
+        &c,
+        &format!("name = \"t\"\nbits = []\nseeds = [0]\n{CONFIG_TAIL}"),
+    );
+    let r = eval_config(&c, &cfg);
+    c.assert_fails(&r, "config", "cfg.toml:2:1: key `bits`: empty list");
+}
+
+#[test]
+fn empty_recall_k_list() {
+    let c = Case::new();
+    let cfg = write_config(&c, "\n[metrics]\nrecall_k = []\n");
+    let r = eval_config(&c, &cfg);
+    c.assert_fails(
+        &r,
+        "config",
+        "cfg.toml:13:1: key `metrics.recall_k`: []: need distinct values >= 1",
+    );
+}
+
+#[test]
+fn duplicate_seeds() {
+    let c = Case::new();
+    let cfg = write_config_text(
+        &c,
+        &format!("name = \"t\"\nbits = [64]\nseeds = [3, 1, 3]\n{CONFIG_TAIL}"),
+    );
+    let r = eval_config(&c, &cfg);
+    c.assert_fails(&r, "config", "cfg.toml:3:1: key `seeds`: duplicate seeds");
+    let r = run(&[
+        "eval",
+        "--base",
+        s(&c.files.base),
+        "--queries",
+        s(&c.files.queries),
+        "--out",
+        s(&c.out()),
+        "--seeds",
+        "2,2",
+        "--quiet",
+    ]);
+    c.assert_fails(&r, "config", "command line: key `--seeds`: duplicate seeds");
+}
+
+// ---- Firmware reports.
+
+fn capture() -> Vec<u8> {
+    fs::read(common::root().join("host/tests/data/firmware-qemu-m4f-v1.cobs")).unwrap()
+}
+
+/// The CRC-checked payload of the shipped capture (without its CRC).
+fn payload() -> Vec<u8> {
+    let raw = capture();
+    let mut scratch = vec![0u8; raw.len()];
+    let body = binaryllm_core::report::find_frame(&raw).unwrap();
+    let n = binaryllm_core::report::cobs_decode_into(body, &mut scratch).unwrap();
+    scratch.truncate(n - 4);
+    scratch
+}
+
+/// A well-framed capture of `payload` (valid COBS and CRC).
+fn frame(payload: &[u8]) -> Vec<u8> {
+    use binaryllm_core::report::{cobs_encode_into, cobs_max_len, crc32};
+    let mut p = payload.to_vec();
+    p.extend_from_slice(&crc32(payload).to_le_bytes());
+    let mut out = vec![0u8; cobs_max_len(p.len()) + 1];
+    let n = cobs_encode_into(&p, &mut out).unwrap();
+    out.truncate(n);
+    out.push(0);
+    out
+}
+
+fn decode_fails(name: &str, bytes: &[u8], message: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join(name);
+    fs::write(&input, bytes).unwrap();
+    let out = dir.path().join("fw");
+    let r = run(&["firmware", "decode", "--input", s(&input), "--out", s(&out)]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "decode stage: the report frame of {}: {message}",
+            input.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked at"), "{}", r.stderr);
+    assert!(!out.exists(), "output left behind");
+}
+
+#[test]
+fn the_shipped_frame_reframed_decodes() {
+    // The helpers above are an oracle only if an untouched payload passes.
+    assert_eq!(frame(&payload()), capture());
+}
+
+#[test]
+fn report_frame_empty() {
+    decode_fails("empty.cobs", b"", "no report frame in the capture");
+    decode_fails("zeros.cobs", &[0u8; 32], "no report frame in the capture");
+}
+
+#[test]
+fn report_frame_truncated() {
+    let raw = capture();
+    decode_fails(
+        "cut.cobs",
+        &raw[..200],
+        "truncated frame: 200 bytes without the 0x00 delimiter or the CRC",
+    );
+}
+
+#[test]
+fn report_frame_oversized() {
+    let mut p = payload();
+    p.extend_from_slice(&[0x5A; 9000]);
+    decode_fails(
+        "big.cobs",
+        &frame(&p),
+        "9000 payload bytes left after the report",
+    );
+}
+
+#[test]
+fn report_frame_of_another_version() {
+    let mut p = payload();
+    assert_eq!(p[0], 1, "version 1 is one varint byte");
+    p[0] = 2;
+    decode_fails(
+        "v2.cobs",
+        &frame(&p),
+        "report version 2 is not the supported version 1",
+    );
+}
+
+#[test]
+fn qemu_that_hangs_times_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    let fake = bin.join("qemu-system-arm");
+    fs::write(&fake, "#!/bin/sh\necho fake qemu hanging\nexec sleep 60\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let elf = dir.path().join("fw.elf");
+    fs::write(&elf, b"\x7fELF not really").unwrap();
+    let out = dir.path().join("fw-out");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let t = std::time::Instant::now();
+    let o = std::process::Command::new(common::bin())
+        .args(["firmware", "run", "--board", "qemu-m4f", "--timeout", "1"])
+        .arg("--elf")
+        .arg(&elf)
+        .arg("--out")
+        .arg(&out)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(30));
+    assert!(
+        stderr.contains(&format!(
+            "run stage: QEMU (qemu-m4f) running {} did not exit within 1 s",
+            elf.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fake qemu hanging"), "{stderr}");
+    assert!(!stderr.contains("panicked at"), "{stderr}");
+    assert!(!out.exists(), "output left behind");
+}

@@ -169,9 +169,11 @@ impl Kernel {
     }
 
     /// Number of words of a tile of `n` codes of `words` words in this kernel's layout (`n`
-    /// rounded up to a whole block).
+    /// rounded up to a whole block), saturating at `usize::MAX` (no buffer is that long).
     pub const fn tile_len(&self, words: usize, n: usize) -> usize {
-        n.div_ceil(self.block) * self.block * words
+        n.div_ceil(self.block)
+            .saturating_mul(self.block)
+            .saturating_mul(words)
     }
 
     /// Whether row-major codes of `words` words already are this kernel's tile layout (row
@@ -381,8 +383,9 @@ impl ProjectKernel {
     /// `dims` (`a.len() == mr · dims`) and `b` is a panel of `nr` rows of `W` stored
     /// column-interleaved (`b[c · nr + j] = W[r0 + j][c]`, `b.len() == dims · nr`).
     pub fn micro_tile(&self, dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) -> Result<()> {
-        check_len(self.mr * dims, a.len())?;
-        check_len(self.nr * dims, b.len())?;
+        // Saturated sizes never equal a real slice length: a huge `dims` is a mismatch.
+        check_len(self.mr.saturating_mul(dims), a.len())?;
+        check_len(self.nr.saturating_mul(dims), b.len())?;
         check_len(self.mr * self.nr, out.len())?;
         (self.tile)(dims, a, b, out);
         Ok(())

@@ -7,7 +7,7 @@
 //! code files ([`codefile`]) and float `.npy` matrices ([`floats`]), never copied.
 
 use binaryllm_core::{
-    CodeLayout, Error, Neighbor, ProjectKernel, Projection, Result, Threshold,
+    CodeLayout, Error, Kernel, Neighbor, ProjectKernel, Projection, Result, Threshold,
     projection::{encode_into, project_into},
 };
 use rayon::prelude::*;
@@ -23,6 +23,42 @@ pub use codefile::{CodeFile, CodeFileError, CodeFileWriter};
 pub use encode::PackedProjection;
 pub use floats::{F32Matrix, NpyF32, float_knn};
 pub use search::{CodeSet, Searcher};
+
+/// Environment variable choosing the kernels at run time: unset, empty or `auto` = the fastest
+/// this CPU supports ([`Kernel::detect`], [`ProjectKernel::detect`]); `portable` = the portable
+/// Hamming and projection kernels (the same choice as building with
+/// `--cfg binaryllm_portable_only`, without a rebuild). Results are bit-identical either way.
+pub const KERNEL_ENV: &str = "BINARYLLM_KERNEL";
+
+/// Whether [`KERNEL_ENV`] forces the portable kernels; an error names any other value.
+pub fn portable_forced() -> std::result::Result<bool, String> {
+    match std::env::var(KERNEL_ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(false),
+        Ok(v) if v.is_empty() || v == "auto" => Ok(false),
+        Ok(v) if v == "portable" => Ok(true),
+        Ok(v) => Err(format!("{KERNEL_ENV}={v:?} is not `auto` or `portable`")),
+        Err(e) => Err(format!("{KERNEL_ENV}: {e}")),
+    }
+}
+
+/// The Hamming kernel searches use: [`Kernel::detect`] unless [`KERNEL_ENV`] forces the
+/// portable one (an invalid value is refused by the CLI before any work; here it means auto).
+pub fn hamming_kernel() -> Kernel {
+    if portable_forced().unwrap_or(false) {
+        Kernel::PORTABLE
+    } else {
+        Kernel::detect()
+    }
+}
+
+/// The projection micro-kernel encodes use (see [`hamming_kernel`]).
+pub fn project_kernel() -> ProjectKernel {
+    if portable_forced().unwrap_or(false) {
+        ProjectKernel::PORTABLE
+    } else {
+        ProjectKernel::detect()
+    }
+}
 
 /// Packed codes of one layout, row-major: code `i` is `words[i·W .. (i+1)·W]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +133,7 @@ pub fn encode_matrix<P: Projection + Sync + ?Sized>(
     x: &[f32],
     threads: usize,
 ) -> std::result::Result<CodeMatrix, EncodeError> {
-    encode_matrix_with_kernel(p, Some(ProjectKernel::detect()), threshold, x, threads)
+    encode_matrix_with_kernel(p, Some(project_kernel()), threshold, x, threads)
 }
 
 /// [`encode_matrix`] on a given projection micro-kernel (`None`: the core's per-row reference
@@ -177,7 +213,7 @@ pub fn project_matrix<P: Projection + Sync + ?Sized>(
             },
         });
     }
-    if let Some(packed) = PackedProjection::new(p, ProjectKernel::detect()) {
+    if let Some(packed) = PackedProjection::new(p, project_kernel()) {
         return encode::project_packed(p, &packed, x, threads);
     }
     let mut y = vec![0f32; x.len() / dims * bits];

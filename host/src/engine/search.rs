@@ -102,9 +102,10 @@ impl Default for Searcher {
 }
 
 impl Searcher {
-    /// A searcher on the fastest kernel of this CPU ([`Kernel::detect`]).
+    /// A searcher on the fastest kernel of this CPU ([`Kernel::detect`]), or the portable one
+    /// when [`super::KERNEL_ENV`] says so.
     pub fn new() -> Self {
-        Self::with_kernel(Kernel::detect())
+        Self::with_kernel(super::hamming_kernel())
     }
 
     /// A searcher on a given kernel (tests and benchmarks compare them).

@@ -49,9 +49,10 @@ pub fn decode_bytes(bytes: &[u8]) -> std::result::Result<Report, FrameError> {
 
 /// Reads and decodes a capture file; errors name the file.
 pub fn decode_file(path: &Path) -> Result<Report> {
-    let capture =
-        std::fs::read(path).with_context(|| format!("reading capture {}", path.display()))?;
-    decode(&capture).with_context(|| format!("decoding the report frame of {}", path.display()))
+    let capture = std::fs::read(path)
+        .with_context(|| format!("load stage: cannot read capture {}", path.display()))?;
+    decode(&capture)
+        .with_context(|| format!("decode stage: the report frame of {}", path.display()))
 }
 
 #[cfg(test)]

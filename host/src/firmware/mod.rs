@@ -87,27 +87,47 @@ fn run_qemu(args: &RunArgs) -> Result<()> {
             qemu::build(&dir, &board)?
         }
     };
+    if !elf.is_file() {
+        bail!("load stage: no firmware ELF at {}", elf.display());
+    }
+    let created = !args.out.exists();
     std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+        .with_context(|| format!("output stage: cannot create {}", args.out.display()))?;
     let serial = args.out.join(format!("uart-{}.cobs", board.name));
     let log = args.out.join(format!("qemu-{}.log", board.name));
     eprintln!("running {} in QEMU ({})", elf.display(), board.machine);
-    qemu::run(
-        &board,
-        &elf,
-        &serial,
-        &log,
-        Duration::from_secs(args.timeout),
-    )?;
-    let report = capture::decode_file(&serial)?;
-    if report.board.as_str() != board.name {
-        bail!(
-            "the report comes from board {:?}, not {}",
-            report.board.as_str(),
-            board.name
-        );
+    let ran = (|| {
+        qemu::run(
+            &board,
+            &elf,
+            &serial,
+            &log,
+            Duration::from_secs(args.timeout),
+        )?;
+        let report = capture::decode_file(&serial)?;
+        if report.board.as_str() != board.name {
+            bail!(
+                "decode stage: the report of {} comes from board {:?}, not {}",
+                serial.display(),
+                report.board.as_str(),
+                board.name
+            );
+        }
+        Ok(report)
+    })();
+    match ran {
+        Ok(report) => check_and_write(&report, &serial, &args.out),
+        Err(e) => {
+            // Nothing half-made stays behind: the error carries the log's last lines.
+            if created {
+                let _ = std::fs::remove_dir_all(&args.out);
+            } else {
+                let _ = std::fs::remove_file(&serial);
+                let _ = std::fs::remove_file(&log);
+            }
+            Err(e)
+        }
     }
-    check_and_write(&report, &serial, &args.out)
 }
 
 /// Recomputes parity, evaluates budgets, writes the JSON and prints the table; errors after

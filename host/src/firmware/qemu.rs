@@ -175,16 +175,18 @@ pub fn run(
     let _ = std::fs::remove_file(serial);
     match run_with_timeout(command(board, elf, serial), log, timeout)? {
         Outcome::TimedOut => bail!(
-            "QEMU ({}) did not exit within {} s: the firmware hangs or the timeout is too short \
+            "run stage: QEMU ({}) running {} did not exit within {} s: the firmware hangs or the timeout is too short \
              (--timeout); last output:\n{}",
             board.name,
+            elf.display(),
             timeout.as_secs(),
             log_tail(log, 20)
         ),
         Outcome::Exited(status) if !status.success() => bail!(
-            "QEMU ({}) exited with {status}: the firmware panicked, faulted or reported a \
+            "run stage: QEMU ({}) running {} exited with {status}: the firmware panicked, faulted or reported a \
              failure; last output:\n{}",
             board.name,
+            elf.display(),
             log_tail(log, 20)
         ),
         Outcome::Exited(_) => Ok(()),
