@@ -389,6 +389,11 @@ fn report_wire_format_on_empty_huge_and_extreme_inputs() {
         projection_seed: 0,
         database_kind: ProjectionKind::Gaussian,
         query_index: u32::MAX,
+        learned: Some(LearnedSpec {
+            dims: u32::MAX,
+            bits: 0,
+            digest: u64::MAX,
+        }),
     };
     let mut r = Report::new(&"x".repeat(1000), "", spec);
     assert_eq!(r.board.len(), NAME_CAPACITY);

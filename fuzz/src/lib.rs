@@ -4,5 +4,8 @@
 #[path = "../../host/src/data.rs"]
 pub mod data;
 
+#[path = "../../host/src/kinds.rs"]
+pub mod kinds;
+
 #[path = "../../host/src/config.rs"]
 pub mod config;

@@ -166,11 +166,11 @@ pub enum ThresholdSpec {
 
 impl ThresholdSpec {
     /// The training-side rule.
-    pub const fn mode(self) -> crate::learn::ThresholdMode {
+    pub const fn mode(self) -> crate::kinds::ThresholdMode {
         match self {
-            ThresholdSpec::Zero => crate::learn::ThresholdMode::Zero,
-            ThresholdSpec::Mean => crate::learn::ThresholdMode::Mean,
-            ThresholdSpec::Median => crate::learn::ThresholdMode::Median,
+            ThresholdSpec::Zero => crate::kinds::ThresholdMode::Zero,
+            ThresholdSpec::Mean => crate::kinds::ThresholdMode::Mean,
+            ThresholdSpec::Median => crate::kinds::ThresholdMode::Median,
         }
     }
 }
@@ -213,13 +213,13 @@ impl ProjectionSpec {
     }
 
     /// The projection kind (validated configs always have one).
-    pub fn host_kind(&self) -> Option<crate::projector::Kind> {
-        crate::projector::Kind::from_name(&self.kind)
+    pub fn host_kind(&self) -> Option<crate::kinds::Kind> {
+        crate::kinds::Kind::from_name(&self.kind)
     }
 
     /// The training options of `seed`.
-    pub fn options(&self, seed: u64) -> crate::learn::TrainOptions {
-        crate::learn::TrainOptions {
+    pub fn options(&self, seed: u64) -> crate::kinds::TrainOptions {
+        crate::kinds::TrainOptions {
             seed,
             iterations: self.iterations.unwrap_or(50),
             threshold: self.threshold.mode(),
@@ -230,7 +230,7 @@ impl ProjectionSpec {
 
 /// The projection kinds this build knows, for error messages.
 pub fn known_projection_kinds() -> String {
-    crate::projector::known_kinds()
+    crate::kinds::known_kinds()
 }
 
 /// `[metrics]`.

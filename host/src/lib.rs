@@ -18,6 +18,7 @@ pub mod eval;
 pub mod export;
 pub mod firmware;
 pub mod groundtruth;
+pub mod kinds;
 pub mod learn;
 pub mod metrics;
 pub mod output;

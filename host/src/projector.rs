@@ -14,73 +14,14 @@
 //! [`crate::learn`].
 
 use binaryllm_core::{
-    CodeLayout, DenseProjection, HadamardProjection, ProjectionKind, SeededProjection, Threshold,
+    CodeLayout, DenseProjection, HadamardProjection, SeededProjection, Threshold,
 };
 use rayon::prelude::*;
 
 use crate::engine::{self, CodeMatrix, EncodeError};
-use crate::learn::{self, LearnError, LearnedKind, LearnedProjection, ThresholdMode, TrainOptions};
+use crate::learn::{self, LearnError, LearnedProjection, ThresholdMode, TrainOptions};
 
-/// Every projection kind the host knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// Seeded i.i.d. hyperplanes of the core.
-    Seeded(ProjectionKind),
-    /// Seeded sign flips + fast Walsh–Hadamard transform (matrix-free).
-    Hadamard,
-    /// Orthonormalised or trained dense matrix.
-    Learned(LearnedKind),
-}
-
-impl Kind {
-    /// Every kind, in the order tables and plots list them.
-    pub const ALL: [Kind; 7] = [
-        Kind::Seeded(ProjectionKind::Gaussian),
-        Kind::Seeded(ProjectionKind::Rademacher),
-        Kind::Seeded(ProjectionKind::Achlioptas),
-        Kind::Hadamard,
-        Kind::Learned(LearnedKind::Orthogonal),
-        Kind::Learned(LearnedKind::Pca),
-        Kind::Learned(LearnedKind::Itq),
-    ];
-
-    /// The lowercase name used in configs and on the command line.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Kind::Seeded(k) => k.name(),
-            Kind::Hadamard => "hadamard",
-            Kind::Learned(k) => k.name(),
-        }
-    }
-
-    /// Parses [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// Whether the kind always needs training vectors (whatever the threshold rule).
-    pub const fn needs_training_data(self) -> bool {
-        match self {
-            Kind::Learned(k) => k.needs_training_data(),
-            _ => false,
-        }
-    }
-
-    /// Whether the kind is a dense matrix (every kind but the matrix-free `hadamard`).
-    pub const fn is_matrix(self) -> bool {
-        !matches!(self, Kind::Hadamard)
-    }
-}
-
-/// The names of every kind, comma-separated, for error messages.
-pub fn known_kinds() -> String {
-    Kind::ALL.map(Kind::name).join(", ")
-}
-
-/// The names of every threshold rule, comma-separated, for error messages.
-pub fn known_thresholds() -> String {
-    ThresholdMode::ALL.map(ThresholdMode::name).join(", ")
-}
+pub use crate::kinds::{Kind, known_kinds, known_thresholds};
 
 /// What to build: a kind plus its seed, width and training options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -410,6 +351,8 @@ fn check_rows(x: &[f32], dims: usize) -> Result<(), binaryllm_core::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::LearnedKind;
+    use binaryllm_core::ProjectionKind;
     use binaryllm_core::rng::SeededStream;
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {

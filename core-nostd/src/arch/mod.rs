@@ -194,6 +194,10 @@ impl Kernel {
             });
         }
         let n = codes.len() / words;
+        if n == 0 {
+            return Ok(0);
+        }
+        // n >= 1, so `words <= codes.len()` and `BLOCK * words` cannot overflow below.
         let need = self.tile_len(words, n);
         let capacity = sat(tile.len());
         let tile = tile.get_mut(..need).ok_or(Error::Capacity {
