@@ -65,7 +65,7 @@ open("sub16.npy","wb").write(npy("<f2",[60,16],struct.pack("<960H",*h))); ev("fl
 l=[i%3 for i in range(60)]; l[11]=-1; open("neg.npy","wb").write(npy("<i4",[60],struct.pack("<60i",*l))); ev("negative label", extra=["--base-labels","neg.npy","--query-labels","ql.npy"])
 l=[i%3 for i in range(60)]; l[4]=1<<63; open("big.npy","wb").write(npy("<u8",[60],struct.pack("<60Q",*l))); ev("label beyond int64", extra=["--base-labels","big.npy","--query-labels","ql.npy"])
 # firmware
-cap=open(R+"/host/tests/data/firmware-qemu-m4f-v1.cobs","rb").read()
+cap=open(R+"/host/tests/data/firmware-qemu-m4f-v2.cobs","rb").read()
 def cobs_decode(src):
     out,i=bytearray(),0
     while i<len(src):

@@ -623,7 +623,7 @@ fn duplicate_seeds() {
 // ---- Firmware reports.
 
 fn capture() -> Vec<u8> {
-    fs::read(common::root().join("host/tests/data/firmware-qemu-m4f-v1.cobs")).unwrap()
+    fs::read(common::root().join("host/tests/data/firmware-qemu-m4f-v2.cobs")).unwrap()
 }
 
 /// The CRC-checked payload of the shipped capture (without its CRC).
@@ -703,12 +703,12 @@ fn report_frame_oversized() {
 #[test]
 fn report_frame_of_another_version() {
     let mut p = payload();
-    assert_eq!(p[0], 1, "version 1 is one varint byte");
-    p[0] = 2;
+    assert_eq!(p[0], 2, "version 2 is one varint byte");
+    p[0] = 3;
     decode_fails(
-        "v2.cobs",
+        "v3.cobs",
         &frame(&p),
-        "report version 2 is not the supported version 1",
+        "report version 3 is not the supported version 2",
     );
 }
 
