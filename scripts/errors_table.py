@@ -64,6 +64,10 @@ h=[ (0x0001 if (i//16)%2==0 else 0x83FF) if i%16==0 else struct.unpack("<H",stru
 open("sub16.npy","wb").write(npy("<f2",[60,16],struct.pack("<960H",*h))); ev("float16 subnormals (accepted, exit 0)", base="sub16.npy", extra=["--normalization","l2","--force"])
 l=[i%3 for i in range(60)]; l[11]=-1; open("neg.npy","wb").write(npy("<i4",[60],struct.pack("<60i",*l))); ev("negative label", extra=["--base-labels","neg.npy","--query-labels","ql.npy"])
 l=[i%3 for i in range(60)]; l[4]=1<<63; open("big.npy","wb").write(npy("<u8",[60],struct.pack("<60Q",*l))); ev("label beyond int64", extra=["--base-labels","big.npy","--query-labels","ql.npy"])
+l=[i%3 for i in range(60)]; l[17]=3; open("label3.npy","wb").write(npy("<i4",[60],struct.pack("<60i",*l)))
+lt='\n[dataset]\nbase = "base.npy"\nqueries = "queries.npy"\nbase_labels = "label3.npy"\nquery_labels = "ql.npy"\nlabel_names = %s\n\n[[projection]]\nkind = "gaussian"\n'
+cfg("label beyond the class names", head+lt % '["a", "b", "c"]')
+cfg("empty class-name list", head+lt % '[]')
 # firmware
 cap=open(R+"/host/tests/data/firmware-qemu-m4f-v2.cobs","rb").read()
 def cobs_decode(src):

@@ -65,6 +65,7 @@ pub fn eval_config(a: &EvalArgs) -> Result<(LoadedConfig, Overrides)> {
             base_labels: abs(&a.base_labels),
             query_labels: abs(&a.query_labels),
             gt: abs(&a.gt),
+            label_names: None,
             encoder: None,
             normalization: a.normalization.map(Into::into).unwrap_or_default(),
             synthetic: None,

@@ -140,6 +140,11 @@ pub struct DatasetSpec {
     /// Exact float top-k base ids per query (optional; computed when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<PathBuf>,
+    /// Class names by label id (`label_names[l]` names class `l`; optional). Recorded in the
+    /// results; every label must then be below `label_names.len()`. Catalog entries carry
+    /// their own names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_names: Option<Vec<String>>,
     /// Encoder id recorded in the results (e.g. `sentence-transformers/all-MiniLM-L6-v2`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoder: Option<String>,
@@ -959,6 +964,24 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
         }
         _ => {}
     }
+    if let Some(names) = &d.label_names {
+        if d.id.is_some() {
+            return Err(err(
+                "dataset.label_names",
+                None,
+                InvalidValue,
+                "a catalog data set has its own class names; `label_names` is for `base` + `queries` files".into(),
+            ));
+        }
+        if names.is_empty() || d.base_labels.is_none() && d.query_labels.is_none() {
+            return Err(err(
+                "dataset.label_names",
+                None,
+                InvalidValue,
+                "needs at least one name and a `base_labels` or `query_labels` file to name".into(),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -1073,6 +1096,11 @@ threshold = 0.5
                 "h1.criteria[0].metric",
             ),
             ("seeds = [0, 1]", "seeds = []", "seeds"),
+            (
+                "id = \"wordnet-minilm-sample\"",
+                "id = \"wordnet-minilm-sample\"\nlabel_names = [\"a\"]",
+                "dataset.label_names",
+            ),
         ] {
             let l = parse_ok(&GOOD.replace(from, to));
             let e = validate(&l, &Overrides::default()).unwrap_err();

@@ -338,21 +338,7 @@ pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Da
             }
         }
         if let Some(names) = &entry.label_names {
-            for (role, labels) in [("base", &ds.base_labels), ("query", &ds.query_labels)] {
-                if let Some((row, l)) = labels
-                    .iter()
-                    .flatten()
-                    .enumerate()
-                    .find(|&(_, &l)| l >= names.len() as i64)
-                {
-                    bail!(
-                        "data set `{id}`: {role} label {l} at row {row} is out of range (the \
-                         catalog names {} classes, 0..={})",
-                        names.len(),
-                        names.len().saturating_sub(1)
-                    );
-                }
-            }
+            check_label_names(&ds, names, &format!("the catalog entry `{id}`"))?;
         }
         ds.label_names = entry.label_names.clone();
         return Ok(ds);
@@ -369,12 +355,45 @@ pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Da
         gt: rel(&spec.gt),
         sha: vec![],
     };
-    load_files(
+    let mut ds = load_files(
         "files",
         spec.encoder.as_deref().unwrap_or("unknown"),
         &src,
         spec.normalization,
-    )
+    )?;
+    if let Some(names) = &spec.label_names {
+        check_label_names(&ds, names, "`[dataset] label_names`")?;
+        ds.label_names = Some(names.clone());
+    }
+    Ok(ds)
+}
+
+/// Every label of `ds` must name one of `names` (`source` says where they come from).
+fn check_label_names(ds: &Dataset, names: &[String], source: &str) -> Result<()> {
+    for (role, labels) in [
+        ("base_labels", &ds.base_labels),
+        ("query_labels", &ds.query_labels),
+    ] {
+        let Some(labels) = labels else { continue };
+        if let Some((row, l)) = labels
+            .iter()
+            .enumerate()
+            .find(|&(_, &l)| l >= names.len() as i64)
+        {
+            let file = ds
+                .files
+                .iter()
+                .find(|f| f.role == role)
+                .map_or(role, |f| f.path.as_str());
+            bail!(
+                "{file}: label {l} at row {row} is out of range: {source} names {} classes, \
+                 so labels must be 0..={}",
+                names.len(),
+                names.len().saturating_sub(1)
+            );
+        }
+    }
+    Ok(())
 }
 
 fn check_sha(path: &Path, role: &str, sources: &Sources) -> Result<String, DataError> {

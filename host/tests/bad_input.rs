@@ -565,6 +565,61 @@ fn labels_out_of_the_integer_range_are_rejected() {
     );
 }
 
+/// A config over the case's files with labels and `label_names = names`.
+fn config_with_label_names(c: &Case, base_labels: &Path, names: &str) -> PathBuf {
+    write_config_text(
+        c,
+        &format!(
+            "name = \"t\"\nbits = [64]\nseeds = [0]\n\n[dataset]\nbase = \"base.npy\"\n\
+             queries = \"queries.npy\"\nbase_labels = \"{}\"\nquery_labels = \"query_labels.npy\"\n\
+             label_names = {names}\n\n[[projection]]\nkind = \"gaussian\"\n",
+            base_labels.file_name().unwrap().to_str().unwrap()
+        ),
+    )
+}
+
+#[test]
+fn labels_beyond_the_class_names_are_rejected() {
+    let c = Case::new();
+    // The case's labels are 0..=2; three names fit, so a run with them succeeds and records them.
+    let ok = config_with_label_names(&c, &c.files.base_labels, r#"["a", "b", "c"]"#);
+    let r = eval_config(&c, &ok);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let results = fs::read_to_string(c.out().join("results.json")).unwrap();
+    assert!(
+        results.contains(r#""label_names": ["#),
+        "names not recorded"
+    );
+    fs::remove_dir_all(c.dir.path().join("runs")).unwrap();
+
+    let p = c.path("label3.npy");
+    let mut l: Vec<i32> = (0..60).map(|i| i % 3).collect();
+    l[17] = 3;
+    write_npy(&p, &[60], &l).unwrap();
+    let bad = config_with_label_names(&c, &p, r#"["a", "b", "c"]"#);
+    let r = eval_config(&c, &bad);
+    c.assert_fails(&r, "load", "label3.npy");
+    assert!(
+        r.stderr.contains(
+            "label 3 at row 17 is out of range: `[dataset] label_names` names 3 classes, so labels must be 0..=2"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn empty_class_names_are_rejected() {
+    let c = Case::new();
+    let cfg = config_with_label_names(&c, &c.files.base_labels, "[]");
+    let r = eval_config(&c, &cfg);
+    c.assert_fails(
+        &r,
+        "config",
+        "key `dataset.label_names`: needs at least one name",
+    );
+}
+
 fn write_config_text(c: &Case, text: &str) -> PathBuf {
     let p = c.path("cfg.toml");
     fs::write(&p, text).unwrap();
