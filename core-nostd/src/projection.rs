@@ -115,6 +115,19 @@ pub fn dot_sequential(w: &[f32], x: &[f32]) -> f32 {
     acc
 }
 
+/// The fused reference dot product: sequential f32 in index order with one fused multiply-add
+/// per term (`acc = fma(w, x, acc)`, one rounding each). The oracle of the opt-in
+/// [`Arithmetic::Fused`](crate::Arithmetic::Fused) micro-kernels; differs from
+/// [`dot_sequential`] in the last bits of some outputs (the product is not rounded first).
+#[inline]
+pub fn dot_fused_sequential(w: &[f32], x: &[f32]) -> f32 {
+    let mut acc = 0.0f32;
+    for (a, b) in w.iter().zip(x) {
+        acc = crate::arch::fmaf(*a, *b, acc);
+    }
+    acc
+}
+
 fn check_shape(dims: usize, bits: usize) -> Result<()> {
     if dims == 0 || dims > MAX_DIMS {
         return Err(Error::InvalidDims {

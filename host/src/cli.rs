@@ -188,6 +188,12 @@ pub struct EncodeArgs {
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Project with fused multiply-add kernels: faster on CPUs with FMA (see bench/README.md),
+    /// but not bit-identical to the default reference arithmetic that `eval` and the firmware
+    /// use: a sign bit flips where an output lies within rounding of its threshold (measured:
+    /// about 1 bit in 10 million on WordNet). No effect on `hadamard` (matrix-free).
+    #[arg(long)]
+    pub fma: bool,
 }
 
 /// `binaryllm search`.

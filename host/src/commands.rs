@@ -241,11 +241,16 @@ fn encode_rows(
     threads: usize,
     file: &Path,
     train_on_input: bool,
+    fused: bool,
 ) -> Result<CodeMatrix> {
     let fallback = train_on_input.then_some((x, file));
     let proj = build_projector(p, x.cols, bits, fallback)?;
-    proj.encode(&x.data, threads)
-        .with_context(|| format!("{}", file.display()))
+    if fused {
+        proj.encode_fused(&x.data, threads)
+    } else {
+        proj.encode(&x.data, threads)
+    }
+    .with_context(|| format!("{}", file.display()))
 }
 
 fn order(f: CodeFormat) -> ByteOrder {
@@ -258,8 +263,8 @@ fn order(f: CodeFormat) -> ByteOrder {
 /// `binaryllm encode`.
 pub fn encode(a: &EncodeArgs) -> Result<()> {
     let x = data::read_matrix(&a.input).context("load stage")?;
-    let codes =
-        encode_rows(&x, &a.proj, a.bits, a.threads, &a.input, true).context("encode stage")?;
+    let codes = encode_rows(&x, &a.proj, a.bits, a.threads, &a.input, true, a.fma)
+        .context("encode stage")?;
     let layout = codes.layout();
     let nb = layout.bytes();
     let mut bytes = vec![0u8; codes.len() * nb];

@@ -254,26 +254,34 @@ impl Projector {
 
     /// Encodes row-major `x` on the fast path (`threads` 0 = all cores).
     pub fn encode(&self, x: &[f32], threads: usize) -> Result<CodeMatrix, ProjectorError> {
-        self.encode_with(x, threads, true)
+        self.encode_with(x, threads, Some(engine::project_kernel()))
+    }
+
+    /// Encodes row-major `x` with the opt-in fused multiply-add kernels
+    /// ([`Arithmetic::Fused`](binaryllm_core::Arithmetic::Fused)): faster on CPUs with FMA,
+    /// but a sign bit differs from [`encode`](Self::encode) wherever an output lies within
+    /// rounding of its threshold. `hadamard` is matrix-free and ignores the choice.
+    pub fn encode_fused(&self, x: &[f32], threads: usize) -> Result<CodeMatrix, ProjectorError> {
+        let kernel = engine::project_kernel_with(binaryllm_core::Arithmetic::Fused);
+        self.encode_with(x, threads, Some(kernel))
     }
 
     /// Encodes row-major `x` with the core's per-row reference path (the oracle of
     /// [`encode`](Self::encode); same bits).
     pub fn encode_reference(&self, x: &[f32]) -> Result<CodeMatrix, ProjectorError> {
-        self.encode_with(x, 1, false)
+        self.encode_with(x, 1, None)
     }
 
     fn encode_with(
         &self,
         x: &[f32],
         threads: usize,
-        fast: bool,
+        kernel: Option<binaryllm_core::ProjectKernel>,
     ) -> Result<CodeMatrix, ProjectorError> {
         let th = self.threshold();
         match &self.map {
             Map::Matrix(w) => {
                 let dense = DenseProjection::new(w, self.dims, self.spec.bits)?;
-                let kernel = fast.then(binaryllm_core::ProjectKernel::detect);
                 Ok(engine::encode_matrix_with_kernel(
                     &dense, kernel, th, x, threads,
                 )?)

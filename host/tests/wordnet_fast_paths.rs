@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use binaryllm::engine::{CodeSet, NpyF32, Searcher, encode_matrix, encode_matrix_with_kernel};
 use binaryllm_core::{
-    DenseProjection, Kernel, Neighbor, ProjectKernel, ProjectionKind, SeededProjection, Threshold,
-    knn::top_k_flat_into,
+    Arithmetic, DenseProjection, Kernel, Neighbor, ProjectKernel, ProjectionKind, SeededProjection,
+    Threshold, knn::top_k_flat_into,
 };
 
 fn data_dir() -> Option<PathBuf> {
@@ -65,4 +65,61 @@ fn wordnet_fast_encode_has_zero_differing_bits_and_knn_equals_reference() {
             assert_eq!(got.query(i), &out, "query {i}, {bits} bits");
         }
     }
+}
+
+/// The opt-in fused multiply-add kernels (`encode --fma`): bit-identical to their own oracle (the
+/// portable fused kernel, on the first 2,000 rows: it is slow), and the fraction of bits that
+/// differ from the default reference arithmetic over the whole base set is reported and stays
+/// ≤ 1e-5 (outputs within rounding of 0).
+#[test]
+fn wordnet_fused_encode_differs_from_the_reference_in_at_most_1e_5_of_bits() {
+    let Some(dir) = data_dir() else { return };
+    let base = NpyF32::open(dir.join("wordnet_minilm_base.npy")).unwrap();
+    let dims = base.dims();
+    let fastest = ProjectKernel::detect_with(Arithmetic::Fused);
+    // Without a fast fused kernel (forced-portable builds) the whole set would take minutes.
+    let rows = if fastest.name() == "portable-fma" {
+        2000
+    } else {
+        base.rows()
+    };
+    let x = &base.matrix().data()[..rows * dims];
+    let head = &x[..2000 * dims];
+    for bits in [256, 1024] {
+        let p = SeededProjection::new(ProjectionKind::Gaussian, 0, dims, bits).unwrap();
+        let mut m = vec![0f32; dims * bits];
+        p.materialize_into(&mut m).unwrap();
+        let dense = DenseProjection::new(&m, dims, bits).unwrap();
+        // The default fast kernel is bit-identical to the reference path (test above).
+        let separate = Some(ProjectKernel::detect());
+        let reference = encode_matrix_with_kernel(&dense, separate, Threshold::Zero, x, 0).unwrap();
+        let fused =
+            encode_matrix_with_kernel(&dense, Some(fastest), Threshold::Zero, x, 0).unwrap();
+        let differing = differing_bits(fused.words(), reference.words());
+        let total = (rows * bits) as f64;
+        eprintln!(
+            "WordNet base ({rows} rows) Gaussian {bits} bits, fused kernel {}: {differing} bits \
+             differ from the reference arithmetic, of {total} ({:.1e})",
+            fastest.name(),
+            differing as f64 / total
+        );
+        assert!(
+            differing as f64 <= 1e-5 * total,
+            "{}: {differing}",
+            fastest.name()
+        );
+        let oracle = Some(ProjectKernel::PORTABLE_FUSED);
+        let want = encode_matrix_with_kernel(&dense, oracle, Threshold::Zero, head, 0).unwrap();
+        for k in ProjectKernel::available_with(Arithmetic::Fused) {
+            let got = encode_matrix_with_kernel(&dense, Some(k), Threshold::Zero, head, 0).unwrap();
+            assert_eq!(got, want, "{} vs the portable fused kernel", k.name());
+        }
+    }
+}
+
+fn differing_bits(a: &[u64], b: &[u64]) -> u64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u64::from((x ^ y).count_ones()))
+        .sum()
 }

@@ -303,16 +303,48 @@ pub(crate) fn emit(dist: &[u64; BLOCK], mut mask: u32, base: u32, top: &mut TopK
     }
 }
 
-/// A dense-projection micro-kernel with the reference arithmetic, selected once.
+/// `a · b + c` with one rounding (IEEE 754 `fusedMultiplyAdd`): the hardware instruction or
+/// the C library through `std`, `libm`'s exact software version without it. Both are correctly
+/// rounded, so they give the same bits.
+#[inline]
+pub(crate) fn fmaf(a: f32, b: f32, c: f32) -> f32 {
+    #[cfg(feature = "std")]
+    return a.mul_add(b, c);
+    #[cfg(not(feature = "std"))]
+    return libm::fmaf(a, b, c);
+}
+
+/// The arithmetic of a projection micro-kernel: what every output's rounding is.
+///
+/// Within one arithmetic every kernel gives the same bits on every CPU (each output is a
+/// sequential sum in index order, vectorised only across outputs). The two arithmetics differ
+/// from each other in the last bits of some outputs, and so in a sign bit when an output lies
+/// within rounding of its threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Arithmetic {
+    /// `acc = acc + w · x`, two roundings per term: the reference arithmetic of
+    /// [`crate::projection::dot_sequential`], the same on x86_64 and Cortex-M (the default).
+    Separate,
+    /// `acc = fma(w, x, acc)`, one rounding per term ([`crate::projection::dot_fused_sequential`]):
+    /// opt-in, about twice the floating-point throughput on CPUs with FMA units, not
+    /// bit-identical to [`Arithmetic::Separate`] (nor to the firmware).
+    Fused,
+}
+
+/// A dense-projection micro-kernel, selected once.
 ///
 /// [`micro_tile`](Self::micro_tile) computes an `mr × nr` block of `y = W · x` for `mr` input
 /// vectors and `nr` consecutive rows (hyperplanes) of `W`: each output is the sequential f32
-/// dot product over the input dimensions in index order with one rounding per multiply and per
-/// add (no FMA), vectorised across outputs, so **every kernel gives the same bits** as
-/// [`crate::projection::dot_sequential`].
+/// dot product over the input dimensions in index order, vectorised across outputs. Kernels of
+/// the default [`Arithmetic::Separate`] round once per multiply and per add (no FMA), so
+/// **every such kernel gives the same bits** as [`crate::projection::dot_sequential`]; the
+/// opt-in [`Arithmetic::Fused`] kernels ([`detect_with`](Self::detect_with)) give the bits of
+/// [`crate::projection::dot_fused_sequential`].
 #[derive(Clone, Copy)]
 pub struct ProjectKernel {
     name: &'static str,
+    arithmetic: Arithmetic,
     mr: usize,
     nr: usize,
     tile: fn(usize, &[f32], &[f32], &mut [f32]),
@@ -323,6 +355,7 @@ impl core::fmt::Debug for ProjectKernel {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ProjectKernel")
             .field("name", &self.name)
+            .field("arithmetic", &self.arithmetic)
             .field("mr", &self.mr)
             .field("nr", &self.nr)
             .finish()
@@ -333,41 +366,73 @@ impl ProjectKernel {
     /// The portable micro-kernel (plain Rust, 4 vectors × 8 rows).
     pub const PORTABLE: ProjectKernel = ProjectKernel {
         name: "portable",
+        arithmetic: Arithmetic::Separate,
         mr: portable::PROJECT_MR,
         nr: portable::PROJECT_NR,
         tile: portable::project_tile,
         signs: portable::signs,
     };
 
-    /// The fastest micro-kernel this CPU supports (the portable one under
-    /// `--cfg binaryllm_portable_only`). Every kernel gives identical outputs, so the choice
-    /// never changes a bit.
+    /// The portable fused micro-kernel (4 vectors × 8 rows, a correctly rounded `fma` per term:
+    /// the C library's through `std`, `libm`'s without).
+    pub const PORTABLE_FUSED: ProjectKernel = ProjectKernel {
+        name: "portable-fma",
+        arithmetic: Arithmetic::Fused,
+        mr: portable::PROJECT_MR,
+        nr: portable::PROJECT_NR,
+        tile: portable::project_tile_fused,
+        signs: portable::signs,
+    };
+
+    /// The fastest micro-kernel of the reference arithmetic ([`Arithmetic::Separate`]) this CPU
+    /// supports (the portable one under `--cfg binaryllm_portable_only`). Every such kernel
+    /// gives identical outputs, so the choice never changes a bit.
     pub fn detect() -> ProjectKernel {
-        Self::fast()
-            .into_iter()
-            .flatten()
+        Self::detect_with(Arithmetic::Separate)
+    }
+
+    /// The fastest micro-kernel of `arithmetic` this CPU supports.
+    pub fn detect_with(arithmetic: Arithmetic) -> ProjectKernel {
+        Self::available_with(arithmetic)
             .last()
             .unwrap_or(Self::PORTABLE)
     }
 
-    fn fast() -> [Option<ProjectKernel>; 2] {
+    fn fast() -> [Option<ProjectKernel>; 4] {
         #[cfg(all(target_arch = "x86_64", not(binaryllm_portable_only)))]
         return x86_64::project_kernels();
         #[allow(unreachable_code)]
-        [None, None]
+        [None; 4]
     }
 
-    /// Every micro-kernel usable on this CPU, the portable one first.
+    /// Every [`Arithmetic::Separate`] micro-kernel usable on this CPU (all give the same bits),
+    /// the portable one first.
     pub fn available() -> impl Iterator<Item = ProjectKernel> {
-        core::iter::once(Self::PORTABLE).chain(Self::fast().into_iter().flatten())
+        Self::available_with(Arithmetic::Separate)
     }
 
-    /// The micro-kernel called `name` if this CPU supports it.
+    /// Every micro-kernel of `arithmetic` usable on this CPU, the portable one first.
+    pub fn available_with(arithmetic: Arithmetic) -> impl Iterator<Item = ProjectKernel> {
+        [Self::PORTABLE, Self::PORTABLE_FUSED]
+            .into_iter()
+            .chain(Self::fast().into_iter().flatten())
+            .filter(move |k| k.arithmetic == arithmetic)
+    }
+
+    /// The micro-kernel called `name` if this CPU supports it (either arithmetic).
     pub fn by_name(name: &str) -> Option<ProjectKernel> {
-        Self::available().find(|k| k.name == name)
+        Self::available()
+            .chain(Self::available_with(Arithmetic::Fused))
+            .find(|k| k.name == name)
     }
 
-    /// The kernel's name (`"portable"`, `"x86_64-avx2"`, `"x86_64-avx512"`).
+    /// The kernel's arithmetic.
+    pub const fn arithmetic(&self) -> Arithmetic {
+        self.arithmetic
+    }
+
+    /// The kernel's name (`"portable"`, `"x86_64-avx2"`, `"x86_64-avx512"`; the fused ones end
+    /// in `-fma`).
     pub const fn name(&self) -> &'static str {
         self.name
     }

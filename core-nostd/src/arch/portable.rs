@@ -72,6 +72,23 @@ pub(crate) fn project_tile(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     }
 }
 
+/// The fused arithmetic on a `PROJECT_MR × PROJECT_NR` tile: `acc = fma(a, b, acc)` (one
+/// rounding) for `c` in index order, the oracle of the fused fast kernels.
+pub(crate) fn project_tile_fused(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+    let mut acc = [[0.0f32; PROJECT_NR]; PROJECT_MR];
+    for (c, bc) in b.chunks_exact(PROJECT_NR).take(dims).enumerate() {
+        for (v, accv) in acc.iter_mut().enumerate() {
+            let x = a.get(v * dims + c).copied().unwrap_or(0.0);
+            for (s, w) in accv.iter_mut().zip(bc) {
+                *s = super::fmaf(x, *w, *s);
+            }
+        }
+    }
+    for (o, s) in out.chunks_exact_mut(PROJECT_NR).zip(&acc) {
+        o.copy_from_slice(s);
+    }
+}
+
 /// Sign bits `y[j] >= t[j]` (at most 64) and whether every `y[j]` is finite.
 pub(crate) fn signs(y: &[f32], t: &[f32]) -> (u64, bool) {
     let mut m = 0u64;

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::knn::Neighbor;
-use crate::projection::dot_sequential;
+use crate::projection::{dot_fused_sequential, dot_sequential};
 use proptest::prelude::*;
 use std::vec;
 use std::vec::Vec;
@@ -167,19 +167,20 @@ fn every_available_kernel_is_checked_by_a_property() {
         "x86_64-avx512",
         "aarch64-neon",
         "cortex-m-swar",
+        "portable-fma",
+        "x86_64-avx2-fma",
+        "x86_64-avx512-fma",
     ];
     for k in Kernel::available() {
         assert!(known.contains(&k.name()), "untested kernel {}", k.name());
     }
-    for k in ProjectKernel::available() {
+    for k in every_project_kernel() {
         assert!(known.contains(&k.name()), "untested kernel {}", k.name());
     }
     std::eprintln!(
         "kernels here: {:?}; projection: {:?}",
         Kernel::available().map(|k| k.name()).collect::<Vec<_>>(),
-        ProjectKernel::available()
-            .map(|k| k.name())
-            .collect::<Vec<_>>()
+        every_project_kernel().map(|k| k.name()).collect::<Vec<_>>()
     );
 }
 
@@ -193,7 +194,21 @@ fn detect_is_the_last_available_and_portable_only_forces_portable() {
     if cfg!(binaryllm_portable_only) {
         assert_eq!(Kernel::detect(), Kernel::PORTABLE);
         assert_eq!(ProjectKernel::detect().name(), "portable");
+        assert_eq!(
+            ProjectKernel::detect_with(Arithmetic::Fused).name(),
+            "portable-fma"
+        );
     }
+    for a in [Arithmetic::Separate, Arithmetic::Fused] {
+        let d = ProjectKernel::detect_with(a);
+        assert_eq!(d.arithmetic(), a);
+        assert_eq!(
+            Some(d.name()),
+            ProjectKernel::available_with(a).last().map(|k| k.name())
+        );
+        assert!(ProjectKernel::by_name(d.name()).is_some());
+    }
+    assert_eq!(ProjectKernel::detect().arithmetic(), Arithmetic::Separate);
 }
 
 #[test]
@@ -250,7 +265,21 @@ fn float() -> impl Strategy<Value = f32> {
     ]
 }
 
+/// Every projection micro-kernel of both arithmetics usable here.
+fn every_project_kernel() -> impl Iterator<Item = ProjectKernel> {
+    ProjectKernel::available().chain(ProjectKernel::available_with(Arithmetic::Fused))
+}
+
+/// The oracle of `kernel`'s arithmetic.
+fn oracle(kernel: ProjectKernel) -> fn(&[f32], &[f32]) -> f32 {
+    match kernel.arithmetic() {
+        Arithmetic::Fused => dot_fused_sequential,
+        _ => dot_sequential,
+    }
+}
+
 fn check_project(kernel: ProjectKernel, dims: usize, vals: &[f32]) {
+    let dot = oracle(kernel);
     let (mr, nr) = (kernel.mr(), kernel.nr());
     let a: Vec<f32> = vals.iter().cycle().take(mr * dims).copied().collect();
     let wm: Vec<f32> = vals
@@ -272,7 +301,7 @@ fn check_project(kernel: ProjectKernel, dims: usize, vals: &[f32]) {
     kernel.micro_tile(dims, &a, &b, &mut out).unwrap();
     for v in 0..mr {
         for j in 0..nr {
-            let want = dot_sequential(&wm[j * dims..(j + 1) * dims], &a[v * dims..(v + 1) * dims]);
+            let want = dot(&wm[j * dims..(j + 1) * dims], &a[v * dims..(v + 1) * dims]);
             assert_eq!(
                 out[v * nr + j].to_bits(),
                 want.to_bits(),
@@ -286,21 +315,57 @@ fn check_project(kernel: ProjectKernel, dims: usize, vals: &[f32]) {
 
 proptest! {
     #[test]
-    fn prop_every_project_kernel_is_bit_identical_to_dot_sequential(
+    fn prop_every_project_kernel_is_bit_identical_to_its_arithmetic_oracle(
         dims in 1usize..80,
         vals in proptest::collection::vec(float(), 1..200),
     ) {
-        for k in ProjectKernel::available() {
+        // Separate kernels against `dot_sequential`, fused ones against `dot_fused_sequential`.
+        for k in every_project_kernel() {
             check_project(k, dims, &vals);
         }
     }
 }
 
 #[test]
+fn fused_kernels_round_once_per_term_and_separate_ones_twice() {
+    // a = 1 + 2^-12: a·a = 1 + 2^-11 + 2^-24 rounds (tie to even) to r = 1 + 2^-11. With
+    // x = [1, a] and W = [-r, a]: separate -r + round(a·a) = 0; fused fma(a, a, -r) = 2^-24.
+    let a = 1.0 + 2f32.powi(-12);
+    let r = 1.0 + 2f32.powi(-11);
+    assert_eq!(a * a, r);
+    for k in every_project_kernel() {
+        let dims = 2;
+        let x: Vec<f32> = [1.0, a]
+            .iter()
+            .cycle()
+            .take(k.mr() * dims)
+            .copied()
+            .collect();
+        let mut b = vec![0f32; k.nr() * dims];
+        for j in 0..k.nr() {
+            b[j] = -r;
+            b[k.nr() + j] = a;
+        }
+        let mut out = vec![f32::NAN; k.mr() * k.nr()];
+        k.micro_tile(dims, &x, &b, &mut out).unwrap();
+        let want = match k.arithmetic() {
+            Arithmetic::Fused => 2f32.powi(-24),
+            _ => 0.0,
+        };
+        assert!(
+            out.iter().all(|&y| y == want),
+            "{}: {:?}",
+            k.name(),
+            &out[..4]
+        );
+    }
+}
+
+#[test]
 fn project_kernels_keep_rounding_order() {
     // 1e8 + 1 - 1e8 in f32 sequentially is 0 (1e8 + 1 rounds to 1e8): any reassociation or FMA
-    // would give 1.
-    for k in ProjectKernel::available() {
+    // would give 1 (a fused multiply-add still rounds each sum: 0 too).
+    for k in every_project_kernel() {
         let dims = 3;
         let x = [1.0f32, 1.0, 1.0];
         let a: Vec<f32> = x.iter().cycle().take(k.mr() * dims).copied().collect();
@@ -331,7 +396,7 @@ proptest! {
             want |= u64::from(crate::binarize::sign_bit(*a, *b)) << j;
         }
         let fin = y.iter().all(|v| v.is_finite());
-        for k in ProjectKernel::available() {
+        for k in every_project_kernel() {
             prop_assert_eq!(k.signs(&y, &tv), Ok((want, fin)), "{}", k.name());
         }
     }
@@ -339,7 +404,7 @@ proptest! {
 
 #[test]
 fn signs_reject_more_than_64_outputs() {
-    for k in ProjectKernel::available() {
+    for k in every_project_kernel() {
         assert!(k.signs(&[0.0; 65], &[0.0; 65]).is_err());
         assert!(k.signs(&[0.0; 3], &[0.0; 2]).is_err());
         assert_eq!(k.signs(&[-0.0], &[0.0]), Ok((1, true)));

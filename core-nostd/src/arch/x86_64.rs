@@ -1,7 +1,7 @@
 //! x86_64 fast paths: scalar `popcnt` (rows, 4 queries per pass), AVX2 (nibble-LUT `vpshufb`
 //! on word-interleaved blocks of 8 codes), AVX-512 `vpopcntq` (same layout, 8 codes per
-//! register), and the AVX2 / AVX-512 projection micro-kernels (separate `mul` and `add`, never
-//! FMA).
+//! register), and the AVX2 / AVX-512 projection micro-kernels (separate `mul` and `add`, the
+//! reference arithmetic; and the opt-in fused ones, `vfmadd231ps`).
 //!
 //! Every kernel is reachable only through a [`Kernel`] / [`ProjectKernel`] built by
 //! [`kernels`] / [`project_kernels`] after the CPU features were detected, and every scan is
@@ -14,7 +14,7 @@
 
 use core::arch::x86_64::*;
 
-use super::{BLOCK, Kernel, ProjectKernel, emit, threshold};
+use super::{Arithmetic, BLOCK, Kernel, ProjectKernel, emit, threshold};
 use crate::knn::TopKCollector;
 
 /// Queries compared per pass over a tile (the register block).
@@ -74,25 +74,54 @@ pub(super) fn kernels() -> [Option<Kernel>; 3] {
     ]
 }
 
-/// The projection micro-kernels this CPU supports, slowest first.
-pub(super) fn project_kernels() -> [Option<ProjectKernel>; 2] {
+/// The projection micro-kernels this CPU supports, slowest first within each arithmetic.
+pub(super) fn project_kernels() -> [Option<ProjectKernel>; 4] {
+    let avx512 = has_avx512() || avx512f_only();
     [
         has_avx2().then_some(ProjectKernel {
             name: "x86_64-avx2",
+            arithmetic: Arithmetic::Separate,
             mr: AVX2_MR,
             nr: AVX2_NR,
             tile: project_avx2_entry,
             signs: signs_avx2_entry,
         }),
         // The AVX-512 micro-kernel needs only AVX512F.
-        (has_avx512() || avx512f_only()).then_some(ProjectKernel {
+        avx512.then_some(ProjectKernel {
             name: "x86_64-avx512",
+            arithmetic: Arithmetic::Separate,
             mr: AVX512_MR,
             nr: AVX512_NR,
             tile: project_avx512_entry,
             signs: signs_avx512_entry,
         }),
+        (has_avx2() && has_fma()).then_some(ProjectKernel {
+            name: "x86_64-avx2-fma",
+            arithmetic: Arithmetic::Fused,
+            mr: AVX2_MR,
+            nr: AVX2_NR,
+            tile: project_avx2_fma_entry,
+            signs: signs_avx2_entry,
+        }),
+        // AVX512F includes the 512-bit FMA.
+        avx512.then_some(ProjectKernel {
+            name: "x86_64-avx512-fma",
+            arithmetic: Arithmetic::Fused,
+            mr: AVX512_MR,
+            nr: AVX512_NR,
+            tile: project_avx512_fma_entry,
+            signs: signs_avx512_entry,
+        }),
     ]
+}
+
+#[cfg(feature = "std")]
+fn has_fma() -> bool {
+    std::is_x86_feature_detected!("fma")
+}
+#[cfg(not(feature = "std"))]
+fn has_fma() -> bool {
+    cfg!(target_feature = "fma")
 }
 
 #[cfg(feature = "std")]
@@ -569,6 +598,84 @@ fn project_avx512<const MR: usize, const NV: usize>(
             for (s, wh) in accv.iter_mut().zip(&w) {
                 // SAFETY: `x` points into `a` (above); AVX512F is enabled here.
                 *s = _mm512_add_ps(*s, unsafe { mul_bcast(*wh, x) });
+            }
+        }
+    }
+    for (o, accv) in out.chunks_exact_mut(nr).zip(&acc) {
+        for (h, s) in accv.iter().enumerate() {
+            // SAFETY: each chunk of `out` is `nr` floats.
+            unsafe { _mm512_storeu_ps(o.as_mut_ptr().add(16 * h), *s) };
+        }
+    }
+}
+
+// ------------------------------------------------- fused projection micro-kernels (opt-in FMA)
+
+fn project_avx2_fma_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+    // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
+    // checked `avx2` and `fma`; `ProjectKernel::micro_tile` checked the three lengths.
+    unsafe { project_avx2_fma(dims, a, b, out) }
+}
+
+/// [`project_avx2`] with `acc = fma(x, w, acc)`: 12 `vfmadd231ps` per input dimension.
+#[target_feature(enable = "avx2,fma")]
+fn project_avx2_fma(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+    let mut acc = [[_mm256_setzero_ps(); 2]; AVX2_MR];
+    let (ap, bp) = (a.as_ptr(), b.as_ptr());
+    for c in 0..dims {
+        // SAFETY: c·16 + 16 <= dims·16 == b.len().
+        let (w0, w1) = unsafe {
+            (
+                _mm256_loadu_ps(bp.add(c * AVX2_NR)),
+                _mm256_loadu_ps(bp.add(c * AVX2_NR + 8)),
+            )
+        };
+        for (v, accv) in acc.iter_mut().enumerate() {
+            // SAFETY: v·dims + c < 6·dims == a.len().
+            let x = _mm256_set1_ps(unsafe { *ap.add(v * dims + c) });
+            accv[0] = _mm256_fmadd_ps(x, w0, accv[0]);
+            accv[1] = _mm256_fmadd_ps(x, w1, accv[1]);
+        }
+    }
+    for (o, accv) in out.chunks_exact_mut(AVX2_NR).zip(&acc) {
+        // SAFETY: each chunk of `out` is 16 floats.
+        unsafe {
+            _mm256_storeu_ps(o.as_mut_ptr(), accv[0]);
+            _mm256_storeu_ps(o.as_mut_ptr().add(8), accv[1]);
+        }
+    }
+}
+
+fn project_avx512_fma_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+    // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
+    // checked `avx512f`; `ProjectKernel::micro_tile` checked the three lengths.
+    unsafe { project_avx512_fma::<AVX512_MR, { AVX512_NR / 16 }>(dims, a, b, out) }
+}
+
+/// [`project_avx512`] with `acc = fma(x, w, acc)`: per input dimension `NV` loads of `W`, `MR`
+/// broadcasts of `x` (load-port uops) and `MR · NV` `vfmadd231ps` (half the vector-pipe uops of
+/// the separate multiply and add).
+#[target_feature(enable = "avx512f")]
+fn project_avx512_fma<const MR: usize, const NV: usize>(
+    dims: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
+    let nr = 16 * NV;
+    let mut acc = [[_mm512_setzero_ps(); NV]; MR];
+    let (ap, bp) = (a.as_ptr(), b.as_ptr());
+    for c in 0..dims {
+        let mut w = [_mm512_setzero_ps(); NV];
+        for (h, wh) in w.iter_mut().enumerate() {
+            // SAFETY: c·nr + 16·h + 16 <= dims·nr == b.len().
+            *wh = unsafe { _mm512_loadu_ps(bp.add(c * nr + 16 * h)) };
+        }
+        for (v, accv) in acc.iter_mut().enumerate() {
+            // SAFETY: v·dims + c < MR·dims == a.len().
+            let x = _mm512_set1_ps(unsafe { *ap.add(v * dims + c) });
+            for (s, wh) in accv.iter_mut().zip(&w) {
+                *s = _mm512_fmadd_ps(x, *wh, *s);
             }
         }
     }

@@ -216,7 +216,7 @@ fn by_blocks<T: Copy + Default + Send>(
 mod tests {
     use super::*;
     use crate::engine::{encode_matrix, project_matrix};
-    use binaryllm_core::{DenseProjection, Error, ProjectionKind, SeededProjection};
+    use binaryllm_core::{Arithmetic, DenseProjection, Error, ProjectionKind, SeededProjection};
     use proptest::prelude::*;
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
@@ -280,6 +280,34 @@ mod tests {
             let d = DenseProjection::new(&m, dims, bits).unwrap();
             prop_assert_eq!(encode_matrix(&d, t, &x, threads).unwrap().into_words(), want);
             prop_assert_eq!(project_matrix(&d, &x, threads).unwrap().len(), n * bits);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        #[test]
+        fn fused_encode_is_the_sign_of_the_fused_sequential_dot_product(
+            seed in any::<u64>(), dims in 1usize..70, bits in 1usize..300,
+            n in 0usize..40, threads in 1usize..3,
+        ) {
+            let p = SeededProjection::new(ProjectionKind::Gaussian, seed, dims, bits).unwrap();
+            let mut m = vec![0f32; dims * bits];
+            p.materialize_into(&mut m).unwrap();
+            let x = data(n, dims, seed ^ 9);
+            let t: Vec<f32> = (0..bits).map(|j| (j % 7) as f32 * 0.05 - 0.15).collect();
+            let words = bits.div_ceil(64);
+            let mut want = vec![0u64; n * words];
+            for (r, xv) in x.chunks_exact(dims).enumerate() {
+                for (j, row) in m.chunks_exact(dims).enumerate() {
+                    let y = binaryllm_core::projection::dot_fused_sequential(row, xv);
+                    want[r * words + j / 64] |= u64::from(y >= t[j]) << (j % 64);
+                }
+            }
+            for k in ProjectKernel::available_with(Arithmetic::Fused) {
+                let packed = PackedProjection::new(&p, k).unwrap();
+                let got = encode_packed(&p, &packed, Threshold::PerBit(&t), &x, threads).unwrap();
+                prop_assert_eq!(&got, &want, "{}", k.name());
+            }
         }
     }
 

@@ -7,7 +7,7 @@
 //! code files ([`codefile`]) and float `.npy` matrices ([`floats`]), never copied.
 
 use binaryllm_core::{
-    CodeLayout, Error, Kernel, Neighbor, ProjectKernel, Projection, Result, Threshold,
+    Arithmetic, CodeLayout, Error, Kernel, Neighbor, ProjectKernel, Projection, Result, Threshold,
     projection::{encode_into, project_into},
 };
 use rayon::prelude::*;
@@ -51,12 +51,19 @@ pub fn hamming_kernel() -> Kernel {
     }
 }
 
-/// The projection micro-kernel encodes use (see [`hamming_kernel`]).
+/// The projection micro-kernel encodes use (see [`hamming_kernel`]): the reference
+/// arithmetic ([`Arithmetic::Separate`]).
 pub fn project_kernel() -> ProjectKernel {
-    if portable_forced().unwrap_or(false) {
-        ProjectKernel::PORTABLE
-    } else {
-        ProjectKernel::detect()
+    project_kernel_with(Arithmetic::Separate)
+}
+
+/// The projection micro-kernel of `arithmetic`: the fastest, or the portable one of that
+/// arithmetic when [`KERNEL_ENV`] forces it.
+pub fn project_kernel_with(arithmetic: Arithmetic) -> ProjectKernel {
+    match (portable_forced().unwrap_or(false), arithmetic) {
+        (true, Arithmetic::Fused) => ProjectKernel::PORTABLE_FUSED,
+        (true, _) => ProjectKernel::PORTABLE,
+        (false, a) => ProjectKernel::detect_with(a),
     }
 }
 
@@ -137,7 +144,10 @@ pub fn encode_matrix<P: Projection + Sync + ?Sized>(
 }
 
 /// [`encode_matrix`] on a given projection micro-kernel (`None`: the core's per-row reference
-/// path). Same bits whatever the choice; benchmarks and tests compare them.
+/// path). Same bits whatever the choice among the reference path and the
+/// [`Arithmetic::Separate`] kernels; an [`Arithmetic::Fused`] kernel gives the bits of
+/// [`binaryllm_core::projection::dot_fused_sequential`] instead. Benchmarks and tests compare
+/// them.
 pub fn encode_matrix_with_kernel<P: Projection + Sync + ?Sized>(
     p: &P,
     kernel: Option<ProjectKernel>,
