@@ -30,10 +30,11 @@ cargo test -q -p binaryllm-core --features postcard --lib report
 
 step "forced-portable kernels (--cfg binaryllm_portable_only)"
 # The whole test suite again with every Hamming and projection kernel forced to the portable
-# one (results must not change: the fast paths are bit-identical). A separate target dir,
-# since RUSTFLAGS rebuilds every dependency.
-RUSTFLAGS="--cfg binaryllm_portable_only" CARGO_TARGET_DIR=target/portable \
-  cargo test --workspace
+# one (results must not change: the fast paths are bit-identical). BINARYLLM_PORTABLE_ONLY=1
+# makes the core's build script set `--cfg binaryllm_portable_only` for the core alone, so
+# only our crates rebuild (RUSTFLAGS would rebuild every dependency, in a second target dir).
+BINARYLLM_PORTABLE_ONLY=1 cargo test --workspace
+# The next steps build the core in its default form again.
 lap
 
 step "aarch64 (NEON kernel): build, and the core tests under qemu-aarch64 when available"

@@ -32,7 +32,7 @@ pub mod projection;
 pub mod report;
 pub mod rng;
 
-pub use arch::{Arithmetic, ProjectKernel};
+pub use arch::{Arithmetic, PORTABLE_ONLY, ProjectKernel};
 pub use binarize::{Threshold, binarize_into};
 pub use bytes::ByteOrder;
 pub use code::{BinaryCode, CodeLayout, MAX_BITS};

@@ -290,7 +290,8 @@ fn kernel_tiles_and_scans_reject_bad_sizes() {
             assert!(k.scan(layout, &q, &tile, 0, 0, &mut []).is_err() || w == 0);
         }
     }
-    for pk in binaryllm_core::ProjectKernel::available() {
+    let fused = binaryllm_core::ProjectKernel::available_with(binaryllm_core::Arithmetic::Fused);
+    for pk in binaryllm_core::ProjectKernel::available().chain(fused) {
         assert_eq!(
             binaryllm_core::ProjectKernel::by_name(pk.name()).map(|k| k.name()),
             Some(pk.name())
@@ -310,6 +311,20 @@ fn kernel_tiles_and_scans_reject_bad_sizes() {
                 .is_ok()
         );
         assert!(out.iter().all(|&v| v == 2.0));
+        for (dims, cols) in [
+            (0, 0..0),
+            (1, 1..1),
+            (1, 0..2),
+            (usize::MAX, 0..0),
+            (usize::MAX, usize::MAX..usize::MAX),
+        ] {
+            let r = pk.micro_tile_continue(dims, cols.clone(), &[], &[], &mut out);
+            assert_eq!(r.is_ok(), dims == 0, "{} dims {dims} {cols:?}", pk.name());
+        }
+        assert!(
+            out.iter().all(|&v| v == 2.0),
+            "an empty range keeps the sums"
+        );
         assert_eq!(pk.signs(&[], &[]), Ok((0, true)));
         assert!(matches!(
             pk.signs(&[0.0; 65], &[0.0; 65]),

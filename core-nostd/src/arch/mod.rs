@@ -4,8 +4,9 @@
 //! fallback everywhere. Fast paths live in one module per architecture and are chosen once, when
 //! a [`Kernel`] (or [`ProjectKernel`]) is built ([`Kernel::detect`]), never per distance: a
 //! searcher detects once and then calls [`Kernel::scan`] once per tile of database codes.
-//! Building with `RUSTFLAGS="--cfg binaryllm_portable_only"` forces the portable kernels (CI runs
-//! the whole test suite that way).
+//! Building with `RUSTFLAGS="--cfg binaryllm_portable_only"` (or `BINARYLLM_PORTABLE_ONLY=1`,
+//! which sets the same cfg for this crate only through its build script) forces the portable
+//! kernels; CI runs the whole test suite that way.
 //!
 //! | kernel | CPU feature | tile layout | widths specialised |
 //! |---|---|---|---|
@@ -51,6 +52,10 @@ mod aarch64;
 #[cfg(any(test, not(binaryllm_portable_only)))]
 #[cfg_attr(binaryllm_portable_only, allow(dead_code))]
 mod cortex_m;
+
+/// Whether this build forces the portable kernels (`--cfg binaryllm_portable_only`, set by
+/// `RUSTFLAGS` or by `BINARYLLM_PORTABLE_ONLY=1` at build time).
+pub const PORTABLE_ONLY: bool = cfg!(binaryllm_portable_only);
 
 /// Codes per block of the interleaved tile layout of the SIMD kernels.
 const BLOCK: usize = 8;
@@ -347,7 +352,9 @@ pub struct ProjectKernel {
     arithmetic: Arithmetic,
     mr: usize,
     nr: usize,
-    tile: fn(usize, &[f32], &[f32], &mut [f32]),
+    /// `(dims, c0, c1, a, b, out)`: continue the accumulators in `out` over input dimensions
+    /// `c0..c1` (lengths checked by [`ProjectKernel::micro_tile_continue`]).
+    tile: fn(usize, usize, usize, &[f32], &[f32], &mut [f32]),
     signs: fn(&[f32], &[f32]) -> (u64, bool),
 }
 
@@ -452,11 +459,37 @@ impl ProjectKernel {
     /// `dims` (`a.len() == mr · dims`) and `b` is a panel of `nr` rows of `W` stored
     /// column-interleaved (`b[c · nr + j] = W[r0 + j][c]`, `b.len() == dims · nr`).
     pub fn micro_tile(&self, dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) -> Result<()> {
+        check_len(self.mr * self.nr, out.len())?;
+        out.fill(0.0);
+        self.micro_tile_continue(dims, 0..dims, a, b, out)
+    }
+
+    /// [`micro_tile`](Self::micro_tile) over the input dimensions `cols` only, continuing the
+    /// sums already in `out` (the cache-blocked form: a GEMM splits the dimensions into chunks
+    /// whose panel of `W` stays in L1). `a` is as for `micro_tile` (all `dims` columns); `b` holds
+    /// the panel's rows for `cols` only (`b[(c − cols.start) · nr + j] = W[r0 + j][c]`,
+    /// `b.len() == cols.len() · nr`). Each accumulator is reloaded from `out` exactly, so
+    /// `out` zeroed then continued over `0..d₁`, `d₁..d₂`, …, `..dims` gives the bits of one
+    /// `micro_tile` call.
+    pub fn micro_tile_continue(
+        &self,
+        dims: usize,
+        cols: core::ops::Range<usize>,
+        a: &[f32],
+        b: &[f32],
+        out: &mut [f32],
+    ) -> Result<()> {
         // Saturated sizes never equal a real slice length: a huge `dims` is a mismatch.
         check_len(self.mr.saturating_mul(dims), a.len())?;
-        check_len(self.nr.saturating_mul(dims), b.len())?;
+        if cols.start > cols.end || cols.end > dims {
+            return Err(Error::DimensionMismatch {
+                expected: sat(dims),
+                actual: sat(cols.end),
+            });
+        }
+        check_len(self.nr.saturating_mul(cols.end - cols.start), b.len())?;
         check_len(self.mr * self.nr, out.len())?;
-        (self.tile)(dims, a, b, out);
+        (self.tile)(dims, cols.start, cols.end, a, b, out);
         Ok(())
     }
 

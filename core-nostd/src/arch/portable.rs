@@ -55,32 +55,52 @@ pub(crate) const PROJECT_MR: usize = 4;
 pub(crate) const PROJECT_NR: usize = 8;
 
 /// The reference arithmetic on a `PROJECT_MR × PROJECT_NR` tile: every accumulator starts at
-/// `+0.0` and takes `acc = acc + a · b` (two roundings) for `c` in index order. The lanes are
-/// independent, so a compiler may vectorise across them without changing any bit.
-pub(crate) fn project_tile(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
-    let mut acc = [[0.0f32; PROJECT_NR]; PROJECT_MR];
-    for (c, bc) in b.chunks_exact(PROJECT_NR).take(dims).enumerate() {
-        for (v, accv) in acc.iter_mut().enumerate() {
-            let x = a.get(v * dims + c).copied().unwrap_or(0.0);
-            for (s, w) in accv.iter_mut().zip(bc) {
-                *s += x * w;
-            }
-        }
-    }
-    for (o, s) in out.chunks_exact_mut(PROJECT_NR).zip(&acc) {
-        o.copy_from_slice(s);
-    }
+/// its value in `out` and takes `acc = acc + a · b` (two roundings) for `c` in `c0..c1`, index
+/// order. The lanes are independent, so a compiler may vectorise across them without changing
+/// any bit.
+pub(crate) fn project_tile(
+    dims: usize,
+    c0: usize,
+    c1: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
+    tile_with(|x, w, s| s + x * w, dims, c0, c1, a, b, out);
 }
 
 /// The fused arithmetic on a `PROJECT_MR × PROJECT_NR` tile: `acc = fma(a, b, acc)` (one
-/// rounding) for `c` in index order, the oracle of the fused fast kernels.
-pub(crate) fn project_tile_fused(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+/// rounding) for `c` in `c0..c1`, index order: the oracle of the fused fast kernels.
+pub(crate) fn project_tile_fused(
+    dims: usize,
+    c0: usize,
+    c1: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
+    tile_with(super::fmaf, dims, c0, c1, a, b, out);
+}
+
+#[inline(always)]
+fn tile_with(
+    step: impl Fn(f32, f32, f32) -> f32,
+    dims: usize,
+    c0: usize,
+    c1: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
     let mut acc = [[0.0f32; PROJECT_NR]; PROJECT_MR];
-    for (c, bc) in b.chunks_exact(PROJECT_NR).take(dims).enumerate() {
+    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(PROJECT_NR)) {
+        accv.copy_from_slice(o);
+    }
+    for (c, bc) in (c0..c1).zip(b.chunks_exact(PROJECT_NR)) {
         for (v, accv) in acc.iter_mut().enumerate() {
             let x = a.get(v * dims + c).copied().unwrap_or(0.0);
             for (s, w) in accv.iter_mut().zip(bc) {
-                *s = super::fmaf(x, *w, *s);
+                *s = step(x, *w, *s);
             }
         }
     }

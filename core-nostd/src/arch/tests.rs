@@ -191,6 +191,15 @@ fn detect_is_the_last_available_and_portable_only_forces_portable() {
     let on_cortex_m = cfg!(all(target_arch = "arm", target_os = "none"));
     let detectable = Kernel::available().filter(|k| on_cortex_m || k.name() != "cortex-m-swar");
     assert_eq!(Some(Kernel::detect()), detectable.last());
+    // A forced-portable test run (scripts/test.sh) sets the variable for the build and the run:
+    // the build script must then have set the cfg.
+    if std::env::var_os("BINARYLLM_PORTABLE_ONLY").is_some_and(|v| v == "1") {
+        assert!(
+            PORTABLE_ONLY,
+            "BINARYLLM_PORTABLE_ONLY=1 did not reach the build"
+        );
+    }
+    assert_eq!(PORTABLE_ONLY, cfg!(binaryllm_portable_only));
     if cfg!(binaryllm_portable_only) {
         assert_eq!(Kernel::detect(), Kernel::PORTABLE);
         assert_eq!(ProjectKernel::detect().name(), "portable");
@@ -408,5 +417,68 @@ fn signs_reject_more_than_64_outputs() {
         assert!(k.signs(&[0.0; 65], &[0.0; 65]).is_err());
         assert!(k.signs(&[0.0; 3], &[0.0; 2]).is_err());
         assert_eq!(k.signs(&[-0.0], &[0.0]), Ok((1, true)));
+    }
+}
+
+proptest! {
+    #[test]
+    fn prop_continuing_over_column_chunks_equals_one_micro_tile(
+        dims in 1usize..90,
+        cuts in proptest::collection::vec(0usize..90, 0..4),
+        vals in proptest::collection::vec(float(), 1..200),
+    ) {
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (dims + 1)).collect();
+        cuts.push(0);
+        cuts.push(dims);
+        cuts.sort_unstable();
+        for k in every_project_kernel() {
+            let (mr, nr) = (k.mr(), k.nr());
+            let a: Vec<f32> = vals.iter().cycle().take(mr * dims).copied().collect();
+            let b: Vec<f32> = vals.iter().rev().cycle().take(nr * dims).copied().collect();
+            let mut whole = vec![f32::NAN; mr * nr];
+            k.micro_tile(dims, &a, &b, &mut whole).unwrap();
+            let mut parts = vec![0f32; mr * nr];
+            for w in cuts.windows(2) {
+                let chunk = &b[w[0] * nr..w[1] * nr];
+                k.micro_tile_continue(dims, w[0]..w[1], &a, chunk, &mut parts).unwrap();
+            }
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&parts), bits(&whole), "{}", k.name());
+        }
+    }
+}
+
+#[test]
+fn micro_tile_continue_rejects_bad_ranges_and_lengths() {
+    for k in every_project_kernel() {
+        let (mr, nr, dims) = (k.mr(), k.nr(), 10);
+        let a = vec![1f32; mr * dims];
+        let mut out = vec![0f32; mr * nr];
+        let b = vec![1f32; nr * 4];
+        assert!(k.micro_tile_continue(dims, 2..6, &a, &b, &mut out).is_ok());
+        assert_eq!(out[0], 4.0, "{}", k.name());
+        #[allow(clippy::reversed_empty_ranges)]
+        let reversed = 6..2;
+        assert!(
+            k.micro_tile_continue(dims, reversed, &a, &b, &mut out)
+                .is_err()
+        );
+        assert!(
+            k.micro_tile_continue(dims, 8..12, &a, &b, &mut out)
+                .is_err()
+        );
+        assert!(k.micro_tile_continue(dims, 2..5, &a, &b, &mut out).is_err());
+        assert!(
+            k.micro_tile_continue(dims, 2..6, &a[1..], &b, &mut out)
+                .is_err()
+        );
+        assert!(
+            k.micro_tile_continue(dims, 2..6, &a, &b, &mut out[1..])
+                .is_err()
+        );
+        assert!(
+            k.micro_tile_continue(usize::MAX, 0..0, &a, &[], &mut out)
+                .is_err()
+        );
     }
 }

@@ -506,29 +506,37 @@ const AVX2_NR: usize = 16;
 const AVX512_MR: usize = 6;
 const AVX512_NR: usize = 64;
 
-fn project_avx2_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+fn project_avx2_entry(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
-    // checked `avx2`; `ProjectKernel::micro_tile` checked the three lengths.
-    unsafe { project_avx2(dims, a, b, out) }
+    // checked `avx2`; `ProjectKernel::micro_tile_continue` checked the lengths and the range.
+    unsafe { project_avx2(dims, c0, c1, a, b, out) }
 }
 
 /// 6 vectors × 16 rows: 12 `ymm` accumulators; per input dimension 2 loads of `W`, 6
 /// broadcasts, 12 `vmulps` + 12 `vaddps` (Zen's separate MUL and ADD pipes run them in
 /// parallel, the throughput of FMA with the rounding of the reference).
 #[target_feature(enable = "avx2")]
-fn project_avx2(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+fn project_avx2(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     let mut acc = [[_mm256_setzero_ps(); 2]; AVX2_MR];
+    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(AVX2_NR)) {
+        // SAFETY: each chunk of `out` is 16 floats.
+        unsafe {
+            accv[0] = _mm256_loadu_ps(o.as_ptr());
+            accv[1] = _mm256_loadu_ps(o.as_ptr().add(8));
+        }
+    }
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
-    for c in 0..dims {
-        // SAFETY: c·16 + 16 <= dims·16 == b.len().
+    for c in c0..c1 {
+        let k = c - c0;
+        // SAFETY: k·16 + 16 <= (c1 − c0)·16 == b.len().
         let (w0, w1) = unsafe {
             (
-                _mm256_loadu_ps(bp.add(c * AVX2_NR)),
-                _mm256_loadu_ps(bp.add(c * AVX2_NR + 8)),
+                _mm256_loadu_ps(bp.add(k * AVX2_NR)),
+                _mm256_loadu_ps(bp.add(k * AVX2_NR + 8)),
             )
         };
         for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < 6·dims == a.len().
+            // SAFETY: v·dims + c < 6·dims == a.len() (c < c1 <= dims).
             let x = _mm256_set1_ps(unsafe { *ap.add(v * dims + c) });
             accv[0] = _mm256_add_ps(accv[0], _mm256_mul_ps(x, w0));
             accv[1] = _mm256_add_ps(accv[1], _mm256_mul_ps(x, w1));
@@ -543,10 +551,10 @@ fn project_avx2(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     }
 }
 
-fn project_avx512_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+fn project_avx512_entry(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
-    // checked `avx512f`; `ProjectKernel::micro_tile` checked the three lengths.
-    unsafe { project_avx512::<AVX512_MR, { AVX512_NR / 16 }>(dims, a, b, out) }
+    // checked `avx512f`; `ProjectKernel::micro_tile_continue` checked the lengths and the range.
+    unsafe { project_avx512::<AVX512_MR, { AVX512_NR / 16 }>(dims, c0, c1, a, b, out) }
 }
 
 /// `w · x` with `x` broadcast from memory inside the multiply (`vmulps zmm, zmm, m32{1to16}`):
@@ -579,21 +587,30 @@ unsafe fn mul_bcast(w: __m512, x: *const f32) -> __m512 {
 #[target_feature(enable = "avx512f")]
 fn project_avx512<const MR: usize, const NV: usize>(
     dims: usize,
+    c0: usize,
+    c1: usize,
     a: &[f32],
     b: &[f32],
     out: &mut [f32],
 ) {
     let nr = 16 * NV;
     let mut acc = [[_mm512_setzero_ps(); NV]; MR];
+    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(nr)) {
+        for (h, s) in accv.iter_mut().enumerate() {
+            // SAFETY: each chunk of `out` is `nr` floats.
+            *s = unsafe { _mm512_loadu_ps(o.as_ptr().add(16 * h)) };
+        }
+    }
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
-    for c in 0..dims {
+    for c in c0..c1 {
+        let k = c - c0;
         let mut w = [_mm512_setzero_ps(); NV];
         for (h, wh) in w.iter_mut().enumerate() {
-            // SAFETY: c·nr + 16·h + 16 <= dims·nr == b.len().
-            *wh = unsafe { _mm512_loadu_ps(bp.add(c * nr + 16 * h)) };
+            // SAFETY: k·nr + 16·h + 16 <= (c1 − c0)·nr == b.len().
+            *wh = unsafe { _mm512_loadu_ps(bp.add(k * nr + 16 * h)) };
         }
         for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < MR·dims == a.len(), so the pointer is in bounds.
+            // SAFETY: v·dims + c < MR·dims == a.len() (c < c1 <= dims): in bounds.
             let x = unsafe { ap.add(v * dims + c) };
             for (s, wh) in accv.iter_mut().zip(&w) {
                 // SAFETY: `x` points into `a` (above); AVX512F is enabled here.
@@ -611,27 +628,43 @@ fn project_avx512<const MR: usize, const NV: usize>(
 
 // ------------------------------------------------- fused projection micro-kernels (opt-in FMA)
 
-fn project_avx2_fma_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+fn project_avx2_fma_entry(
+    dims: usize,
+    c0: usize,
+    c1: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
     // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
-    // checked `avx2` and `fma`; `ProjectKernel::micro_tile` checked the three lengths.
-    unsafe { project_avx2_fma(dims, a, b, out) }
+    // checked `avx2` and `fma`; `ProjectKernel::micro_tile_continue` checked the lengths and
+    // the range.
+    unsafe { project_avx2_fma(dims, c0, c1, a, b, out) }
 }
 
 /// [`project_avx2`] with `acc = fma(x, w, acc)`: 12 `vfmadd231ps` per input dimension.
 #[target_feature(enable = "avx2,fma")]
-fn project_avx2_fma(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+fn project_avx2_fma(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     let mut acc = [[_mm256_setzero_ps(); 2]; AVX2_MR];
+    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(AVX2_NR)) {
+        // SAFETY: each chunk of `out` is 16 floats.
+        unsafe {
+            accv[0] = _mm256_loadu_ps(o.as_ptr());
+            accv[1] = _mm256_loadu_ps(o.as_ptr().add(8));
+        }
+    }
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
-    for c in 0..dims {
-        // SAFETY: c·16 + 16 <= dims·16 == b.len().
+    for c in c0..c1 {
+        let k = c - c0;
+        // SAFETY: k·16 + 16 <= (c1 − c0)·16 == b.len().
         let (w0, w1) = unsafe {
             (
-                _mm256_loadu_ps(bp.add(c * AVX2_NR)),
-                _mm256_loadu_ps(bp.add(c * AVX2_NR + 8)),
+                _mm256_loadu_ps(bp.add(k * AVX2_NR)),
+                _mm256_loadu_ps(bp.add(k * AVX2_NR + 8)),
             )
         };
         for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < 6·dims == a.len().
+            // SAFETY: v·dims + c < 6·dims == a.len() (c < c1 <= dims).
             let x = _mm256_set1_ps(unsafe { *ap.add(v * dims + c) });
             accv[0] = _mm256_fmadd_ps(x, w0, accv[0]);
             accv[1] = _mm256_fmadd_ps(x, w1, accv[1]);
@@ -646,10 +679,17 @@ fn project_avx2_fma(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     }
 }
 
-fn project_avx512_fma_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+fn project_avx512_fma_entry(
+    dims: usize,
+    c0: usize,
+    c1: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
     // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
-    // checked `avx512f`; `ProjectKernel::micro_tile` checked the three lengths.
-    unsafe { project_avx512_fma::<AVX512_MR, { AVX512_NR / 16 }>(dims, a, b, out) }
+    // checked `avx512f`; `ProjectKernel::micro_tile_continue` checked the lengths and the range.
+    unsafe { project_avx512_fma::<AVX512_MR, { AVX512_NR / 16 }>(dims, c0, c1, a, b, out) }
 }
 
 /// [`project_avx512`] with `acc = fma(x, w, acc)`: per input dimension `NV` loads of `W`, `MR`
@@ -658,21 +698,30 @@ fn project_avx512_fma_entry(dims: usize, a: &[f32], b: &[f32], out: &mut [f32]) 
 #[target_feature(enable = "avx512f")]
 fn project_avx512_fma<const MR: usize, const NV: usize>(
     dims: usize,
+    c0: usize,
+    c1: usize,
     a: &[f32],
     b: &[f32],
     out: &mut [f32],
 ) {
     let nr = 16 * NV;
     let mut acc = [[_mm512_setzero_ps(); NV]; MR];
+    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(nr)) {
+        for (h, s) in accv.iter_mut().enumerate() {
+            // SAFETY: each chunk of `out` is `nr` floats.
+            *s = unsafe { _mm512_loadu_ps(o.as_ptr().add(16 * h)) };
+        }
+    }
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
-    for c in 0..dims {
+    for c in c0..c1 {
+        let k = c - c0;
         let mut w = [_mm512_setzero_ps(); NV];
         for (h, wh) in w.iter_mut().enumerate() {
-            // SAFETY: c·nr + 16·h + 16 <= dims·nr == b.len().
-            *wh = unsafe { _mm512_loadu_ps(bp.add(c * nr + 16 * h)) };
+            // SAFETY: k·nr + 16·h + 16 <= (c1 − c0)·nr == b.len().
+            *wh = unsafe { _mm512_loadu_ps(bp.add(k * nr + 16 * h)) };
         }
         for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < MR·dims == a.len().
+            // SAFETY: v·dims + c < MR·dims == a.len() (c < c1 <= dims).
             let x = _mm512_set1_ps(unsafe { *ap.add(v * dims + c) });
             for (s, wh) in accv.iter_mut().zip(&w) {
                 *s = _mm512_fmadd_ps(x, *wh, *s);

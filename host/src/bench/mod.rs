@@ -135,7 +135,7 @@ pub fn machine() -> Value {
         "logical_cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "hamming_kernels": binaryllm_core::Kernel::available().map(|k| k.name()).collect::<Vec<_>>(),
         "project_kernels": binaryllm_core::ProjectKernel::available().map(|k| k.name()).collect::<Vec<_>>(),
-        "portable_only_build": cfg!(binaryllm_portable_only),
+        "portable_only_build": binaryllm_core::PORTABLE_ONLY,
     })
 }
 

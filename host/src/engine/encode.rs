@@ -17,8 +17,12 @@ use rayon::prelude::*;
 
 use super::{EncodeError, with_threads};
 
-/// Bytes of input vectors per block (stays in L2 with one panel of `W`).
+/// Bytes of input vectors per block (stays in L2 with its partial sums and a chunk of `W`).
 const BLOCK_BYTES: usize = 192 << 10;
+
+/// Bytes of one panel's slice of `W` per chunk of input dimensions: fits L1 (48 KiB on recent
+/// cores) beside a group's inputs and sums.
+const PANEL_CHUNK_BYTES: usize = 32 << 10;
 
 /// `W` packed for the micro-kernel: panel `p` holds rows `p·nr .. p·nr + nr` column-interleaved
 /// (`panel[c · nr + j] = W[p·nr + j][c]`), rows past `bits` zero.
@@ -68,29 +72,50 @@ impl PackedProjection {
     /// Runs the micro-kernel over every panel for the vectors `x` (`rows · dims`, any count)
     /// and hands `sink(vector, first_row, outputs)` each vector's `nr` outputs of each panel
     /// (only the valid ones: the last panel may be shorter).
+    ///
+    /// Cache-blocked like a GEMM: the input dimensions are split into chunks of
+    /// [`PANEL_CHUNK_BYTES`] of panel, and for each chunk and panel every group of `mr`
+    /// vectors continues its partial sums ([`ProjectKernel::micro_tile_continue`]) while that
+    /// slice of `W` stays in L1. Each sum still runs over the dimensions in index order and is
+    /// stored and reloaded exactly, so the bits are those of one unblocked pass.
     fn for_each_tile(&self, x: &[f32], mut sink: impl FnMut(usize, usize, &[f32])) {
         let (mr, nr, dims) = (self.kernel.mr(), self.kernel.nr(), self.dims);
         let rows = x.len() / dims;
-        let mut pad = vec![0f32; mr * dims];
-        let mut out = vec![0f32; mr * nr];
+        if rows == 0 {
+            return;
+        }
+        let groups = rows.div_ceil(mr);
         let npanels = self.bits.div_ceil(nr);
-        for p in 0..npanels {
-            let b = self.panel(p);
-            let valid = nr.min(self.bits - p * nr);
-            for g in (0..rows).step_by(mr) {
-                let count = mr.min(rows - g);
-                let a: &[f32] = if count == mr {
-                    &x[g * dims..(g + mr) * dims]
-                } else {
-                    pad.fill(0.0);
-                    pad[..count * dims].copy_from_slice(&x[g * dims..(g + count) * dims]);
-                    &pad
-                };
-                if self.kernel.micro_tile(dims, a, b, &mut out).is_err() {
-                    continue; // unreachable: the shapes are built above
+        let tile = mr * nr;
+        let kc = (PANEL_CHUNK_BYTES / (nr * 4)).max(1);
+        // The last, partial group of vectors padded with zero rows.
+        let mut pad = vec![0f32; mr * dims];
+        let full = rows / mr;
+        pad[..(rows - full * mr) * dims].copy_from_slice(&x[full * mr * dims..]);
+        let mut acc = vec![0f32; groups * npanels * tile];
+        for c0 in (0..dims).step_by(kc) {
+            let c1 = (c0 + kc).min(dims);
+            for p in 0..npanels {
+                let b = &self.panel(p)[c0 * nr..c1 * nr];
+                for g in 0..groups {
+                    let a = if g < full {
+                        &x[g * mr * dims..(g + 1) * mr * dims]
+                    } else {
+                        &pad[..]
+                    };
+                    let out = &mut acc[(g * npanels + p) * tile..(g * npanels + p + 1) * tile];
+                    // Cannot fail: the shapes are built above.
+                    let _ = self.kernel.micro_tile_continue(dims, c0..c1, a, b, out);
                 }
+            }
+        }
+        for g in 0..groups {
+            let count = mr.min(rows - g * mr);
+            for p in 0..npanels {
+                let valid = nr.min(self.bits - p * nr);
+                let t = &acc[(g * npanels + p) * tile..(g * npanels + p + 1) * tile];
                 for v in 0..count {
-                    sink(g + v, p * nr, &out[v * nr..v * nr + valid]);
+                    sink(g * mr + v, p * nr, &t[v * nr..v * nr + valid]);
                 }
             }
         }
