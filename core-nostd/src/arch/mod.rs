@@ -337,6 +337,9 @@ pub enum Arithmetic {
     Fused,
 }
 
+/// A projection micro-kernel's entry point: `(dims, c0, c1, a, b, out)`.
+type TileFn = fn(usize, usize, usize, &[f32], &[f32], &mut [f32]);
+
 /// A dense-projection micro-kernel, selected once.
 ///
 /// [`micro_tile`](Self::micro_tile) computes an `mr × nr` block of `y = W · x` for `mr` input
@@ -354,7 +357,7 @@ pub struct ProjectKernel {
     nr: usize,
     /// `(dims, c0, c1, a, b, out)`: continue the accumulators in `out` over input dimensions
     /// `c0..c1` (lengths checked by [`ProjectKernel::micro_tile_continue`]).
-    tile: fn(usize, usize, usize, &[f32], &[f32], &mut [f32]),
+    tile: TileFn,
     signs: fn(&[f32], &[f32]) -> (u64, bool),
 }
 
