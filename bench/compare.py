@@ -155,6 +155,9 @@ def main():
     p.add_argument("--enc-n", type=int, default=100_000)
     p.add_argument("--enc-pairs", default="384:256,768:1024", help="dims:bits pairs")
     p.add_argument("--enc-threads", default="1,2")
+    p.add_argument("--enc-kernels", default="auto,auto-fma",
+                   help="our projection kernels: auto (bit-exact reference arithmetic), auto-fma (opt-in "
+                        "`encode --fma`), or kernel names")
     p.add_argument("--skip-knn", action="store_true")
     p.add_argument("--skip-encode", action="store_true")
     p.add_argument("--out", default="bench/results/compare.json")
@@ -209,11 +212,16 @@ def main():
         if not a.skip_encode:
             for dims, bits in pairs:
                 for threads in ints(a.enc_threads):
-                    key = ("encode", dims, bits, threads, "auto", "numpy")
-                    jobs = [("binaryllm", lambda: ours_enc(a, dims, bits, threads, "auto")),
-                            ("numpy", lambda: theirs_enc(a, dims, bits, threads))]
-                    for tool, job in (jobs[::-1] if flip else jobs):
-                        record(key, tool, job())
+                    # numpy runs once per configuration and is compared with each of our kernels.
+                    enc_kernels = a.enc_kernels.split(",")
+                    keys = [("encode", dims, bits, threads, k, "numpy") for k in enc_kernels]
+                    jobs = [(key, "binaryllm", lambda k=key[4]: ours_enc(a, dims, bits, threads, k))
+                            for key in keys]
+                    jobs.append((None, "numpy", lambda: theirs_enc(a, dims, bits, threads)))
+                    for key, tool, job in (jobs[::-1] if flip else jobs):
+                        res = job()
+                        for k in ([key] if key else keys):
+                            record(k, tool, dict(res))
 
     busy1 = cpu_busy()
     util = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])

@@ -20,6 +20,25 @@ step "tests (workspace)"
 PROPTEST_CASES="${PROPTEST_CASES:-512}" cargo test --workspace
 lap
 
+step "firmware bench under QEMU: parity and budgets (binaryllm firmware run)"
+# `target/debug/binaryllm` was just built by the tests (test profile: optimised), with the
+# default kernels; running these here, before the forced-portable step rebuilds it, saves a
+# release build.
+# The learned projection in firmware/learned/ must be what the host tooling trains and exports.
+rm -rf target/learned-check
+BINARYLLM=target/debug/binaryllm bash firmware/learned/make.sh target/learned-check > /dev/null
+cmp firmware/learned/itq-64.rs target/learned-check/itq-64.rs
+diff -r firmware/learned/itq-64 target/learned-check/itq-64
+echo "   ok: firmware/learned is reproduced by firmware/learned/make.sh"
+for board in qemu-m4f qemu-m0; do
+  ./target/debug/binaryllm firmware run --board "$board" --out "target/firmware-$board" --timeout 300
+done
+lap
+
+step "interop: FAISS read_index_binary neighbours and numpy packbits (venv; skipped with a notice if it cannot be made)"
+bash scripts/interop.sh
+lap
+
 step "benchmarks keep building (cargo bench --no-run)"
 cargo bench -q --no-run -p binaryllm-core --features std
 lap
@@ -83,23 +102,6 @@ step "firmware (firmware/: fmt, clippy and release builds for every board, golde
     echo "   ok: $example -> exit code 1: $(head -n 1 "target/$example.log")"
   done
 )
-lap
-
-step "firmware bench under QEMU: parity and budgets (binaryllm firmware run)"
-cargo build -q --release -p binaryllm
-# The learned projection in firmware/learned/ must be what the host tooling trains and exports.
-rm -rf target/learned-check
-bash firmware/learned/make.sh target/learned-check > /dev/null
-cmp firmware/learned/itq-64.rs target/learned-check/itq-64.rs
-diff -r firmware/learned/itq-64 target/learned-check/itq-64
-echo "   ok: firmware/learned is reproduced by firmware/learned/make.sh"
-for board in qemu-m4f qemu-m0; do
-  ./target/release/binaryllm firmware run --board "$board" --out "target/firmware-$board" --timeout 300
-done
-lap
-
-step "interop: FAISS read_index_binary neighbours and numpy packbits (venv; skipped with a notice if it cannot be made)"
-bash scripts/interop.sh
 lap
 
 step "fuzz smoke: each fuzz target ${FUZZ_SECONDS:-20} s (fuzz/run; skipped without cargo-fuzz + nightly)"
