@@ -499,7 +499,7 @@ fn group_avx512<const W: usize, const Q: usize>(
     }
 }
 
-// --------------------------------------------------------- projection micro-kernels (no FMA)
+// ------------------------------- projection micro-kernels (separate mul + add; opt-in FMA)
 
 const AVX2_MR: usize = 6;
 const AVX2_NR: usize = 16;
@@ -512,49 +512,97 @@ fn project_avx2_entry(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], o
     unsafe { project_avx2(dims, c0, c1, a, b, out) }
 }
 
-/// 6 vectors × 16 rows: 12 `ymm` accumulators; per input dimension 2 loads of `W`, 6
-/// broadcasts, 12 `vmulps` + 12 `vaddps` (Zen's separate MUL and ADD pipes run them in
-/// parallel, the throughput of FMA with the rounding of the reference).
-#[target_feature(enable = "avx2")]
-fn project_avx2(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
-    let mut acc = [[_mm256_setzero_ps(); 2]; AVX2_MR];
-    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(AVX2_NR)) {
-        // SAFETY: each chunk of `out` is 16 floats.
-        unsafe {
-            accv[0] = _mm256_loadu_ps(o.as_ptr());
-            accv[1] = _mm256_loadu_ps(o.as_ptr().add(8));
-        }
-    }
-    let (ap, bp) = (a.as_ptr(), b.as_ptr());
-    for c in c0..c1 {
-        let k = c - c0;
-        // SAFETY: k·16 + 16 <= (c1 − c0)·16 == b.len().
-        let (w0, w1) = unsafe {
-            (
-                _mm256_loadu_ps(bp.add(k * AVX2_NR)),
-                _mm256_loadu_ps(bp.add(k * AVX2_NR + 8)),
-            )
-        };
-        for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < 6·dims == a.len() (c < c1 <= dims).
-            let x = _mm256_set1_ps(unsafe { *ap.add(v * dims + c) });
-            accv[0] = _mm256_add_ps(accv[0], _mm256_mul_ps(x, w0));
-            accv[1] = _mm256_add_ps(accv[1], _mm256_mul_ps(x, w1));
-        }
-    }
-    for (o, accv) in out.chunks_exact_mut(AVX2_NR).zip(&acc) {
-        // SAFETY: each chunk of `out` is 16 floats.
-        unsafe {
-            _mm256_storeu_ps(o.as_mut_ptr(), accv[0]);
-            _mm256_storeu_ps(o.as_mut_ptr().add(8), accv[1]);
-        }
-    }
+fn project_avx2_fma_entry(
+    dims: usize,
+    c0: usize,
+    c1: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
+    // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
+    // checked `avx2` and `fma`; `ProjectKernel::micro_tile_continue` checked the lengths and
+    // the range.
+    unsafe { project_avx2_fma(dims, c0, c1, a, b, out) }
 }
+
+/// Defines a 6 vectors × 16 rows AVX2 micro-kernel: 12 `ymm` accumulators; per input dimension
+/// 2 loads of `W`, 6 broadcasts and 12 steps `acc = $step(acc, x, w)`.
+macro_rules! avx2_tile {
+    ($(#[$doc:meta])* $name:ident, $features:literal, |$s:ident, $x:ident, $w:ident| $step:expr) => {
+        $(#[$doc])*
+        #[target_feature(enable = $features)]
+        fn $name(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+            let mut acc = [[_mm256_setzero_ps(); 2]; AVX2_MR];
+            for (accv, o) in acc.iter_mut().zip(out.chunks_exact(AVX2_NR)) {
+                // SAFETY: each chunk of `out` is 16 floats.
+                unsafe {
+                    accv[0] = _mm256_loadu_ps(o.as_ptr());
+                    accv[1] = _mm256_loadu_ps(o.as_ptr().add(8));
+                }
+            }
+            let (ap, bp) = (a.as_ptr(), b.as_ptr());
+            for c in c0..c1 {
+                let k = c - c0;
+                // SAFETY: k·16 + 16 <= (c1 − c0)·16 == b.len().
+                let w = unsafe {
+                    [
+                        _mm256_loadu_ps(bp.add(k * AVX2_NR)),
+                        _mm256_loadu_ps(bp.add(k * AVX2_NR + 8)),
+                    ]
+                };
+                for (v, accv) in acc.iter_mut().enumerate() {
+                    // SAFETY: v·dims + c < 6·dims == a.len() (c < c1 <= dims).
+                    let $x = _mm256_set1_ps(unsafe { *ap.add(v * dims + c) });
+                    for ($s, $w) in accv.iter_mut().zip(w) {
+                        *$s = $step;
+                    }
+                }
+            }
+            for (o, accv) in out.chunks_exact_mut(AVX2_NR).zip(&acc) {
+                // SAFETY: each chunk of `out` is 16 floats.
+                unsafe {
+                    _mm256_storeu_ps(o.as_mut_ptr(), accv[0]);
+                    _mm256_storeu_ps(o.as_mut_ptr().add(8), accv[1]);
+                }
+            }
+        }
+    };
+}
+
+avx2_tile!(
+    /// The reference arithmetic: `vmulps` + `vaddps` (Zen's separate MUL and ADD pipes run them
+    /// in parallel, the throughput of FMA with the rounding of the reference).
+    project_avx2,
+    "avx2",
+    |s, x, w| _mm256_add_ps(*s, _mm256_mul_ps(x, w))
+);
+
+avx2_tile!(
+    /// The fused arithmetic: one `vfmadd231ps` per step.
+    project_avx2_fma,
+    "avx2,fma",
+    |s, x, w| _mm256_fmadd_ps(x, w, *s)
+);
 
 fn project_avx512_entry(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
     // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
     // checked `avx512f`; `ProjectKernel::micro_tile_continue` checked the lengths and the range.
-    unsafe { project_avx512::<AVX512_MR, { AVX512_NR / 16 }>(dims, c0, c1, a, b, out) }
+    unsafe { project_avx512::<AVX512_MR, { AVX512_NR / 16 }, false>(dims, c0, c1, a, b, out) }
+}
+
+fn project_avx512_fma_entry(
+    dims: usize,
+    c0: usize,
+    c1: usize,
+    a: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+) {
+    // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
+    // checked `avx512f` (it includes the 512-bit FMA); `ProjectKernel::micro_tile_continue`
+    // checked the lengths and the range.
+    unsafe { project_avx512::<AVX512_MR, { AVX512_NR / 16 }, true>(dims, c0, c1, a, b, out) }
 }
 
 /// `w · x` with `x` broadcast from memory inside the multiply (`vmulps zmm, zmm, m32{1to16}`):
@@ -583,9 +631,11 @@ unsafe fn mul_bcast(w: __m512, x: *const f32) -> __m512 {
 }
 
 /// `MR` vectors × `16 · NV` rows: `MR · NV` `zmm` accumulators; per input dimension `NV` loads
-/// of `W` and `MR · NV` multiplies (with the `x` broadcast embedded) + `MR · NV` adds.
+/// of `W`, then per vector either (`FUSED = false`, the reference arithmetic) `MR · NV`
+/// multiplies with the `x` broadcast embedded + `MR · NV` adds, or (`FUSED = true`) one
+/// broadcast of `x` (a load-port uop) + `MR · NV` `vfmadd231ps` (half the vector-pipe uops).
 #[target_feature(enable = "avx512f")]
-fn project_avx512<const MR: usize, const NV: usize>(
+fn project_avx512<const MR: usize, const NV: usize, const FUSED: bool>(
     dims: usize,
     c0: usize,
     c1: usize,
@@ -612,119 +662,17 @@ fn project_avx512<const MR: usize, const NV: usize>(
         for (v, accv) in acc.iter_mut().enumerate() {
             // SAFETY: v·dims + c < MR·dims == a.len() (c < c1 <= dims): in bounds.
             let x = unsafe { ap.add(v * dims + c) };
-            for (s, wh) in accv.iter_mut().zip(&w) {
-                // SAFETY: `x` points into `a` (above); AVX512F is enabled here.
-                *s = _mm512_add_ps(*s, unsafe { mul_bcast(*wh, x) });
-            }
-        }
-    }
-    for (o, accv) in out.chunks_exact_mut(nr).zip(&acc) {
-        for (h, s) in accv.iter().enumerate() {
-            // SAFETY: each chunk of `out` is `nr` floats.
-            unsafe { _mm512_storeu_ps(o.as_mut_ptr().add(16 * h), *s) };
-        }
-    }
-}
-
-// ------------------------------------------------- fused projection micro-kernels (opt-in FMA)
-
-fn project_avx2_fma_entry(
-    dims: usize,
-    c0: usize,
-    c1: usize,
-    a: &[f32],
-    b: &[f32],
-    out: &mut [f32],
-) {
-    // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
-    // checked `avx2` and `fma`; `ProjectKernel::micro_tile_continue` checked the lengths and
-    // the range.
-    unsafe { project_avx2_fma(dims, c0, c1, a, b, out) }
-}
-
-/// [`project_avx2`] with `acc = fma(x, w, acc)`: 12 `vfmadd231ps` per input dimension.
-#[target_feature(enable = "avx2,fma")]
-fn project_avx2_fma(dims: usize, c0: usize, c1: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
-    let mut acc = [[_mm256_setzero_ps(); 2]; AVX2_MR];
-    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(AVX2_NR)) {
-        // SAFETY: each chunk of `out` is 16 floats.
-        unsafe {
-            accv[0] = _mm256_loadu_ps(o.as_ptr());
-            accv[1] = _mm256_loadu_ps(o.as_ptr().add(8));
-        }
-    }
-    let (ap, bp) = (a.as_ptr(), b.as_ptr());
-    for c in c0..c1 {
-        let k = c - c0;
-        // SAFETY: k·16 + 16 <= (c1 − c0)·16 == b.len().
-        let (w0, w1) = unsafe {
-            (
-                _mm256_loadu_ps(bp.add(k * AVX2_NR)),
-                _mm256_loadu_ps(bp.add(k * AVX2_NR + 8)),
-            )
-        };
-        for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < 6·dims == a.len() (c < c1 <= dims).
-            let x = _mm256_set1_ps(unsafe { *ap.add(v * dims + c) });
-            accv[0] = _mm256_fmadd_ps(x, w0, accv[0]);
-            accv[1] = _mm256_fmadd_ps(x, w1, accv[1]);
-        }
-    }
-    for (o, accv) in out.chunks_exact_mut(AVX2_NR).zip(&acc) {
-        // SAFETY: each chunk of `out` is 16 floats.
-        unsafe {
-            _mm256_storeu_ps(o.as_mut_ptr(), accv[0]);
-            _mm256_storeu_ps(o.as_mut_ptr().add(8), accv[1]);
-        }
-    }
-}
-
-fn project_avx512_fma_entry(
-    dims: usize,
-    c0: usize,
-    c1: usize,
-    a: &[f32],
-    b: &[f32],
-    out: &mut [f32],
-) {
-    // SAFETY: only reachable through the `ProjectKernel` built by `project_kernels`, which
-    // checked `avx512f`; `ProjectKernel::micro_tile_continue` checked the lengths and the range.
-    unsafe { project_avx512_fma::<AVX512_MR, { AVX512_NR / 16 }>(dims, c0, c1, a, b, out) }
-}
-
-/// [`project_avx512`] with `acc = fma(x, w, acc)`: per input dimension `NV` loads of `W`, `MR`
-/// broadcasts of `x` (load-port uops) and `MR · NV` `vfmadd231ps` (half the vector-pipe uops of
-/// the separate multiply and add).
-#[target_feature(enable = "avx512f")]
-fn project_avx512_fma<const MR: usize, const NV: usize>(
-    dims: usize,
-    c0: usize,
-    c1: usize,
-    a: &[f32],
-    b: &[f32],
-    out: &mut [f32],
-) {
-    let nr = 16 * NV;
-    let mut acc = [[_mm512_setzero_ps(); NV]; MR];
-    for (accv, o) in acc.iter_mut().zip(out.chunks_exact(nr)) {
-        for (h, s) in accv.iter_mut().enumerate() {
-            // SAFETY: each chunk of `out` is `nr` floats.
-            *s = unsafe { _mm512_loadu_ps(o.as_ptr().add(16 * h)) };
-        }
-    }
-    let (ap, bp) = (a.as_ptr(), b.as_ptr());
-    for c in c0..c1 {
-        let k = c - c0;
-        let mut w = [_mm512_setzero_ps(); NV];
-        for (h, wh) in w.iter_mut().enumerate() {
-            // SAFETY: k·nr + 16·h + 16 <= (c1 − c0)·nr == b.len().
-            *wh = unsafe { _mm512_loadu_ps(bp.add(k * nr + 16 * h)) };
-        }
-        for (v, accv) in acc.iter_mut().enumerate() {
-            // SAFETY: v·dims + c < MR·dims == a.len() (c < c1 <= dims).
-            let x = _mm512_set1_ps(unsafe { *ap.add(v * dims + c) });
-            for (s, wh) in accv.iter_mut().zip(&w) {
-                *s = _mm512_fmadd_ps(x, *wh, *s);
+            if FUSED {
+                // SAFETY: `x` points into `a` (above).
+                let xb = _mm512_set1_ps(unsafe { *x });
+                for (s, wh) in accv.iter_mut().zip(&w) {
+                    *s = _mm512_fmadd_ps(xb, *wh, *s);
+                }
+            } else {
+                for (s, wh) in accv.iter_mut().zip(&w) {
+                    // SAFETY: `x` points into `a` (above); AVX512F is enabled here.
+                    *s = _mm512_add_ps(*s, unsafe { mul_bcast(*wh, x) });
+                }
             }
         }
     }
