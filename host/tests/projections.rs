@@ -589,3 +589,42 @@ fn golden_codes_for_every_kind() {
         }
     }
 }
+
+/// `encode --fma`: the opt-in fused arithmetic writes the same shape, and its codes differ from
+/// the default ones in at most 1e-5 of the bits (only outputs within rounding of 0 can flip).
+#[test]
+fn encode_fma_differs_from_the_default_in_at_most_1e_5_of_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = sample("wordnet_minilm_sample_base.npy");
+    let (a, b) = (dir.path().join("a.npy"), dir.path().join("b.npy"));
+    for (out, extra) in [(&a, None), (&b, Some("--fma"))] {
+        let mut args = vec![
+            "encode",
+            "--input",
+            s(&base),
+            "--bits",
+            "1024",
+            "--projection",
+            "gaussian",
+            "--seed",
+            "3",
+            "--out",
+            s(out),
+        ];
+        args.extend(extra);
+        let r = run(&args);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+    }
+    let (ra, ca, da) = read_u8_matrix(&a).unwrap();
+    let (rb, cb, db) = read_u8_matrix(&b).unwrap();
+    assert_eq!((ra, ca), (5000, 128));
+    assert_eq!((rb, cb), (ra, ca));
+    let differing: u32 = da.iter().zip(&db).map(|(x, y)| (x ^ y).count_ones()).sum();
+    let total = da.len() as f64 * 8.0;
+    eprintln!("encode --fma: {differing} of {total} bits differ from the default");
+    assert!(f64::from(differing) <= 1e-5 * total, "{differing}");
+    // Both arithmetics are exact functions of the input (every kernel of one arithmetic gives
+    // the same bits on every CPU), so the difference is a fixed number: 2 bits here. 0 would
+    // mean `--fma` was ignored.
+    assert_eq!(differing, 2);
+}
