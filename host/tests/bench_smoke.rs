@@ -120,7 +120,7 @@ fn bench_knn_smoke_writes_results_identical_across_kernels_and_threads() {
 }
 
 #[test]
-fn bench_encode_smoke_reports_zero_differing_bits() {
+fn bench_encode_smoke_reports_zero_differing_bits_per_arithmetic() {
     let d = out_dir("encode");
     let out = d.join("encode.json");
     run(&[
@@ -148,9 +148,21 @@ fn bench_encode_smoke_reports_zero_differing_bits() {
     let doc = json(&out);
     assert_eq!(doc["all_fast_paths_bit_identical_to_reference"], true);
     let rows = doc["results"].as_array().unwrap();
-    let kernels = binaryllm_core::ProjectKernel::available().count() + 1;
+    let fused = binaryllm_core::ProjectKernel::available_with(binaryllm_core::Arithmetic::Fused);
+    let kernels = binaryllm_core::ProjectKernel::available().count() + fused.count() + 1;
     assert_eq!(rows.len(), 2 * 2 * 2 * kernels);
-    assert!(rows.iter().all(|r| r["differing_bits_vs_reference"] == 0));
+    // Every kernel equals the reference of its own arithmetic; the default ones equal the
+    // core's reference path.
+    assert!(
+        rows.iter()
+            .all(|r| r["differing_bits_vs_own_arithmetic_reference"] == 0)
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r["arithmetic"] == "separate")
+            .all(|r| r["differing_bits_vs_reference"] == 0)
+    );
+    assert!(rows.iter().any(|r| r["arithmetic"] == "fused"));
     assert!(d.join("enc_codes_n300_d24_b100_s42.npy").exists());
 }
 
