@@ -104,11 +104,11 @@ step "firmware (firmware/: fmt, clippy and release builds for every board, golde
 )
 lap
 
-step "fuzz smoke: each fuzz target ${FUZZ_SECONDS:-20} s (fuzz/run; skipped without cargo-fuzz + nightly)"
+step "fuzz smoke: each fuzz target ${FUZZ_SECONDS:-10} s (fuzz/run; skipped without cargo-fuzz + nightly)"
 # The long runs (10 min per target) are recorded in fuzz/README.md; CI only checks that every
 # target builds and survives a short run from its checked-in seeds.
 if command -v cargo-fuzz >/dev/null 2>&1 && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-  bash fuzz/run "${FUZZ_SECONDS:-20}"
+  bash fuzz/run "${FUZZ_SECONDS:-10}"
 else
   echo "   skipped: cargo-fuzz or the nightly toolchain is missing (.ci/run installs them)"
 fi
