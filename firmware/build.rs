@@ -1,6 +1,7 @@
 //! Build script of the firmware (host tooling, run by cargo before compiling the firmware):
 //!
-//! 1. picks the board from its cargo feature and checks the target;
+//! 1. picks the board from its cargo feature, reads its facts (`boards/<board>/board.toml`) and
+//!    checks the target;
 //! 2. puts `boards/<board>/memory.x` on the linker path and links with cortex-m-rt's `link.x`
 //!    (and `defmt.x` on real boards), as in cortex-m-quickstart;
 //! 3. generates the data stored in flash with the core's reference path: the `N = 1,024`
@@ -30,83 +31,64 @@ const PROJECTION_SEED: u64 = 42;
 /// The query is bench vector `N_CODES + 7` (cluster 7, not in the database).
 const QUERY_INDEX: u32 = N_CODES as u32 + 7;
 
-/// The learned projection every board stores (ITQ, 384 -> 64 bits, trained on the shipped
-/// sample; 98,560 bytes of flash). Wider ones would fit the bigger boards' flash, but their
-/// generated sources (about 30 bytes of text per value) would not fit the repository's budget.
-const LEARNED_64: Option<&str> = Some("itq-64.rs");
-
-/// What one board runs and stores.
+/// What one board runs and stores: `boards/<name>/board.toml` (the board's one file of facts;
+/// the host reads the same file for its QEMU runner and budgets).
+#[derive(Debug, serde::Deserialize)]
 struct Plan {
     /// Board name (= cargo feature = folder in `boards/`).
-    board: &'static str,
+    name: String,
     /// The Rust target it must be built for.
-    target: &'static str,
+    target: String,
     /// Code widths with a stored database (each: encode, Hamming and top-k workloads).
-    code_bits: &'static [usize],
+    code_bits: Vec<usize>,
     /// Code widths whose materialised Gaussian matrix is stored in flash too.
-    dense_bits: &'static [usize],
-    /// Repetitions of the encode workloads.
-    reps_encode: u32,
-    /// Repetitions of the top-k workloads.
-    reps_topk: u32,
-    /// Repetitions of the Hamming workloads.
-    reps_hamming: u32,
+    dense_bits: Vec<usize>,
+    /// Repetitions of each workload kind.
+    reps: Reps,
     /// Whether it is a real board (defmt over RTT) rather than QEMU (semihosting + UART).
     hardware: bool,
     /// The learned projection stored in flash: a file of `learned/` written by
     /// `binaryllm projection export --format rust` (see `learned/README.md`).
-    learned: Option<&'static str>,
+    learned: Option<String>,
 }
 
-/// One row per board. A new board adds a row, a feature and a `boards/<name>/` folder.
-const PLANS: &[Plan] = &[
-    Plan {
-        board: "qemu-m4f",
-        target: "thumbv7em-none-eabihf",
-        code_bits: &[64, 256, 1024],
-        dense_bits: &[64, 256, 1024],
-        reps_encode: 5,
-        reps_topk: 7,
-        reps_hamming: 31,
-        hardware: false,
-        learned: LEARNED_64,
-    },
-    Plan {
-        board: "qemu-m0",
-        target: "thumbv6m-none-eabi",
-        code_bits: &[64, 256],
-        // The dense Gaussian 64-bit matrix (96 KiB) no longer fits beside the learned one in
-        // the 256 KiB of flash; encode-learned runs the same dense kernel (plus thresholds).
-        dense_bits: &[],
-        reps_encode: 3,
-        reps_topk: 5,
-        reps_hamming: 31,
-        hardware: false,
-        learned: LEARNED_64,
-    },
-    Plan {
-        board: "nrf52840-dk",
-        target: "thumbv7em-none-eabihf",
-        code_bits: &[64, 256, 1024],
-        dense_bits: &[64, 256],
-        reps_encode: 5,
-        reps_topk: 7,
-        reps_hamming: 31,
-        hardware: true,
-        learned: LEARNED_64,
-    },
-    Plan {
-        board: "rp-pico",
-        target: "thumbv6m-none-eabi",
-        code_bits: &[64, 256, 1024],
-        dense_bits: &[64, 256],
-        reps_encode: 3,
-        reps_topk: 5,
-        reps_hamming: 31,
-        hardware: true,
-        learned: LEARNED_64,
-    },
-];
+/// `[reps]` of a board file.
+#[derive(Debug, serde::Deserialize)]
+struct Reps {
+    encode: u32,
+    topk: u32,
+    hamming: u32,
+}
+
+/// The board folders of `boards/` (each has a `board.toml`), sorted by name.
+fn board_dirs(manifest: &Path) -> Vec<PathBuf> {
+    let boards = manifest.join("boards");
+    let entries = fs::read_dir(&boards)
+        .unwrap_or_else(|e| fail(&format!("reading {}: {e}", boards.display())));
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("board.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Reads and checks `dir/board.toml`.
+fn read_plan(dir: &Path) -> Plan {
+    let file = dir.join("board.toml");
+    let text = fs::read_to_string(&file)
+        .unwrap_or_else(|e| fail(&format!("reading {}: {e}", file.display())));
+    let plan: Plan =
+        toml::from_str(&text).unwrap_or_else(|e| fail(&format!("{}: {e}", file.display())));
+    if dir.file_name().is_none_or(|n| n != plan.name.as_str()) {
+        fail(&format!(
+            "{}: name = {:?} differs from its folder",
+            file.display(),
+            plan.name
+        ));
+    }
+    plan
+}
 
 fn feature_enabled(board: &str) -> bool {
     let var = format!(
@@ -129,27 +111,31 @@ fn main() {
         println!("cargo::rustc-cfg=binaryllm_has_dwt");
     }
 
-    let chosen: Vec<&Plan> = PLANS.iter().filter(|p| feature_enabled(p.board)).collect();
+    let plans: Vec<Plan> = board_dirs(&manifest).iter().map(|d| read_plan(d)).collect();
+    let chosen: Vec<&Plan> = plans.iter().filter(|p| feature_enabled(&p.name)).collect();
     let plan = match chosen.as_slice() {
         [one] => *one,
         [] => fail(&format!(
             "no board feature: pick one of {} (e.g. `--no-default-features --features qemu-m0`)",
-            board_names()
+            board_names(&plans)
         )),
         many => fail(&format!(
             "several board features ({}): pick exactly one (add --no-default-features)",
-            many.iter().map(|p| p.board).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     };
     if target != plan.target {
         fail(&format!(
             "board {} is built for {}, not {target}: add `--target {}` (or use the `cargo {}` alias)",
-            plan.board, plan.target, plan.target, plan.board
+            plan.name, plan.target, plan.target, plan.name
         ));
     }
 
     // Linker scripts (cortex-m-quickstart's documented build.rs).
-    let memory = manifest.join("boards").join(plan.board).join("memory.x");
+    let memory = manifest.join("boards").join(&plan.name).join("memory.x");
     fs::copy(&memory, out.join("memory.x"))
         .unwrap_or_else(|e| fail(&format!("copying {}: {e}", memory.display())));
     println!("cargo::rustc-link-search={}", out.display());
@@ -162,8 +148,12 @@ fn main() {
     generate(plan, &out);
 }
 
-fn board_names() -> String {
-    PLANS.iter().map(|p| p.board).collect::<Vec<_>>().join(", ")
+fn board_names(plans: &[Plan]) -> String {
+    plans
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn fail(msg: &str) -> ! {
@@ -224,11 +214,11 @@ fn list(values: &[usize]) -> String {
 
 fn generate(plan: &Plan, out: &Path) {
     let mut rs = String::new();
-    let _ = writeln!(rs, "// Generated by build.rs for board {}.", plan.board);
+    let _ = writeln!(rs, "// Generated by build.rs for board {}.", plan.name);
     let _ = writeln!(
         rs,
         "/// Board name.\npub const BOARD: &str = {:?};",
-        plan.board
+        plan.name
     );
     let _ = writeln!(
         rs,
@@ -256,10 +246,10 @@ fn generate(plan: &Plan, out: &Path) {
     let _ = writeln!(
         rs,
         "/// Repetitions (encode, top-k, Hamming).\npub const REPS: Reps = Reps {{ encode: {}, topk: {}, hamming: {} }};",
-        plan.reps_encode, plan.reps_topk, plan.reps_hamming
+        plan.reps.encode, plan.reps.topk, plan.reps.hamming
     );
     let mut codes = Vec::new();
-    for &bits in plan.code_bits {
+    for &bits in &plan.code_bits {
         let name = format!("codes-gaussian-{bits}.bin");
         write_if_changed(&out.join(&name), &database(bits));
         let _ = writeln!(
@@ -270,7 +260,7 @@ fn generate(plan: &Plan, out: &Path) {
         codes.push(format!("Stored {{ bits: {bits}, bytes: &CODES_{bits}.0 }}"));
     }
     let mut dense = Vec::new();
-    for &bits in plan.dense_bits {
+    for &bits in &plan.dense_bits {
         let name = format!("matrix-gaussian-{bits}.bin");
         let bytes: Vec<u8> = matrix(bits).iter().flat_map(|v| v.to_le_bytes()).collect();
         write_if_changed(&out.join(&name), &bytes);
@@ -286,16 +276,16 @@ fn generate(plan: &Plan, out: &Path) {
     let _ = writeln!(
         rs,
         "/// Database codes in flash, one per width ({}).\npub static DATABASES: &[Stored] = &[{}];",
-        list(plan.code_bits),
+        list(&plan.code_bits),
         codes.join(", ")
     );
     let _ = writeln!(
         rs,
         "/// Materialised Gaussian matrices in flash ({}).\npub static MATRICES: &[Stored] = &[{}];",
-        list(plan.dense_bits),
+        list(&plan.dense_bits),
         dense.join(", ")
     );
-    match plan.learned {
+    match plan.learned.as_deref() {
         Some(file) => {
             let path = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"))
                 .join("learned")

@@ -79,12 +79,14 @@ step "firmware (firmware/: fmt, clippy and release builds for every board, golde
 (
   cd firmware
   cargo fmt --check
-  for spec in "qemu-m4f thumbv7em-none-eabihf" "qemu-m0 thumbv6m-none-eabi" \
-              "nrf52840-dk thumbv7em-none-eabihf" "rp-pico thumbv6m-none-eabi"; do
-    set -- $spec
-    cargo clippy -q --release --all-targets --no-default-features --features "$1" --target "$2" -- -D warnings
-    cargo build -q --release --no-default-features --features "$1" --target "$2" --bin bench
-    echo "   ok: $1 ($2): clippy, release build"
+  # Every board of boards/*/board.toml (its one file of facts), built for the target it names.
+  for facts in boards/*/board.toml; do
+    board=$(basename "$(dirname "$facts")")
+    target=$(sed -n 's/^target = "\(.*\)"$/\1/p' "$facts")
+    [ -n "$target" ] || { echo "$facts names no target" >&2; exit 1; }
+    cargo clippy -q --release --all-targets --no-default-features --features "$board" --target "$target" -- -D warnings
+    cargo build -q --release --no-default-features --features "$board" --target "$target" --bin bench
+    echo "   ok: $board ($target): clippy, release build"
   done
   # The conformance goldens (same expected bytes as on the host) and the firmware's own checks,
   # on target; the semihosting exit code is the verdict.

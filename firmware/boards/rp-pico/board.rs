@@ -14,6 +14,9 @@ use crate::sink::DefmtHexSink;
 const CORE_HZ: u32 = 6_000_000;
 
 /// The second-stage bootloader, placed in `.boot2` by `boards/rp-pico/memory.x`.
+// SAFETY: `link_section` only chooses where the static goes: `.boot2` is the 256-byte region
+// that memory.x reserves at the start of flash for exactly this blob, which the RP2040 boot ROM
+// copies to SRAM and runs; nothing else is placed there and Rust code never reads it.
 #[allow(unsafe_code)]
 #[unsafe(link_section = ".boot2")]
 #[used]

@@ -2,12 +2,14 @@
 //! board), check that the device computed exactly what the host's reference path computes
 //! (parity digest), check the budgets, and write `firmware-report.json` plus a table.
 //!
+//! * [`boards`] — the boards' facts (`firmware/boards/<name>/board.toml`), compiled in;
 //! * [`capture`] — raw UART bytes or `binaryllm-frame <hex>` log lines → the report frame;
 //! * [`parity`] — the host side of the parity digest;
 //! * [`learned`] — the learned projections stored by the firmware, compiled in from its files;
 //! * [`qemu`] — building the firmware and running QEMU with a timeout;
 //! * [`summary`] — JSON, table, budgets.
 
+pub mod boards;
 pub mod capture;
 pub mod learned;
 pub mod parity;

@@ -22,32 +22,32 @@ pub struct QemuBoard {
 /// instruction at 25 MHz, 16.384 at 16 MHz); the firmware recovers it from its calibration.
 pub const ICOUNT_SHIFT: u8 = 10;
 
-/// The QEMU boards.
-pub const QEMU_BOARDS: [QemuBoard; 2] = [
-    QemuBoard {
-        name: "qemu-m4f",
-        target: "thumbv7em-none-eabihf",
-        machine: "mps2-an386",
-        cpu: "cortex-m4",
-    },
-    QemuBoard {
-        name: "qemu-m0",
-        target: "thumbv6m-none-eabi",
-        machine: "microbit",
-        cpu: "cortex-m0",
-    },
-];
+/// The QEMU boards: those of `firmware/boards/*/board.toml` with a `[qemu]` section.
+pub fn qemu_boards() -> Result<Vec<QemuBoard>> {
+    Ok(super::boards::all()?
+        .iter()
+        .filter_map(|b| {
+            b.qemu.as_ref().map(|q| QemuBoard {
+                name: &b.name,
+                target: &b.target,
+                machine: &q.machine,
+                cpu: &q.cpu,
+            })
+        })
+        .collect())
+}
 
 /// The QEMU board called `name`.
 pub fn board(name: &str) -> Result<QemuBoard> {
-    QEMU_BOARDS
+    let boards = qemu_boards()?;
+    boards
         .iter()
         .copied()
         .find(|b| b.name == name)
         .with_context(|| {
             format!(
                 "unknown QEMU board {name:?} (known: {})",
-                QEMU_BOARDS.map(|b| b.name).join(", ")
+                boards.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
             )
         })
 }
@@ -235,5 +235,12 @@ mod tests {
             assert!(line.contains(flag), "{flag} missing in {line}");
         }
         assert!(board("qemu-m7").is_err());
+        // A real board is no QEMU board.
+        assert!(board("rp-pico").is_err());
+        let m0 = board("qemu-m0").unwrap();
+        assert_eq!(
+            (m0.machine, m0.cpu, m0.target),
+            ("microbit", "cortex-m0", "thumbv6m-none-eabi")
+        );
     }
 }

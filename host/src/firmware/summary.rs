@@ -86,49 +86,51 @@ pub fn missing_workloads(report: &Report) -> u64 {
         .count() as u64
 }
 
-/// The budgets of the board (none for boards without one; parity is checked separately).
+/// The budgets of the board: its `[budgets]` in `firmware/boards/<board>/board.toml` (none for
+/// boards without one, or a board the host does not know; parity is checked separately).
 ///
 /// * `qemu-m4f`: RAM (`.data + .bss + stack high-water`) ≤ 16 KiB, flash without the stored
 ///   codes and matrices ≤ 64 KiB, one 256-bit Hamming distance ≤ 100 instructions, and the
 ///   [`REQUIRED_WORKLOADS`] present;
 /// * `qemu-m0`: the same workloads present and RAM ≤ 16 KiB.
 pub fn budgets(report: &Report) -> Vec<Budget> {
-    const KIB16: u64 = 16 * 1024;
-    let ram = Some(u64::from(report.memory.ram_total));
-    let workloads_present = || {
-        budget(
+    let Some(limits) = super::boards::find(report.board.as_str())
+        .ok()
+        .and_then(|b| b.budgets)
+    else {
+        return Vec::new();
+    };
+    let instructions = report.counter == CounterKind::QemuIcountInstructions;
+    let mut out = Vec::new();
+    if limits.required_workloads {
+        out.push(budget(
             "required_workloads_missing",
             Some(missing_workloads(report)),
             0,
             "workloads",
-        )
-    };
-    match report.board.as_str() {
-        "qemu-m4f" => {
-            let instructions = report.counter == CounterKind::QemuIcountInstructions;
-            vec![
-                workloads_present(),
-                budget("ram_data_bss_stack_bytes", ram, KIB16, "bytes"),
-                budget(
-                    "flash_without_stored_codes_and_matrices_bytes",
-                    Some(flash_without_stored(report)),
-                    64 * 1024,
-                    "bytes",
-                ),
-                budget(
-                    "hamming_256_bit_median",
-                    median_of(report, WorkloadKind::Hamming, 256).filter(|_| instructions),
-                    100,
-                    "qemu-icount-instructions",
-                ),
-            ]
-        }
-        "qemu-m0" => vec![
-            workloads_present(),
-            budget("ram_data_bss_stack_bytes", ram, KIB16, "bytes"),
-        ],
-        _ => Vec::new(),
+        ));
     }
+    if let Some(limit) = limits.ram_data_bss_stack_bytes {
+        let ram = Some(u64::from(report.memory.ram_total));
+        out.push(budget("ram_data_bss_stack_bytes", ram, limit, "bytes"));
+    }
+    if let Some(limit) = limits.flash_without_stored_codes_and_matrices_bytes {
+        out.push(budget(
+            "flash_without_stored_codes_and_matrices_bytes",
+            Some(flash_without_stored(report)),
+            limit,
+            "bytes",
+        ));
+    }
+    if let Some(limit) = limits.hamming_256_bit_median_instructions {
+        out.push(budget(
+            "hamming_256_bit_median",
+            median_of(report, WorkloadKind::Hamming, 256).filter(|_| instructions),
+            limit,
+            "qemu-icount-instructions",
+        ));
+    }
+    out
 }
 
 #[derive(Serialize)]
