@@ -630,8 +630,15 @@ pub fn eval_base_codes(codes: &CodeFile, config: &Config, ds: &Dataset) -> Resul
     let bits = *config.bits.first().context("no code widths")?;
     let format = codes.order(None, "--format")?;
     let projector = match codes.projection() {
-        Some(_) => {
-            let opts = resolve_projection(&ProjectionOpts::default(), codes)?;
+        Some(rec) => {
+            // Trained on the base file: train on it where eval loaded it (it may have moved).
+            let mut given = ProjectionOpts::default();
+            if let (Some(t), Some(b)) = (&rec.training, base_file)
+                && t.sha256 == b.sha256
+            {
+                given.train = Some(PathBuf::from(&b.path));
+            }
+            let opts = resolve_projection(&given, codes)?;
             crate::commands::build_projector(&opts, dims, Some(bits), None)?
         }
         None => {

@@ -673,3 +673,102 @@ fn eval_codes_rejects_codes_of_another_base_file_and_contradicting_flags() {
         read_json(&plain.join("results.json"))["runs"][0]["metrics"]
     );
 }
+
+#[test]
+fn a_sidecar_that_cannot_be_written_leaves_no_codes() {
+    let c = Case::new();
+    let out = c.path("codes.npy");
+    // A directory where the sidecar goes: the rename onto it fails.
+    fs::create_dir(sidecar(&out)).unwrap();
+    let before = c.listing();
+    let r = run(&[
+        "encode",
+        "--input",
+        s(&c.files.base),
+        "--bits",
+        "64",
+        "--out",
+        s(&out),
+    ]);
+    assert_rejected(
+        &r,
+        &out,
+        &["error: output stage: ", "codes.npy.json: cannot write"],
+    );
+    assert_eq!(c.listing(), before, "leftovers");
+}
+
+#[test]
+fn sidecars_of_another_version_or_tool_are_rejected() {
+    let c = Case::new();
+    let codes = c.encode(&c.files.base, "codes.npy", &["--bits", "64"]);
+    let q = s(&c.files.queries);
+    for (text, want) in [
+        (
+            "{\"format\": \"binaryllm-codes\", \"version\": 2}",
+            "codes.npy.json: sidecar version 2 is not the supported version 1",
+        ),
+        (
+            "{\"rows\": 3}",
+            "codes.npy.json: not a valid binaryllm sidecar: no \"format\" starting with \"binaryllm-\"",
+        ),
+    ] {
+        fs::write(sidecar(&codes), text).unwrap();
+        let (r, out) = c.search(&codes, "hits", &["--queries", q]);
+        assert_rejected(&r, &out, &["error: load stage: ", want]);
+    }
+}
+
+#[test]
+fn a_training_file_or_artefact_changed_since_encode_is_rejected() {
+    let c = Case::new();
+    let q = s(&c.files.queries);
+    let train = c.path("train.npy");
+    fs::copy(&c.files.base, &train).unwrap();
+    let pca = c.encode(&train, "pca.npy", &["--bits", "8", "--projection", "pca"]);
+    let art = c.path("art");
+    let t = |input: &Path, force: bool| {
+        let mut a = vec![
+            "projection",
+            "train",
+            "--kind",
+            "pca",
+            "--input",
+            s(input),
+            "--bits",
+            "8",
+            "--out",
+            s(&art),
+        ];
+        if force {
+            a.push("--force");
+        }
+        let r = run(&a);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+    };
+    t(&train, false);
+    let acodes = c.encode(&c.files.base, "a.npy", &["--projection-file", s(&art)]);
+    let other = c.floats("other.npy", 300, DIMS, 9);
+    fs::copy(&other, &train).unwrap();
+    let (r, out) = c.search(&pca, "hits", &["--queries", q]);
+    assert_rejected(
+        &r,
+        &out,
+        &[
+            "error: search stage: ",
+            "pca.npy.json: the training file ",
+            "train.npy changed since the codes were made (sha256 ",
+            "give --train with the original",
+        ],
+    );
+    t(&other, true);
+    let (r, out) = c.search(&acodes, "hits", &["--queries", q]);
+    assert_rejected(
+        &r,
+        &out,
+        &[
+            "a.npy.json: the artefact ",
+            "art changed since the codes were made (sha256 ",
+        ],
+    );
+}
