@@ -135,11 +135,7 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
 
     let base_codes = match &codes {
         Some(c) => {
-            reporter.stage(&format!(
-                "base codes: {} ({} bits)",
-                c.path.display(),
-                cfg.bits[0]
-            ));
+            reporter.stage(&format!("base codes: {}", c.path.display()));
             Some(codefile::eval_base_codes(c, cfg, &ds).context("load stage")?)
         }
         None => None,

@@ -786,14 +786,14 @@ enum GroupCodes<'a> {
     /// `eval --codes`: precomputed.
     Given(&'a BaseCodes),
     /// Trained on and encoded from the base vectors.
-    Built(Projector, CodeMatrix),
+    Built(Box<(Projector, CodeMatrix)>),
 }
 
 impl GroupCodes<'_> {
     fn parts(&self) -> (&Projector, &CodeMatrix) {
         match self {
             GroupCodes::Given(b) => (&b.projector, &b.codes),
-            GroupCodes::Built(p, c) => (p, c),
+            GroupCodes::Built(b) => (&b.0, &b.1),
         }
     }
 }
@@ -814,7 +814,7 @@ fn group_codes<'a>(
     let codes = proj
         .encode(&ds.base.data, threads)
         .with_context(|| format!("{ctx}: base vectors ({})", file_of(ds, "base")))?;
-    Ok(GroupCodes::Built(proj, codes))
+    Ok(GroupCodes::Built(Box::new((proj, codes))))
 }
 
 fn file_of(ds: &Dataset, role: &str) -> String {
