@@ -85,6 +85,11 @@ pub struct EvalArgs {
     /// Worker threads (0 = all cores; overrides `threads`).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Precomputed base codes (from `encode`) to evaluate instead of encoding the base: the
+    /// projection, seed and bits come from their sidecar (CODES.json), which must name the
+    /// base file; the queries are encoded with the same projection.
+    #[arg(long, value_name = "FILE")]
+    pub codes: Option<PathBuf>,
     /// Ad-hoc data: base vectors (.npy f16/f32/f64 or .fvecs) instead of the config's data set.
     #[arg(long, value_name = "FILE", requires = "queries")]
     pub base: Option<PathBuf>,
@@ -140,31 +145,68 @@ pub enum CodeFormat {
 }
 
 /// Projection arguments shared by `encode`, `search` and `projection`.
-#[derive(Debug, Args, Clone)]
+///
+/// The value fields are `None` when the flag was not given, so `search` can take them from the
+/// codes' sidecar (and reject a flag that contradicts it); the accessors give the defaults.
+#[derive(Debug, Args, Clone, Default)]
 pub struct ProjectionOpts {
-    /// Projection kind: gaussian, rademacher, achlioptas, hadamard, orthogonal, pca or itq.
-    #[arg(long, default_value = "gaussian")]
-    pub projection: String,
-    /// Projection seed (random matrix, Hadamard signs, ITQ start rotation, training subsample).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Per-bit thresholds: zero, mean or median of the projected training vectors.
-    #[arg(long, default_value = "zero")]
-    pub threshold: String,
-    /// ITQ iterations.
-    #[arg(long, default_value_t = 50)]
-    pub iterations: usize,
+    /// Projection kind: gaussian, rademacher, achlioptas, hadamard, orthogonal, pca or itq
+    /// [default: gaussian; for `search`: the codes' sidecar, else gaussian].
+    #[arg(long, value_name = "KIND")]
+    pub projection: Option<String>,
+    /// Projection seed (random matrix, Hadamard signs, ITQ start rotation, training subsample)
+    /// [default: 0; for `search`: the codes' sidecar, else 0].
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
+    /// Per-bit thresholds: zero, mean or median of the projected training vectors
+    /// [default: zero; for `search`: the codes' sidecar, else zero].
+    #[arg(long, value_name = "RULE")]
+    pub threshold: Option<String>,
+    /// ITQ iterations [default: 50; for `search`: the codes' sidecar, else 50].
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<usize>,
     /// Train on a seeded subsample of this many vectors (default: all).
     #[arg(long, value_name = "N")]
     pub sample: Option<usize>,
     /// Training vectors for pca/itq and mean/median thresholds (default for `encode`: its
-    /// --input; give the base set here when encoding queries separately).
+    /// --input; for `search`: the training file in the codes' sidecar; give the base set here
+    /// when encoding queries separately).
     #[arg(long, value_name = "FILE")]
     pub train: Option<PathBuf>,
     /// A trained projection artefact directory (from `projection train`); replaces
-    /// --projection/--seed/--threshold.
+    /// --projection/--seed/--threshold (default for `search`: the artefact in the codes'
+    /// sidecar).
     #[arg(long, value_name = "DIR")]
     pub projection_file: Option<PathBuf>,
+}
+
+impl ProjectionOpts {
+    /// Default projection kind.
+    pub const DEFAULT_KIND: &'static str = "gaussian";
+    /// Default threshold rule.
+    pub const DEFAULT_THRESHOLD: &'static str = "zero";
+    /// Default ITQ iterations.
+    pub const DEFAULT_ITERATIONS: usize = 50;
+
+    /// `--projection`, else [`DEFAULT_KIND`](Self::DEFAULT_KIND).
+    pub fn kind(&self) -> &str {
+        self.projection.as_deref().unwrap_or(Self::DEFAULT_KIND)
+    }
+
+    /// `--seed`, else 0.
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(0)
+    }
+
+    /// `--threshold`, else [`DEFAULT_THRESHOLD`](Self::DEFAULT_THRESHOLD).
+    pub fn threshold(&self) -> &str {
+        self.threshold.as_deref().unwrap_or(Self::DEFAULT_THRESHOLD)
+    }
+
+    /// `--iterations`, else [`DEFAULT_ITERATIONS`](Self::DEFAULT_ITERATIONS).
+    pub fn iterations(&self) -> usize {
+        self.iterations.unwrap_or(Self::DEFAULT_ITERATIONS)
+    }
 }
 
 /// `binaryllm encode`.
@@ -179,7 +221,8 @@ pub struct EncodeArgs {
     /// The projection.
     #[command(flatten)]
     pub proj: ProjectionOpts,
-    /// Output .npy (uint8 [N, ceil(bits/8)]).
+    /// Output .npy (uint8 [N, ceil(bits/8)]); its sidecar OUT.json records how the codes were
+    /// made (bits, byte order, projection, input sha256).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Bit order inside each byte.
@@ -199,7 +242,9 @@ pub struct EncodeArgs {
 /// `binaryllm search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Database codes (uint8 [N, bytes] .npy, as written by `encode`).
+    /// Database codes (uint8 [N, bytes] .npy, as written by `encode`). Their sidecar
+    /// (CODES.json) gives the defaults of --bits, --format and the projection of --queries,
+    /// and any flag that contradicts it is an error.
     #[arg(long, value_name = "FILE")]
     pub codes: PathBuf,
     /// Query codes (uint8 [nq, bytes] .npy).
@@ -213,7 +258,7 @@ pub struct SearchArgs {
     /// Float queries to encode with the projection options (.npy or .fvecs).
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
-    /// Code width in bits (default: 8 × the code bytes).
+    /// Code width in bits (default: the sidecar's, else 8 × the code bytes).
     #[arg(long)]
     pub bits: Option<usize>,
     /// The projection of --queries.
@@ -238,9 +283,9 @@ pub struct SearchArgs {
     /// Re-rank by the float query's projection (minus thresholds) · the documents' ±1 signs.
     #[arg(long, requires = "queries")]
     pub asymmetric: bool,
-    /// Bit order of the code files.
-    #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
-    pub format: CodeFormat,
+    /// Bit order of the code files [default: each file's sidecar, else faiss].
+    #[arg(long, value_enum)]
+    pub format: Option<CodeFormat>,
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -347,19 +392,20 @@ pub enum ExportFormat {
 /// `binaryllm export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Codes (uint8 [N, bytes] .npy as written by `encode`).
+    /// Codes (uint8 [N, bytes] .npy as written by `encode`); their sidecar (CODES.json) gives
+    /// the defaults of --codes-format and --bits and is carried into the output's sidecar.
     #[arg(long, value_name = "FILE")]
     pub codes: PathBuf,
-    /// Bit order of the code file.
-    #[arg(long = "codes-format", value_enum, default_value_t = CodeFormat::Faiss)]
-    pub codes_format: CodeFormat,
-    /// Code width in bits (default: 8 × the code bytes).
+    /// Bit order of the code file [default: the sidecar's, else faiss].
+    #[arg(long = "codes-format", value_enum)]
+    pub codes_format: Option<CodeFormat>,
+    /// Code width in bits (default: the sidecar's, else 8 × the code bytes).
     #[arg(long)]
     pub bits: Option<usize>,
     /// Output format.
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// Output file.
+    /// Output file (with a sidecar OUT.json carrying the codes' provenance).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }

@@ -9,15 +9,13 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result, bail};
 use std::io::Write as _;
 
-use binaryllm_core::{
-    CodeLayout,
-    bytes::{ByteOrder, from_bytes_into, to_bytes_into},
-};
+use binaryllm_core::bytes::{ByteOrder, to_bytes_into};
 
 use crate::cli::{
     CodeFormat, EncodeArgs, EvalArgs, ExportArgs, ExportFormat, ProjExportArgs, ProjFormat,
     ProjectionArgs, ProjectionCommand, ProjectionOpts, SearchArgs, TrainArgs,
 };
+use crate::codefile::{self, CodeFile};
 use crate::config::{self, DatasetSpec, LoadedConfig, Overrides};
 use crate::data::{self, Matrix};
 use crate::dataset::{self, Catalog};
@@ -28,6 +26,7 @@ use crate::output::{self, Environment, RunDir};
 use crate::progress::{Mode, Reporter};
 use crate::projector::{self, Kind, Projector, Spec};
 use crate::projfile;
+use crate::sidecar::{self, ByteOrder as SidecarOrder};
 
 /// The default config: `configs/default.toml` of the repository.
 pub fn default_config_path() -> PathBuf {
@@ -46,6 +45,15 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Loads, overrides and validates the config of an `eval` command line.
 pub fn eval_config(a: &EvalArgs) -> Result<(LoadedConfig, Overrides)> {
+    eval_config_with(a, None)
+}
+
+/// [`eval_config`]; with `--codes`, the config evaluates the codes' one projection, width
+/// and seed ([`codefile::configure_eval`]).
+pub fn eval_config_with(
+    a: &EvalArgs,
+    codes: Option<&CodeFile>,
+) -> Result<(LoadedConfig, Overrides)> {
     let path = a.config.clone().unwrap_or_else(default_config_path);
     let mut loaded = config::load(&path).context("config stage")?;
     let o = Overrides {
@@ -75,6 +83,9 @@ pub fn eval_config(a: &EvalArgs) -> Result<(LoadedConfig, Overrides)> {
             loaded.config.description = "ad-hoc data from the command line".into();
         }
     }
+    if let Some(c) = codes {
+        codefile::configure_eval(a, &mut loaded.config, c).context("config stage")?;
+    }
     config::validate(&loaded, &o).context("config stage")?;
     Ok((loaded, o))
 }
@@ -89,7 +100,13 @@ pub fn eval(a: &EvalArgs) -> Result<PathBuf> {
 pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
     let t0 = Instant::now();
     let started = output::rfc3339(SystemTime::now());
-    let (loaded, _) = eval_config(a)?;
+    let codes = a
+        .codes
+        .as_deref()
+        .map(CodeFile::open)
+        .transpose()
+        .context("load stage")?;
+    let (loaded, _) = eval_config_with(a, codes.as_ref())?;
     let cfg = &loaded.config;
     let run_path = match &a.out {
         Some(p) => p.clone(),
@@ -116,7 +133,17 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
         ds.base.rows, ds.queries.rows, ds.base.cols
     ));
 
-    let mut e = eval::evaluate(cfg, ds, reporter)?;
+    let base_codes = match &codes {
+        Some(c) => {
+            reporter.stage(&format!("base codes: {}", c.path.display()));
+            Some(codefile::eval_base_codes(c, cfg, &ds).context("load stage")?)
+        }
+        None => None,
+    };
+    let mut e = eval::evaluate_with_codes(cfg, ds, reporter, base_codes.as_ref())?;
+    e.base_codes = codes
+        .as_ref()
+        .map(|c| sidecar::FileRef::new(&c.path, c.sha256.clone()));
     e.timings.load_s = load_s;
 
     let t = Instant::now();
@@ -142,17 +169,17 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
 
 /// The kind, rule and options of `p` (no artefact).
 fn spec_of(p: &ProjectionOpts, bits: usize) -> Result<Spec> {
-    let kind = Kind::from_name(&p.projection).with_context(|| {
+    let kind = Kind::from_name(p.kind()).with_context(|| {
         format!(
             "unknown projection kind `{}` (known: {})",
-            p.projection,
+            p.kind(),
             projector::known_kinds()
         )
     })?;
-    let threshold = ThresholdMode::from_name(&p.threshold).with_context(|| {
+    let threshold = ThresholdMode::from_name(p.threshold()).with_context(|| {
         format!(
             "unknown threshold `{}` (known: {})",
-            p.threshold,
+            p.threshold(),
             projector::known_thresholds()
         )
     })?;
@@ -160,8 +187,8 @@ fn spec_of(p: &ProjectionOpts, bits: usize) -> Result<Spec> {
         kind,
         bits,
         options: TrainOptions {
-            seed: p.seed,
-            iterations: p.iterations,
+            seed: p.seed(),
+            iterations: p.iterations(),
             threshold,
             sample: p.sample,
         },
@@ -170,7 +197,7 @@ fn spec_of(p: &ProjectionOpts, bits: usize) -> Result<Spec> {
 
 /// Builds the projector of `p` for `dims` inputs and `bits` outputs. Training data, when the
 /// kind or rule needs it: `--train`, else `fallback` (the encoded input), else an error.
-fn build_projector(
+pub(crate) fn build_projector(
     p: &ProjectionOpts,
     dims: usize,
     bits: Option<usize>,
@@ -233,7 +260,8 @@ fn build_projector(
     })
 }
 
-/// Encodes `x` with `p`; trained kinds train on `--train` or on `x` itself.
+/// Encodes `x` with `p`; trained kinds train on `--train` or on `x` itself. Returns the
+/// projector too (for the sidecar).
 fn encode_rows(
     x: &Matrix,
     p: &ProjectionOpts,
@@ -242,18 +270,19 @@ fn encode_rows(
     file: &Path,
     train_on_input: bool,
     fused: bool,
-) -> Result<CodeMatrix> {
+) -> Result<(Projector, CodeMatrix)> {
     let fallback = train_on_input.then_some((x, file));
     let proj = build_projector(p, x.cols, bits, fallback)?;
-    if fused {
+    let codes = if fused {
         proj.encode_fused(&x.data, threads)
     } else {
         proj.encode(&x.data, threads)
     }
-    .with_context(|| format!("{}", file.display()))
+    .with_context(|| format!("{}", file.display()))?;
+    Ok((proj, codes))
 }
 
-fn order(f: CodeFormat) -> ByteOrder {
+pub(crate) fn order(f: CodeFormat) -> ByteOrder {
     match f {
         CodeFormat::Faiss => ByteOrder::Lsb,
         CodeFormat::Packbits => ByteOrder::Msb,
@@ -263,7 +292,7 @@ fn order(f: CodeFormat) -> ByteOrder {
 /// `binaryllm encode`.
 pub fn encode(a: &EncodeArgs) -> Result<()> {
     let x = data::read_matrix(&a.input).context("load stage")?;
-    let codes = encode_rows(&x, &a.proj, a.bits, a.threads, &a.input, true, a.fma)
+    let (proj, codes) = encode_rows(&x, &a.proj, a.bits, a.threads, &a.input, true, a.fma)
         .context("encode stage")?;
     let layout = codes.layout();
     let nb = layout.bytes();
@@ -272,6 +301,8 @@ pub fn encode(a: &EncodeArgs) -> Result<()> {
         to_bytes_into(layout, code, order(a.format), out)?;
     }
     data::write_npy(&a.out, &[codes.len() as u64, nb as u64], &bytes).context("output stage")?;
+    let side = codefile::encode_sidecar(a, &proj, codes.len());
+    codefile::write_sidecar_or_remove(&a.out, side).context("output stage")?;
     Ok(())
 }
 
@@ -294,10 +325,10 @@ pub fn projection(a: &ProjectionArgs) -> Result<()> {
 /// `binaryllm projection train`.
 pub fn projection_train(t: &TrainArgs) -> Result<()> {
     let opts = ProjectionOpts {
-        projection: t.kind.clone(),
-        seed: t.seed,
-        threshold: t.threshold.clone(),
-        iterations: t.iterations,
+        projection: Some(t.kind.clone()),
+        seed: Some(t.seed),
+        threshold: Some(t.threshold.clone()),
+        iterations: Some(t.iterations),
         sample: t.sample,
         train: None,
         projection_file: None,
@@ -344,44 +375,29 @@ pub fn projection_export(e: &ProjExportArgs) -> Result<()> {
 
 /// `binaryllm export`.
 pub fn export(a: &ExportArgs) -> Result<()> {
-    let codes = read_codes(&a.codes, a.bits, a.codes_format).context("load stage")?;
-    match a.format {
+    let src = CodeFile::open(&a.codes).context("load stage")?;
+    let bits = src.bits(a.bits).context("export stage")?;
+    let format = src
+        .order(a.codes_format, "--codes-format")
+        .context("export stage")?;
+    let codes = src.decode(bits, format).context("load stage")?;
+    let (kind, order) = match a.format {
         ExportFormat::FaissIndex => {
             let bytes = crate::export::faiss_index_binary_flat(&codes)
                 .with_context(|| format!("export stage: {}", a.codes.display()))?;
             data::atomic_write(&a.out, |w| w.write_all(&bytes)).context("output stage")?;
+            (sidecar::FAISS_INDEX_FORMAT, SidecarOrder::Faiss)
         }
         ExportFormat::Ubinary => {
             let bytes = crate::export::to_ubinary(&codes);
             let shape = [codes.len() as u64, codes.layout().bytes() as u64];
             data::write_npy(&a.out, &shape, &bytes).context("output stage")?;
+            (sidecar::CODES_FORMAT, SidecarOrder::Packbits)
         }
-    }
+    };
+    let side = codefile::export_sidecar(&src, &a.out, kind, order, &codes);
+    codefile::write_sidecar_or_remove(&a.out, side).context("output stage")?;
     Ok(())
-}
-
-fn read_codes(path: &Path, bits: Option<usize>, format: CodeFormat) -> Result<CodeMatrix> {
-    let (rows, nb, bytes) = data::read_u8_matrix(path)?;
-    let bits = bits.unwrap_or(nb * 8);
-    let layout = CodeLayout::new(bits).with_context(|| format!("{}", path.display()))?;
-    if layout.bytes() != nb {
-        bail!(
-            "{}: codes have {nb} bytes per row, {bits} bits need {}",
-            path.display(),
-            layout.bytes()
-        );
-    }
-    let w = layout.words();
-    let mut words = vec![0u64; rows * w];
-    for (i, (b, o)) in bytes
-        .chunks_exact(nb)
-        .zip(words.chunks_exact_mut(w))
-        .enumerate()
-    {
-        from_bytes_into(layout, b, order(format), o)
-            .with_context(|| format!("{}: row {i}", path.display()))?;
-    }
-    Ok(CodeMatrix::new(layout, words)?)
 }
 
 /// `binaryllm search`.
@@ -395,23 +411,14 @@ pub fn search(a: &SearchArgs) -> Result<()> {
     if a.rerank.is_some() && a.base.is_none() && !a.asymmetric {
         bail!("search stage: --rerank needs --base FLOATS.npy or --asymmetric");
     }
-    let db = read_codes(&a.codes, a.bits, a.format).context("load stage")?;
-    let mut float_queries = None;
-    let queries = match (&a.query_codes, &a.queries) {
-        (Some(q), _) => read_codes(q, Some(db.layout().bits()), a.format).context("load stage")?,
-        (None, Some(qf)) => {
-            let bits = a.bits.unwrap_or(db.layout().bits());
-            let x = data::read_matrix(qf).context("load stage")?;
-            let proj =
-                build_projector(&a.proj, x.cols, Some(bits), None).context("encode stage")?;
-            let codes = proj
-                .encode(&x.data, a.threads)
-                .with_context(|| format!("encode stage: {}", qf.display()))?;
-            float_queries = Some((x, proj));
-            codes
-        }
-        (None, None) => bail!("search stage: give --query-codes or --queries"),
-    };
+    let dbf = CodeFile::open(&a.codes).context("load stage")?;
+    let bits = dbf.bits(a.bits).context("search stage")?;
+    let format = dbf.order(a.format, "--format").context("search stage")?;
+    let db = dbf.decode(bits, format).context("load stage")?;
+    let (queries, float_queries) = search_queries(a, &dbf, bits)?;
+    if let Some(bp) = &a.base {
+        dbf.check_input("--base", bp).context("search stage")?;
+    }
     if queries.layout() != db.layout() {
         bail!(
             "search stage: query codes have {} bits, the database ({}) has {}",
@@ -459,6 +466,38 @@ pub fn search(a: &SearchArgs) -> Result<()> {
     data::write_npy(&a.out.join("ids.npy"), &shape, &ids).context("output stage")?;
     data::write_npy(&a.out.join("distances.npy"), &shape, &dist).context("output stage")?;
     Ok(())
+}
+
+/// The query codes of `search`: read from `--query-codes`, or `--queries` encoded with the
+/// projection of the database codes `db` (flags resolved against its sidecar); with the float
+/// queries and their projector in the second case.
+fn search_queries(
+    a: &SearchArgs,
+    db: &CodeFile,
+    bits: usize,
+) -> Result<(CodeMatrix, Option<(Matrix, Projector)>)> {
+    match (&a.query_codes, &a.queries) {
+        (Some(q), _) => {
+            let qf = CodeFile::open(q).context("load stage")?;
+            db.check_query_codes(&qf).context("search stage")?;
+            let format = qf.order(a.format, "--format").context("search stage")?;
+            Ok((qf.decode(bits, format).context("load stage")?, None))
+        }
+        (None, Some(qf)) => {
+            let x = data::read_matrix(qf).context("load stage")?;
+            db.check_dims(qf, x.cols).context("search stage")?;
+            let opts = codefile::resolve_projection(&a.proj, db).context("search stage")?;
+            let proj = build_projector(&opts, x.cols, Some(bits), None).context("encode stage")?;
+            let codes = if db.fused() {
+                proj.encode_fused(&x.data, a.threads)
+            } else {
+                proj.encode(&x.data, a.threads)
+            }
+            .with_context(|| format!("encode stage: {}", qf.display()))?;
+            Ok((codes, Some((x, proj))))
+        }
+        (None, None) => bail!("search stage: give --query-codes or --queries"),
+    }
 }
 
 /// Hamming candidates re-ranked by exact float inner product with the base rows.

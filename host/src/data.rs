@@ -625,7 +625,22 @@ pub fn parse_ints(path: &Path, bytes: Vec<u8>) -> Result<IntArray, DataError> {
 
 /// Reads a uint8 `[N, bytes]` code file (as written by `binaryllm encode`).
 pub fn read_u8_matrix(path: &Path) -> Result<(usize, usize, Vec<u8>), DataError> {
-    let npy = open_npy(path, fs::read(path).map_err(io_err(path))?)?;
+    parse_u8_matrix(path, fs::read(path).map_err(io_err(path))?)
+}
+
+/// A uint8 code matrix as read: rows, bytes per row, row-major bytes.
+pub type U8Matrix = (usize, usize, Vec<u8>);
+
+/// [`read_u8_matrix`] plus the sha256 of the file's bytes (read once).
+pub fn read_u8_matrix_hashed(path: &Path) -> Result<(U8Matrix, String), DataError> {
+    let file = fs::read(path).map_err(io_err(path))?;
+    let sha = sha256_bytes(&file);
+    Ok((parse_u8_matrix(path, file)?, sha))
+}
+
+/// Parses the bytes of a uint8 `[N, bytes]` code file read from `path`.
+pub fn parse_u8_matrix(path: &Path, file: Vec<u8>) -> Result<(usize, usize, Vec<u8>), DataError> {
+    let npy = open_npy(path, file)?;
     let ts = npy.type_str(path, "uint8")?;
     if ts.type_char() != TypeChar::Uint || ts.size_field() != 1 {
         return Err(DataError::Dtype {

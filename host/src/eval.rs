@@ -245,6 +245,8 @@ pub struct Evaluation {
     pub threads: usize,
     /// Timings.
     pub timings: Timings,
+    /// The precomputed base codes evaluated (`eval --codes`), if any.
+    pub base_codes: Option<crate::sidecar::FileRef>,
 }
 
 impl Evaluation {
@@ -518,14 +520,66 @@ pub fn materialize(spec: &ProjectionSpec, seed: u64, dims: usize, bits: usize) -
     Ok(p.dense_matrix()?)
 }
 
+/// Precomputed base codes to evaluate (`eval --codes`) and the projector that made them.
+#[derive(Debug)]
+pub struct BaseCodes {
+    /// One code per base row, at the config's single width.
+    pub codes: CodeMatrix,
+    /// The projection of the codes: encodes (and projects) the queries.
+    pub projector: Projector,
+    /// Encode the queries with the fused arithmetic (the codes were made with `--fma`).
+    pub fused: bool,
+}
+
 /// Runs the evaluation of `config` on `ds`.
 pub fn evaluate(config: &Config, ds: Dataset, reporter: &Reporter) -> Result<Evaluation> {
+    evaluate_with_codes(config, ds, reporter, None)
+}
+
+/// [`evaluate`], with the base codes of the config's one (projection, bits, seed) taken from
+/// `base` instead of encoding the base vectors.
+pub fn evaluate_with_codes(
+    config: &Config,
+    ds: Dataset,
+    reporter: &Reporter,
+    base: Option<&BaseCodes>,
+) -> Result<Evaluation> {
     let threads = if config.threads == 0 {
         rayon::current_num_threads()
     } else {
         config.threads
     };
-    engine::with_threads(threads, || evaluate_inner(config, ds, reporter, threads))
+    if let Some(b) = base {
+        check_base_codes(config, &ds, b)?;
+    }
+    engine::with_threads(threads, || {
+        evaluate_inner(config, ds, reporter, threads, base)
+    })
+}
+
+/// Precomputed codes serve exactly one run: one projection, seed and width, one code per base
+/// row, a projector of the base's dims and that width.
+fn check_base_codes(config: &Config, ds: &Dataset, b: &BaseCodes) -> Result<()> {
+    let one = config.projections.len() == 1 && config.seeds.len() == 1 && config.bits.len() == 1;
+    anyhow::ensure!(
+        one,
+        "config stage: precomputed base codes need exactly one projection, seed and width"
+    );
+    let bits = b.codes.layout().bits();
+    anyhow::ensure!(
+        config.bits == [bits] && b.projector.bits() == bits,
+        "config stage: the base codes have {bits} bits, the config asks for {:?}",
+        config.bits
+    );
+    anyhow::ensure!(
+        b.codes.len() == ds.base.rows && b.projector.dims() == ds.base.cols,
+        "load stage: {} codes of a {}-dim projection for {} base rows of {} dims",
+        b.codes.len(),
+        b.projector.dims(),
+        ds.base.rows,
+        ds.base.cols
+    );
+    Ok(())
 }
 
 fn evaluate_inner(
@@ -533,6 +587,7 @@ fn evaluate_inner(
     ds: Dataset,
     reporter: &Reporter,
     threads: usize,
+    base: Option<&BaseCodes>,
 ) -> Result<Evaluation> {
     let m = &config.metrics;
     let mut warnings = Vec::new();
@@ -606,20 +661,19 @@ fn evaluate_inner(
                 let top = *group.last().context("empty width group")?;
                 let ctx = || format!("encode stage: projection `{}` seed {seed}", spec.label());
                 let t = Instant::now();
-                let proj = Projector::build(
-                    Spec {
-                        kind: *kind,
-                        bits: top,
-                        options: spec.options(seed),
-                    },
-                    dims,
-                    &ds.base.data,
-                )
-                .with_context(|| format!("{}: training on {}", ctx(), file_of(&ds, "base")))?;
-                let base_codes = proj.encode(&ds.base.data, threads).with_context(|| {
-                    format!("{}: base vectors ({})", ctx(), file_of(&ds, "base"))
-                })?;
-                let query_codes = proj.encode(&ds.queries.data, threads).with_context(|| {
+                let spec_of_run = Spec {
+                    kind: *kind,
+                    bits: top,
+                    options: spec.options(seed),
+                };
+                let codes = group_codes(base, spec_of_run, &ds, threads, &ctx())?;
+                let (proj, base_codes) = codes.parts();
+                let query_codes = if base.is_some_and(|b| b.fused) {
+                    proj.encode_fused(&ds.queries.data, threads)
+                } else {
+                    proj.encode(&ds.queries.data, threads)
+                }
+                .with_context(|| {
                     format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
                 })?;
                 let encode_s = secs(t);
@@ -648,7 +702,7 @@ fn evaluate_inner(
                         seed,
                         bits,
                         top,
-                        &base_codes,
+                        base_codes,
                         &query_codes,
                         &yq,
                         encode_s,
@@ -723,7 +777,44 @@ fn evaluate_inner(
             output_s: 0.0,
             total_s: 0.0,
         },
+        base_codes: None,
     })
+}
+
+/// The projector and base codes of one (projection, seed, widest width).
+enum GroupCodes<'a> {
+    /// `eval --codes`: precomputed.
+    Given(&'a BaseCodes),
+    /// Trained on and encoded from the base vectors.
+    Built(Box<(Projector, CodeMatrix)>),
+}
+
+impl GroupCodes<'_> {
+    fn parts(&self) -> (&Projector, &CodeMatrix) {
+        match self {
+            GroupCodes::Given(b) => (&b.projector, &b.codes),
+            GroupCodes::Built(b) => (&b.0, &b.1),
+        }
+    }
+}
+
+/// The precomputed `base`, else the projector of `spec` trained on the base set and its codes.
+fn group_codes<'a>(
+    base: Option<&'a BaseCodes>,
+    spec: Spec,
+    ds: &Dataset,
+    threads: usize,
+    ctx: &str,
+) -> Result<GroupCodes<'a>> {
+    if let Some(b) = base {
+        return Ok(GroupCodes::Given(b));
+    }
+    let proj = Projector::build(spec, ds.base.cols, &ds.base.data)
+        .with_context(|| format!("{ctx}: training on {}", file_of(ds, "base")))?;
+    let codes = proj
+        .encode(&ds.base.data, threads)
+        .with_context(|| format!("{ctx}: base vectors ({})", file_of(ds, "base")))?;
+    Ok(GroupCodes::Built(Box::new((proj, codes))))
 }
 
 fn file_of(ds: &Dataset, role: &str) -> String {

@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod bench_eval;
 pub mod cli;
+pub mod codefile;
 pub mod commands;
 pub mod config;
 pub mod data;
@@ -27,4 +28,5 @@ pub mod progress;
 pub mod projector;
 pub mod projfile;
 pub mod report;
+pub mod sidecar;
 pub mod stats;

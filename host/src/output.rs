@@ -280,7 +280,7 @@ pub fn results_json(
             }))
         })
         .collect::<Result<_>>()?;
-    Ok(json!({
+    let mut v = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "binaryllm", "version": env!("CARGO_PKG_VERSION")},
         "git": {"commit": env.git_commit, "dirty": env.git_dirty},
@@ -319,7 +319,11 @@ pub fn results_json(
         "verdict_overall": e.overall(),
         "warnings": e.warnings,
         "timings": e.timings,
-    }))
+    });
+    if let Some(c) = &e.base_codes {
+        v["base_codes"] = serde_json::to_value(c)?;
+    }
+    Ok(v)
 }
 
 fn csv_num(v: f64) -> String {
