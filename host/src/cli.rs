@@ -67,7 +67,7 @@ pub struct EvalArgs {
     /// Run directory (default: `OUTPUT_DIR/UTC-TIMESTAMP-CONFIG_NAME`, OUTPUT_DIR from the config).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Replace an existing run directory.
+    /// Replace an existing run directory that binaryllm wrote (README, "Outputs").
     #[arg(long)]
     pub force: bool,
     /// Code widths, e.g. 64,256,1024 (overrides `bits`).
@@ -182,6 +182,9 @@ pub struct EncodeArgs {
     /// Output .npy (uint8 [N, ceil(bits/8)]).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
     /// Bit order inside each byte.
     #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
     pub format: CodeFormat,
@@ -247,6 +250,9 @@ pub struct SearchArgs {
     /// Output directory (ids.npy and distances.npy; ids.npy and scores.npy when re-ranking).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `binaryllm projection`: with no subcommand, the matrix writer (`--dims --bits --out`).
@@ -268,6 +274,9 @@ pub struct ProjectionArgs {
     /// Output .npy (f32 [bits, dims]).
     #[arg(long, value_name = "FILE", required = true)]
     pub out: Option<PathBuf>,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `binaryllm projection train|export`.
@@ -307,7 +316,7 @@ pub struct TrainArgs {
     /// Output artefact directory.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Replace an existing artefact directory.
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
     #[arg(long)]
     pub force: bool,
 }
@@ -333,6 +342,9 @@ pub struct ProjExportArgs {
     /// Output file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Code export format.
@@ -362,6 +374,9 @@ pub struct ExportArgs {
     /// Output file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs a parsed command line.
