@@ -134,8 +134,9 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
     if reporter.mode() != Mode::Quiet {
         println!("{}", output::summary_table(&e));
         let what = format!(
-            "{} runs, results.json, metrics.csv, summary.csv{}{}",
+            "{} run{}, results.json, metrics.csv, summary.csv{}{}",
             e.runs.len(),
+            if e.runs.len() == 1 { "" } else { "s" },
             if cfg.output.report {
                 ", report.html"
             } else {
