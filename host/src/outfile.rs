@@ -151,7 +151,15 @@ impl Target {
         if kind == Kind::File {
             sweep_stale(&sidecar_path(path));
         }
-        let exists = fs::symlink_metadata(path).is_ok();
+        let meta = fs::symlink_metadata(path).ok();
+        let exists = meta.is_some();
+        if meta.is_some_and(|m| !m.is_file() && !m.is_dir() && !m.file_type().is_symlink()) {
+            // A device, FIFO or socket (`/dev/null`): renaming onto it would replace it.
+            bail!(
+                "output stage: {} is not a regular file or directory; refusing to replace it",
+                path.display()
+            );
+        }
         let what = if kind == Kind::Dir {
             "directory"
         } else {
@@ -521,6 +529,18 @@ mod tests {
             "{e}"
         );
         assert_eq!(fs::read(&p).unwrap(), b"user data");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_never_an_output() {
+        for force in [false, true] {
+            let e = Target::file(Path::new("/dev/null"), force).unwrap_err();
+            assert!(
+                format!("{e}").contains("not a regular file or directory"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
