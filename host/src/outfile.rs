@@ -306,17 +306,24 @@ impl Target {
 
 /// Creates the missing ancestors of `path`; returns those created, outermost first.
 pub fn create_parents(path: &Path) -> Result<Vec<PathBuf>> {
+    let Some(parent) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(Vec::new());
+    };
     let mut missing = Vec::new();
-    let mut p = path.parent();
+    let mut p = Some(parent);
     while let Some(d) = p.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
         missing.push(d.to_path_buf());
         p = d.parent();
     }
     missing.reverse();
-    for d in &missing {
-        fs::create_dir(d).with_context(|| {
-            format!("output stage: cannot create the directory {}", d.display())
-        })?;
+    if let Err(e) = fs::create_dir_all(parent) {
+        remove_empty(&missing);
+        return Err(e).with_context(|| {
+            format!(
+                "output stage: cannot create the output directory {}",
+                parent.display()
+            )
+        });
     }
     Ok(missing)
 }
