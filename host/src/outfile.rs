@@ -367,7 +367,7 @@ pub fn sweep_stale(path: &Path) {
         if pid == std::process::id() || pid_is_gone(pid) != Some(true) {
             continue;
         }
-        let p = e.path();
+        let p = path.with_file_name(&entry);
         let removed = if is_dir(&p) {
             fs::remove_dir_all(&p)
         } else {
