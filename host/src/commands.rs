@@ -498,6 +498,9 @@ pub fn search(a: &SearchArgs) -> Result<()> {
     Ok(())
 }
 
+/// The files of `search` (name, array) and their shape `[queries, k]`.
+type SearchFiles = ([u64; 2], Vec<(&'static str, Column)>);
+
 /// A result array of `search`.
 enum Column {
     Ids(Vec<i64>),
@@ -523,7 +526,7 @@ fn search_results(
     queries: &CodeMatrix,
     float_queries: Option<&(Matrix, Projector)>,
     base: Option<&Matrix>,
-) -> Result<([u64; 2], Vec<(&'static str, Column)>)> {
+) -> Result<SearchFiles> {
     let rescoring = a.base.is_some() || a.asymmetric;
     if let (true, Some((x, proj))) = (rescoring, float_queries) {
         let depth = a.rerank.unwrap_or(db.len()).max(a.k).min(db.len());

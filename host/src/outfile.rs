@@ -453,7 +453,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -470,7 +470,7 @@ pub fn interrupt_message(signal: &str, removed: &[PathBuf]) -> String {
             .join(", ")
     };
     match removed {
-        [] => format!("interrupted ({signal}): no output was being written; nothing was left"),
+        [] => format!("interrupted ({signal}): no partial output to remove"),
         [one] => format!(
             "interrupted ({signal}): removed the partial output {}; nothing was written",
             one.display()
