@@ -96,11 +96,12 @@ def run_json(cmd, env=None):
 
 
 def ours_knn(a, bits, threads, kernel):
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+    with tempfile.TemporaryDirectory() as d:  # a new path: binaryllm refuses existing outputs
+        out = os.path.join(d, "knn.json")
         run_json([a.binary, "bench", "knn", "--data", a.data, "--n", str(a.knn_n), "--nq", str(a.nq),
                   "--k", str(a.k), "--bits", str(bits), "--threads", str(threads), "--kernel", kernel,
-                  "--repeat", "1", "--seed", str(a.seed), "--out", f.name])
-        doc = json.load(open(f.name))
+                  "--repeat", "1", "--seed", str(a.seed), "--out", out])
+        doc = json.load(open(out))
     r = doc["results"][0]
     return {"seconds": r["median"], "kernel": r["kernel"]}
 
@@ -114,11 +115,12 @@ def theirs_knn(a, bits, threads, level):
 
 
 def ours_enc(a, dims, bits, threads, kernel):
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "encode.json")
         run_json([a.binary, "bench", "encode", "--data", a.data, "--n", str(a.enc_n), "--dims", str(dims),
                   "--bits", str(bits), "--threads", str(threads), "--kernel", kernel, "--repeat", "1",
-                  "--reference-rows", "200", "--seed", str(a.seed), "--out", f.name])
-        doc = json.load(open(f.name))
+                  "--reference-rows", "200", "--seed", str(a.seed), "--out", out])
+        doc = json.load(open(out))
     r = doc["results"][0]
     return {"seconds": r["median"], "kernel": r["kernel"],
             "differing_bits_vs_reference": r["differing_bits_vs_reference"]}

@@ -96,6 +96,20 @@ os.makedirs("bin",exist_ok=True); open("bin/qemu-system-arm","w").write("#!/bin/
 open("fw.elf","wb").write(b"\x7fELF")
 cases.append(("QEMU hangs (fake qemu-system-arm on PATH)",["env","PATH=" + os.getcwd() + "/bin:"+os.environ["PATH"],B,"firmware","run","--elf","fw.elf","--timeout","1","--out","fwrun"]))
 cases.append(("unknown BINARYLLM_KERNEL",["env","BINARYLLM_KERNEL=avx9000",B,"eval","--base","base.npy","--queries","queries.npy","--out","runs/r2","--quiet"]))
+# outputs (README, "Outputs: --force and markers"): existing outputs, --force on what binaryllm did not write
+open("W.npy","wb").write(b)
+subprocess.run([B,"encode","--input","base.npy","--bits","64","--out","codes.npy"],check=True,capture_output=True)
+for d in ["hits","dir"]:
+    os.makedirs(d,exist_ok=True); open(d+"/mine.txt","w").write("mine\n")
+open("c2.npy.json","w").write('{"mine": 1}\n')
+enc=[B,"encode","--input","base.npy","--bits","64","--out"]
+cases.append(("existing output file", enc+["W.npy"]))
+cases.append(("existing output directory", [B,"search","--codes","codes.npy","--queries","queries.npy","--k","5","--out","hits"]))
+cases.append(("--force onto a file binaryllm did not write", enc+["W.npy","--force"]))
+cases.append(("--force onto a directory that holds no run", [B,"eval","--base","base.npy","--queries","queries.npy","--out","dir","--force","--quiet"]))
+cases.append(("--force where the sidecar path is not binaryllm's", enc+["c2.npy","--force"]))
+cases.append(("a device as the output", enc+["/dev/null","--force"]))
+cases.append(("search --base of the wrong shape", [B,"search","--codes","codes.npy","--queries","queries.npy","--k","5","--base","q12.npy","--rerank","50","--out","hits2"]))
 import shutil
 for name,cmd in cases:
     for d in ["runs","fw","fwrun"]: shutil.rmtree(d, ignore_errors=True)

@@ -28,9 +28,10 @@ step "firmware bench under QEMU: parity and budgets (binaryllm firmware run)"
 rm -rf target/learned-check
 BINARYLLM=target/debug/binaryllm bash firmware/learned/make.sh target/learned-check > /dev/null
 cmp firmware/learned/itq-64.rs target/learned-check/itq-64.rs
-diff -r firmware/learned/itq-64 target/learned-check/itq-64
+diff -r -x .binaryllm-run firmware/learned/itq-64 target/learned-check/itq-64
 echo "   ok: firmware/learned is reproduced by firmware/learned/make.sh"
 for board in qemu-m4f qemu-m0; do
+  rm -rf "target/firmware-$board"  # this script's scratch output (binaryllm refuses an existing one)
   ./target/debug/binaryllm firmware run --board "$board" --out "target/firmware-$board" --timeout 300
 done
 lap

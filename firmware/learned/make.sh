@@ -4,10 +4,12 @@
 #   bash firmware/learned/make.sh OUT_DIR      (from the repository root, after
 #                                               `cargo build --release -p binaryllm`)
 #
-# writes OUT_DIR/itq-64/ (the artefact: projection.json, matrix.npy, thresholds.npy, mean.npy)
-# and OUT_DIR/itq-64.rs (its Rust export, which the firmware `include!`s). With OUT_DIR =
-# firmware/learned it regenerates the committed files; CI runs it into a scratch folder and
-# requires identical bytes, so the committed projection cannot drift from the host tooling.
+# writes OUT_DIR/itq-64/ (the artefact: projection.json, matrix.npy, thresholds.npy, mean.npy,
+# and binaryllm's run-directory marker .binaryllm-run) and OUT_DIR/itq-64.rs (its Rust export,
+# which the firmware `include!`s, with its sidecar itq-64.rs.json). With OUT_DIR =
+# firmware/learned it regenerates the committed files (--force replaces them: they carry the
+# marker and the sidecar); CI runs it into a scratch folder and requires identical bytes (the
+# marker's creation time aside), so the committed projection cannot drift from the host tooling.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: make.sh OUT_DIR}
@@ -17,4 +19,4 @@ mkdir -p "$out"
 # centred projection, trained on the 5,000 base vectors of the shipped WordNet x MiniLM sample.
 "$bin" projection train --kind itq --input data/sample/wordnet_minilm_sample_base.npy \
   --bits 64 --seed 42 --iterations 50 --threshold zero --out "$out/itq-64" --force
-"$bin" projection export --input "$out/itq-64" --format rust --out "$out/itq-64.rs"
+"$bin" projection export --input "$out/itq-64" --format rust --out "$out/itq-64.rs" --force

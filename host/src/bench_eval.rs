@@ -5,7 +5,6 @@
 //! `wordnet-full` (configs/wordnet-minilm.toml: 5 widths × 3 projections × 3 seeds on the
 //! full WordNet set; target < 20 s on 2 cores; skipped with a notice when the data is absent).
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
@@ -33,6 +32,9 @@ pub struct BenchEvalArgs {
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 struct Case {
@@ -43,6 +45,7 @@ struct Case {
 
 /// Runs the benchmark.
 pub fn run(a: &BenchEvalArgs) -> Result<()> {
+    let target = crate::outfile::Target::json(&a.out, a.force)?;
     let root = dataset::repo_root();
     let mut cases = vec![Case {
         name: "sample-default",
@@ -133,6 +136,7 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
     let env = Environment::probe(&root);
     let doc = json!({
+        "format": crate::bench::FORMAT,
         "bench": "eval",
         "when": output::rfc3339(SystemTime::now()),
         "command": std::env::args().collect::<Vec<_>>().join(" "),
@@ -142,12 +146,9 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
         "cases": figures,
     });
-    if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
-    let text = serde_json::to_string_pretty(&doc)? + "\n";
-    crate::data::atomic_write(&a.out, |w| w.write_all(text.as_bytes()))?;
-    println!("wrote {}", a.out.display());
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    let what = format!("bench eval figures of {} cases", cases.len());
+    println!("{}", target.write(text.as_bytes(), None, what, "JSON")?);
     Ok(())
 }

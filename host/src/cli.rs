@@ -67,7 +67,7 @@ pub struct EvalArgs {
     /// Run directory (default: `OUTPUT_DIR/UTC-TIMESTAMP-CONFIG_NAME`, OUTPUT_DIR from the config).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Replace an existing run directory.
+    /// Replace an existing run directory that binaryllm wrote (README, "Outputs").
     #[arg(long)]
     pub force: bool,
     /// Code widths, e.g. 64,256,1024 (overrides `bits`).
@@ -225,6 +225,9 @@ pub struct EncodeArgs {
     /// made (bits, byte order, projection, input sha256).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
     /// Bit order inside each byte.
     #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
     pub format: CodeFormat,
@@ -292,6 +295,9 @@ pub struct SearchArgs {
     /// Output directory (ids.npy and distances.npy; ids.npy and scores.npy when re-ranking).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `binaryllm projection`: with no subcommand, the matrix writer (`--dims --bits --out`).
@@ -313,6 +319,9 @@ pub struct ProjectionArgs {
     /// Output .npy (f32 [bits, dims]).
     #[arg(long, value_name = "FILE", required = true)]
     pub out: Option<PathBuf>,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `binaryllm projection train|export`.
@@ -352,7 +361,7 @@ pub struct TrainArgs {
     /// Output artefact directory.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Replace an existing artefact directory.
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
     #[arg(long)]
     pub force: bool,
 }
@@ -378,6 +387,9 @@ pub struct ProjExportArgs {
     /// Output file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Code export format.
@@ -408,6 +420,9 @@ pub struct ExportArgs {
     /// Output file (with a sidecar OUT.json carrying the codes' provenance).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs a parsed command line.

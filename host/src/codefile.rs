@@ -441,7 +441,12 @@ fn training_file(codes: &CodeFile, given: Option<&Path>, t: &Training) -> Result
 }
 
 /// The sidecar of `encode`'s output (`proj` made `rows` codes of `a.input`, written to `a.out`).
-pub fn encode_sidecar(a: &EncodeArgs, proj: &Projector, rows: usize) -> Result<Sidecar> {
+pub fn encode_sidecar(
+    a: &EncodeArgs,
+    proj: &Projector,
+    rows: usize,
+    sha256: String,
+) -> Result<Sidecar> {
     let spec = proj.spec();
     let input_sha = data::sha256_file(&a.input)?;
     let (artefact, training) = match &a.proj.projection_file {
@@ -495,7 +500,7 @@ pub fn encode_sidecar(a: &EncodeArgs, proj: &Projector, rows: usize) -> Result<S
         bits: proj.bits(),
         bytes_per_row: proj.bits().div_ceil(8),
         byte_order: byte_order(a.format),
-        sha256: data::sha256_file(&a.out)?,
+        sha256,
         projection: Some(projection),
         input: Some(FileRef::new(&a.input, input_sha)),
         source: None,
@@ -503,39 +508,30 @@ pub fn encode_sidecar(a: &EncodeArgs, proj: &Projector, rows: usize) -> Result<S
     })
 }
 
-/// The sidecar of an `export` output `out` (`format`, `order`) of `codes` read from `src`:
-/// the provenance of `src`'s sidecar carried forward, `src` as the source.
+/// The sidecar of an `export` output (`format`, `order`, whose bytes have digest `sha256`) of
+/// `codes` read from `src`: the provenance of `src`'s sidecar carried forward, `src` as the
+/// source.
 pub fn export_sidecar(
     src: &CodeFile,
-    out: &Path,
     format: &str,
     order: ByteOrder,
     codes: &CodeMatrix,
-) -> Result<Sidecar> {
+    sha256: String,
+) -> Sidecar {
     let bits = codes.layout().bits();
-    Ok(Sidecar {
+    Sidecar {
         format: format.into(),
         version: VERSION,
         rows: codes.len(),
         bits,
         bytes_per_row: bits.div_ceil(8),
         byte_order: order,
-        sha256: data::sha256_file(out)?,
+        sha256,
         projection: src.projection().cloned(),
         input: src.sidecar.as_ref().and_then(|s| s.input.clone()),
         source: Some(FileRef::new(&src.path, src.sha256.clone())),
         tool: Tool::this(),
-    })
-}
-
-/// Writes the sidecar `s` of `out`; on failure removes `out` too (no code file without its
-/// sidecar is left behind).
-pub fn write_sidecar_or_remove(out: &Path, s: Result<Sidecar>) -> Result<()> {
-    let r = s.and_then(|s| Ok(sidecar::write(out, &s)?));
-    if r.is_err() {
-        let _ = std::fs::remove_file(out);
     }
-    r
 }
 
 fn list_words<T: Display>(v: &[T]) -> String {

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use std::io::Write as _;
 
 use binaryllm_core::bytes::{ByteOrder, to_bytes_into};
 
@@ -22,7 +21,8 @@ use crate::dataset::{self, Catalog};
 use crate::engine::{self, CodeMatrix};
 use crate::eval;
 use crate::learn::{ThresholdMode, TrainOptions};
-use crate::output::{self, Environment, RunDir};
+use crate::outfile::{Target, Written};
+use crate::output::{self, Environment};
 use crate::progress::{Mode, Reporter};
 use crate::projector::{self, Kind, Projector, Spec};
 use crate::projfile;
@@ -115,7 +115,7 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
             .dir
             .join(output::default_run_name(SystemTime::now(), &cfg.name)),
     };
-    let rd = RunDir::create(&run_path, a.force)?;
+    let target = Target::dir(&run_path, a.force)?;
 
     let t = Instant::now();
     let what = cfg
@@ -140,6 +140,8 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
         }
         None => None,
     };
+    // The inputs are read and checked: the partial run directory may exist from here on.
+    let rd = target.create_dir()?;
     let mut e = eval::evaluate_with_codes(cfg, ds, reporter, base_codes.as_ref())?;
     e.base_codes = codes
         .as_ref()
@@ -158,11 +160,19 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
     let final_path = rd.commit()?;
     if reporter.mode() != Mode::Quiet {
         println!("{}", output::summary_table(&e));
-        println!(
-            "wrote {} ({:.1} s)",
-            final_path.display(),
-            t0.elapsed().as_secs_f64()
+        let what = format!(
+            "{} run{}, results.json, metrics.csv, summary.csv{}{}",
+            e.runs.len(),
+            if e.runs.len() == 1 { "" } else { "s" },
+            if cfg.output.report {
+                ", report.html"
+            } else {
+                ""
+            },
+            if cfg.output.plots { ", plots/" } else { "" }
         );
+        let w = Written::dir(final_path.clone(), what);
+        println!("{w} in {:.1} s", t0.elapsed().as_secs_f64());
     }
     Ok(final_path)
 }
@@ -291,6 +301,7 @@ pub(crate) fn order(f: CodeFormat) -> ByteOrder {
 
 /// `binaryllm encode`.
 pub fn encode(a: &EncodeArgs) -> Result<()> {
+    let target = Target::file(&a.out, a.force)?;
     let x = data::read_matrix(&a.input).context("load stage")?;
     let (proj, codes) = encode_rows(&x, &a.proj, a.bits, a.threads, &a.input, true, a.fma)
         .context("encode stage")?;
@@ -300,9 +311,23 @@ pub fn encode(a: &EncodeArgs) -> Result<()> {
     for (code, out) in codes.iter().zip(bytes.chunks_exact_mut(nb)) {
         to_bytes_into(layout, code, order(a.format), out)?;
     }
-    data::write_npy(&a.out, &[codes.len() as u64, nb as u64], &bytes).context("output stage")?;
-    let side = codefile::encode_sidecar(a, &proj, codes.len());
-    codefile::write_sidecar_or_remove(&a.out, side).context("output stage")?;
+    let npy = data::npy_bytes(&[codes.len() as u64, nb as u64], &bytes).context("output stage")?;
+    let side = codefile::encode_sidecar(a, &proj, codes.len(), data::sha256_bytes(&npy))
+        .context("output stage")?;
+    let what = format!(
+        "{} codes of {} bits, {} bit order",
+        codes.len(),
+        layout.bits(),
+        side.byte_order.name()
+    );
+    let side = serde_json::to_value(&side).context("output stage")?;
+    let w = target.write(
+        &npy,
+        Some(side),
+        what,
+        format!("uint8 [{}, {nb}]", codes.len()),
+    )?;
+    println!("{w}");
     Ok(())
 }
 
@@ -316,9 +341,13 @@ pub fn projection(a: &ProjectionArgs) -> Result<()> {
     let (Some(dims), Some(bits), Some(out)) = (a.dims, a.bits, &a.out) else {
         bail!("projection stage: give --dims, --bits and --out (or a subcommand: train, export)");
     };
+    let target = Target::file(out, a.force)?;
     let p = build_projector(&a.proj, dims, Some(bits), None).context("projection stage")?;
     let w = p.dense_matrix().context("projection stage")?;
-    data::write_npy(out, &[bits as u64, dims as u64], &w).context("output stage")?;
+    let npy = data::npy_bytes(&[bits as u64, dims as u64], &w).context("output stage")?;
+    let what = format!("{} matrix, {dims} dims → {bits} bits", a.proj.kind());
+    let written = target.write(&npy, None, what, format!("f32 [{bits}, {dims}]"))?;
+    println!("{written}");
     Ok(())
 }
 
@@ -339,12 +368,7 @@ pub fn projection_train(t: &TrainArgs) -> Result<()> {
             "train stage: hadamard is matrix-free (a seed is all it needs): use `encode --projection hadamard --seed S`"
         );
     }
-    if t.out.exists() && !t.force {
-        bail!(
-            "output stage: {} already exists (use --force to replace it)",
-            t.out.display()
-        );
-    }
+    let target = Target::dir(&t.out, t.force)?;
     let x = data::read_matrix(&t.input).context("load stage")?;
     let sha = data::sha256_file(&t.input).context("load stage")?;
     let p = Projector::build(spec, x.cols, &x.data).with_context(|| {
@@ -358,45 +382,78 @@ pub fn projection_train(t: &TrainArgs) -> Result<()> {
     })?;
     let a = projfile::Artefact::from_projector(&p, Some((sha, t.input.display().to_string())))
         .context("train stage")?;
-    projfile::save(&t.out, &a, t.force).context("output stage")?;
+    let path = projfile::save(target.path(), &a, t.force).context("output stage")?;
+    let what = format!(
+        "{} projection artefact, {} dims → {} bits: projection.json, matrix.npy, thresholds.npy, mean.npy",
+        spec.kind.name(),
+        x.cols,
+        t.bits
+    );
+    println!("{}", Written::dir(path, what));
     Ok(())
 }
 
 /// `binaryllm projection export`.
 pub fn projection_export(e: &ProjExportArgs) -> Result<()> {
+    let target = Target::file(&e.out, e.force)?;
     let a = projfile::load(&e.input).context("load stage")?;
-    let bytes = match e.format {
-        ProjFormat::Rust => projfile::rust_source(&a).into_bytes(),
-        ProjFormat::Bin => projfile::to_bin(&a),
+    let (bytes, shape) = match e.format {
+        ProjFormat::Rust => (projfile::rust_source(&a).into_bytes(), "Rust source"),
+        ProjFormat::Bin => (projfile::to_bin(&a), "binary"),
     };
-    data::atomic_write(&e.out, |w| w.write_all(&bytes)).context("output stage")?;
+    let what = format!(
+        "{} projection of {}, {} dims → {} bits",
+        a.meta.kind,
+        e.input.display(),
+        a.meta.dims,
+        a.meta.bits
+    );
+    println!("{}", target.write(&bytes, None, what, shape)?);
     Ok(())
 }
 
 /// `binaryllm export`.
 pub fn export(a: &ExportArgs) -> Result<()> {
+    let target = Target::file(&a.out, a.force)?;
     let src = CodeFile::open(&a.codes).context("load stage")?;
     let bits = src.bits(a.bits).context("export stage")?;
     let format = src
         .order(a.codes_format, "--codes-format")
         .context("export stage")?;
     let codes = src.decode(bits, format).context("load stage")?;
-    let (kind, order) = match a.format {
+    let (n, nb) = (codes.len(), codes.layout().bytes());
+    let (bytes, kind, order, what, shape) = match a.format {
         ExportFormat::FaissIndex => {
             let bytes = crate::export::faiss_index_binary_flat(&codes)
                 .with_context(|| format!("export stage: {}", a.codes.display()))?;
-            data::atomic_write(&a.out, |w| w.write_all(&bytes)).context("output stage")?;
-            (sidecar::FAISS_INDEX_FORMAT, SidecarOrder::Faiss)
+            let what = format!("FAISS IndexBinaryFlat of {n} codes of {bits} bits");
+            let shape = format!("faiss-index, {n} × {nb} code bytes");
+            (
+                bytes,
+                sidecar::FAISS_INDEX_FORMAT,
+                SidecarOrder::Faiss,
+                what,
+                shape,
+            )
         }
         ExportFormat::Ubinary => {
-            let bytes = crate::export::to_ubinary(&codes);
-            let shape = [codes.len() as u64, codes.layout().bytes() as u64];
-            data::write_npy(&a.out, &shape, &bytes).context("output stage")?;
-            (sidecar::CODES_FORMAT, SidecarOrder::Packbits)
+            let shape = [n as u64, nb as u64];
+            let bytes = data::npy_bytes(&shape, &crate::export::to_ubinary(&codes))
+                .context("output stage")?;
+            let what = format!("{n} codes of {bits} bits, MSB-first (ubinary)");
+            let shape = format!("uint8 [{n}, {nb}]");
+            (
+                bytes,
+                sidecar::CODES_FORMAT,
+                SidecarOrder::Packbits,
+                what,
+                shape,
+            )
         }
     };
-    let side = codefile::export_sidecar(&src, &a.out, kind, order, &codes);
-    codefile::write_sidecar_or_remove(&a.out, side).context("output stage")?;
+    let side = codefile::export_sidecar(&src, kind, order, &codes, data::sha256_bytes(&bytes));
+    let side = serde_json::to_value(&side).context("output stage")?;
+    println!("{}", target.write(&bytes, Some(side), what, shape)?);
     Ok(())
 }
 
@@ -411,6 +468,7 @@ pub fn search(a: &SearchArgs) -> Result<()> {
     if a.rerank.is_some() && a.base.is_none() && !a.asymmetric {
         bail!("search stage: --rerank needs --base FLOATS.npy or --asymmetric");
     }
+    let target = Target::dir(&a.out, a.force)?;
     let dbf = CodeFile::open(&a.codes).context("load stage")?;
     let bits = dbf.bits(a.bits).context("search stage")?;
     let format = dbf.order(a.format, "--format").context("search stage")?;
@@ -427,6 +485,10 @@ pub fn search(a: &SearchArgs) -> Result<()> {
             db.layout().bits()
         );
     }
+    let base = match (&a.base, &float_queries) {
+        (Some(bp), Some((x, _))) => Some(read_base(bp, a, &db, x)?),
+        _ => None,
+    };
     if a.k > db.len() {
         eprintln!(
             "warning: k = {} is larger than the database ({} codes in {}): clamped to {}",
@@ -436,36 +498,115 @@ pub fn search(a: &SearchArgs) -> Result<()> {
             db.len()
         );
     }
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("output stage: cannot create {}", a.out.display()))?;
-    let rescoring = a.base.is_some() || a.asymmetric;
-    if let (true, Some((x, proj))) = (rescoring, &float_queries) {
-        let depth = a.rerank.unwrap_or(db.len()).max(a.k).min(db.len());
-        let found = engine::knn(&db, &queries, depth, a.threads).context("search stage")?;
-        let k = a.k.min(db.len());
-        let lists = if let Some(bp) = &a.base {
-            rerank_exact(bp, x, &db, &found, k)?
-        } else {
-            rerank_asymmetric(x, proj, &db, &found, k, a.threads)?
-        };
-        let ids: Vec<i64> = lists.iter().map(|s| i64::from(s.index)).collect();
-        let scores: Vec<f32> = lists.iter().map(|s| s.score as f32).collect();
-        let shape = [queries.len() as u64, k as u64];
-        data::write_npy(&a.out.join("ids.npy"), &shape, &ids).context("output stage")?;
-        data::write_npy(&a.out.join("scores.npy"), &shape, &scores).context("output stage")?;
-        return Ok(());
+    let (shape, files) = search_results(a, &db, &queries, float_queries.as_ref(), base.as_ref())?;
+    let rd = target.create_dir()?;
+    for (name, file) in &files {
+        let path = rd.path().join(name);
+        match file {
+            Column::Ids(v) => data::write_npy(&path, &shape, v),
+            Column::Distances(v) => data::write_npy(&path, &shape, v),
+            Column::Scores(v) => data::write_npy(&path, &shape, v),
+        }
+        .context("output stage")?;
     }
-    let found = engine::knn(&db, &queries, a.k, a.threads).context("search stage")?;
-    let ids: Vec<i64> = found.neighbors.iter().map(|n| i64::from(n.index)).collect();
-    let dist: Vec<i32> = found
+    let path = rd.commit()?;
+    let [nq, k] = shape;
+    let what = files
+        .iter()
+        .map(|(name, f)| format!("{name} {} [{nq}, {k}]", f.dtype()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!("{}", Written::dir(path, what));
+    Ok(())
+}
+
+/// The files of `search` (name, array) and their shape `[queries, k]`.
+type SearchFiles = ([u64; 2], Vec<(&'static str, Column)>);
+
+/// A result array of `search`.
+enum Column {
+    Ids(Vec<i64>),
+    Distances(Vec<i32>),
+    Scores(Vec<f32>),
+}
+
+impl Column {
+    fn dtype(&self) -> &'static str {
+        match self {
+            Column::Ids(_) => "int64",
+            Column::Distances(_) => "int32",
+            Column::Scores(_) => "float32",
+        }
+    }
+}
+
+/// The files of `search` and their shape `[queries, k]`: ids and Hamming distances, or ids
+/// and re-ranking scores.
+fn search_results(
+    a: &SearchArgs,
+    db: &CodeMatrix,
+    queries: &CodeMatrix,
+    float_queries: Option<&(Matrix, Projector)>,
+    base: Option<&Matrix>,
+) -> Result<SearchFiles> {
+    let rescoring = a.base.is_some() || a.asymmetric;
+    if let (true, Some((x, proj))) = (rescoring, float_queries) {
+        let depth = a.rerank.unwrap_or(db.len()).max(a.k).min(db.len());
+        let found = engine::knn(db, queries, depth, a.threads).context("search stage")?;
+        let k = a.k.min(db.len());
+        let lists = if let Some(b) = base {
+            rerank_exact(b, x, &found, k)?
+        } else {
+            rerank_asymmetric(x, proj, db, &found, k, a.threads)?
+        };
+        let ids = lists.iter().map(|s| i64::from(s.index)).collect();
+        let scores = lists.iter().map(|s| s.score as f32).collect();
+        let shape = [queries.len() as u64, k as u64];
+        return Ok((
+            shape,
+            vec![
+                ("ids.npy", Column::Ids(ids)),
+                ("scores.npy", Column::Scores(scores)),
+            ],
+        ));
+    }
+    let found = engine::knn(db, queries, a.k, a.threads).context("search stage")?;
+    let ids = found.neighbors.iter().map(|n| i64::from(n.index)).collect();
+    let dist = found
         .neighbors
         .iter()
         .map(|n| i32::try_from(n.distance).unwrap_or(i32::MAX))
         .collect();
     let shape = [queries.len() as u64, found.k as u64];
-    data::write_npy(&a.out.join("ids.npy"), &shape, &ids).context("output stage")?;
-    data::write_npy(&a.out.join("distances.npy"), &shape, &dist).context("output stage")?;
-    Ok(())
+    Ok((
+        shape,
+        vec![
+            ("ids.npy", Column::Ids(ids)),
+            ("distances.npy", Column::Distances(dist)),
+        ],
+    ))
+}
+
+/// Reads `--base` and checks its shape: one row per code of the database, the queries' dims.
+fn read_base(path: &Path, a: &SearchArgs, db: &CodeMatrix, x: &Matrix) -> Result<Matrix> {
+    let base = data::read_matrix(path).context("load stage")?;
+    if base.rows != db.len() || base.cols != x.cols {
+        let queries = a.queries.as_deref().unwrap_or(Path::new("--queries"));
+        bail!(
+            "load stage: --base {} has [{}, {}] floats; expected [{}, {}]: one row per code in {} ({}) \
+             and the queries' {} dims ({})",
+            path.display(),
+            base.rows,
+            base.cols,
+            db.len(),
+            x.cols,
+            a.codes.display(),
+            db.len(),
+            x.cols,
+            queries.display()
+        );
+    }
+    Ok(base)
 }
 
 /// The query codes of `search`: read from `--query-codes`, or `--queries` encoded with the
@@ -502,24 +643,11 @@ fn search_queries(
 
 /// Hamming candidates re-ranked by exact float inner product with the base rows.
 fn rerank_exact(
-    base_path: &Path,
+    base: &Matrix,
     x: &Matrix,
-    db: &CodeMatrix,
     found: &engine::KnnResult,
     k: usize,
 ) -> Result<Vec<engine::floats::Scored>> {
-    let base = data::read_matrix(base_path).context("load stage")?;
-    if base.rows != db.len() || base.cols != x.cols {
-        bail!(
-            "load stage: {}: [{}, {}] floats do not match {} codes of [{}, {}]-dim queries",
-            base_path.display(),
-            base.rows,
-            base.cols,
-            db.len(),
-            x.rows,
-            x.cols
-        );
-    }
     let bm = engine::F32Matrix::new(&base.data, base.cols).context("load stage")?;
     let mut out = Vec::with_capacity(x.rows * k);
     for (q, row) in x.iter_rows().enumerate() {

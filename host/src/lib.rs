@@ -3,7 +3,8 @@
 //! The library behind the `binaryllm` command line: batch encoding and exact Hamming search
 //! ([`engine`]), data readers ([`data`], [`dataset`]), configs ([`config`]), exact float ground
 //! truth ([`groundtruth`]), the H1 metrics ([`metrics`], [`stats`]) and evaluation ([`eval`]),
-//! and its outputs ([`output`], [`plots`], [`report`]). Built on [`binaryllm_core`].
+//! and its outputs ([`output`], [`plots`], [`report`]); every file or directory a command
+//! writes follows one rule ([`outfile`]). Built on [`binaryllm_core`].
 #![deny(unsafe_code)]
 
 pub mod bench;
@@ -22,6 +23,7 @@ pub mod groundtruth;
 pub mod kinds;
 pub mod learn;
 pub mod metrics;
+pub mod outfile;
 pub mod output;
 pub mod plots;
 pub mod progress;

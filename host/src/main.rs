@@ -4,6 +4,8 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = binaryllm::cli::Cli::parse();
+    // SIGINT / SIGTERM: remove the partial outputs, exit 130 / 143 (README, "Outputs").
+    binaryllm::outfile::remove_partials_on_interrupt();
     match binaryllm::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 
 use crate::data::{atomic_write, sha256_bytes};
@@ -17,58 +17,47 @@ use crate::eval::Evaluation;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// A run directory being written: files go into a hidden `.<name>.partial-<pid>` sibling that
-/// is renamed onto the final path by [`commit`](Self::commit). Dropping it uncommitted (an
-/// error or a panic) removes the partial directory, so no run directory is left behind.
+/// is renamed onto the final path by [`commit`](Self::commit), with the marker
+/// [`crate::outfile::MARKER`] in it. Dropping it uncommitted (an error or a panic) removes the
+/// partial directory (and the parents it created), so no run directory is left behind. The
+/// rule for existing paths and `--force` is [`crate::outfile`]'s.
 #[derive(Debug)]
 pub struct RunDir {
     final_path: PathBuf,
     tmp: PathBuf,
+    created: Vec<PathBuf>,
     committed: bool,
 }
 
 impl RunDir {
-    /// Prepares `final_path`: refuses an existing one unless `force`, creates the parent and
-    /// the partial directory (so an unwritable location fails before any work).
+    /// Checks `final_path` ([`crate::outfile::Target::dir`]: an existing one is refused unless
+    /// `force` and it is a binaryllm run directory) and creates the partial directory.
     pub fn create(final_path: &Path, force: bool) -> Result<Self> {
-        if final_path.exists() && !force {
-            bail!(
-                "output stage: run directory {} already exists (use --force to replace it)",
-                final_path.display()
-            );
-        }
-        let name = final_path
-            .file_name()
-            .with_context(|| {
-                format!(
-                    "output stage: {} has no directory name",
-                    final_path.display()
-                )
-            })?
-            .to_string_lossy()
-            .into_owned();
-        let parent = match final_path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent).with_context(|| {
-            format!(
-                "output stage: cannot create the output directory {}",
-                parent.display()
-            )
-        })?;
-        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        crate::outfile::Target::dir(final_path, force)?.create_dir()
+    }
+
+    /// Creates the missing parents and the partial directory of `final_path`, which
+    /// [`crate::outfile::Target::dir`] has checked.
+    pub fn create_checked(final_path: &Path) -> Result<Self> {
+        let created = crate::outfile::create_parents(final_path)?;
+        let tmp = crate::data::partial_path(final_path);
         if tmp.exists() {
             let _ = fs::remove_dir_all(&tmp);
         }
-        fs::create_dir(&tmp).with_context(|| {
-            format!(
-                "output stage: cannot write in the output directory {}",
-                parent.display()
-            )
-        })?;
+        if let Err(e) = crate::data::partials::begin(&tmp, |t| fs::create_dir(t)) {
+            crate::outfile::remove_empty(&created);
+            let parent = final_path.parent().unwrap_or(Path::new("."));
+            return Err(e).with_context(|| {
+                format!(
+                    "output stage: cannot write in the output directory {}",
+                    parent.display()
+                )
+            });
+        }
         Ok(Self {
             final_path: final_path.to_path_buf(),
             tmp,
+            created,
             committed: false,
         })
     }
@@ -83,9 +72,11 @@ impl RunDir {
         &self.final_path
     }
 
-    /// Renames the partial directory onto the final path (replacing an old one under
-    /// `--force`).
+    /// Writes the marker and renames the partial directory onto the final path (replacing an
+    /// old run directory under `--force`).
     pub fn commit(mut self) -> Result<PathBuf> {
+        let marker = serde_json::to_string_pretty(&crate::outfile::marker_json())? + "\n";
+        put(&self.tmp, crate::outfile::MARKER, marker.as_bytes())?;
         let old = self.final_path.with_file_name(format!(
             ".{}.old-{}",
             self.final_path
@@ -94,15 +85,18 @@ impl RunDir {
                 .unwrap_or_default(),
             std::process::id()
         ));
-        let replaced = if self.final_path.exists() {
-            fs::rename(&self.final_path, &old).with_context(|| {
-                format!("output stage: cannot replace {}", self.final_path.display())
-            })?;
-            true
-        } else {
-            false
-        };
-        fs::rename(&self.tmp, &self.final_path).with_context(|| {
+        let replaced = self.final_path.exists();
+        crate::data::partials::finish(&self.tmp, || {
+            if replaced {
+                fs::rename(&self.final_path, &old)?;
+            }
+            fs::rename(&self.tmp, &self.final_path).inspect_err(|_| {
+                if replaced {
+                    let _ = fs::rename(&old, &self.final_path);
+                }
+            })
+        })
+        .with_context(|| {
             format!(
                 "output stage: cannot move the run directory into place at {}",
                 self.final_path.display()
@@ -119,7 +113,8 @@ impl RunDir {
 impl Drop for RunDir {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.tmp);
+            crate::data::partials::abandon(&self.tmp);
+            crate::outfile::remove_empty(&self.created);
         }
     }
 }
@@ -537,11 +532,12 @@ mod tests {
             fs::write(rd.path().join("f"), b"x").unwrap();
         }
         assert!(!target.exists());
-        assert_eq!(fs::read_dir(d.path().join("runs")).unwrap().count(), 0);
+        // The parent it created is gone too.
+        assert!(!d.path().join("runs").exists());
         let rd = RunDir::create(&target, false).unwrap();
         fs::write(rd.path().join("f"), b"x").unwrap();
         rd.commit().unwrap();
-        assert!(target.join("f").is_file());
+        assert!(target.join("f").is_file() && target.join(crate::outfile::MARKER).is_file());
         assert!(RunDir::create(&target, false).is_err());
         let rd = RunDir::create(&target, true).unwrap();
         fs::write(rd.path().join("g"), b"y").unwrap();

@@ -383,7 +383,8 @@ fn unwritable_out_dir() {
 #[test]
 fn existing_run_dir_is_refused_without_force() {
     let c = Case::new();
-    fs::create_dir_all(c.out()).unwrap();
+    let first = c.eval(&c.files.base, &c.files.queries, &[]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
     let r = c.eval(&c.files.base, &c.files.queries, &[]);
     assert_eq!(r.code, Some(1));
     assert!(

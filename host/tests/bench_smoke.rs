@@ -91,6 +91,7 @@ fn bench_knn_smoke_writes_results_identical_across_kernels_and_threads() {
         data.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        "--force",
     ]);
     // A memory-mapped code file is searched too.
     let codes = d.join("db.codes");
@@ -113,6 +114,7 @@ fn bench_knn_smoke_writes_results_identical_across_kernels_and_threads() {
         "1",
         "--out",
         out.to_str().unwrap(),
+        "--force",
     ]);
     let doc = json(&out);
     assert_eq!(doc["results"][0]["n"], 1000);
@@ -210,8 +212,8 @@ fn bench_rejects_unknown_kernels_with_a_clear_error() {
             "--kernel",
             "sparc-vis",
             "--out",
-            "/dev/null",
         ])
+        .arg(out_dir("kernels").join("knn.json"))
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -678,7 +678,8 @@ fn eval_codes_rejects_codes_of_another_base_file_and_contradicting_flags() {
 fn a_sidecar_that_cannot_be_written_leaves_no_codes() {
     let c = Case::new();
     let out = c.path("codes.npy");
-    // A directory where the sidecar goes: the rename onto it fails.
+    // A directory where the sidecar goes: refused before anything is written (a rename onto
+    // it would fail after the codes were written).
     fs::create_dir(sidecar(&out)).unwrap();
     let before = c.listing();
     let r = run(&[
@@ -693,7 +694,11 @@ fn a_sidecar_that_cannot_be_written_leaves_no_codes() {
     assert_rejected(
         &r,
         &out,
-        &["error: output stage: ", "codes.npy.json: cannot write"],
+        &[
+            "error: output stage: ",
+            "codes.npy.json (the sidecar of ",
+            "exists and is not binaryllm's; refusing to replace it",
+        ],
     );
     assert_eq!(c.listing(), before, "leftovers");
 }

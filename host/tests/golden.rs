@@ -38,6 +38,7 @@ fn projection_writes_the_golden_matrix() {
             &seed.to_string(),
             "--out",
             s(&w),
+            "--force",
         ]);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
         let got = read_matrix(&w).unwrap();
@@ -157,7 +158,8 @@ fn search_equals_brute_force_on_the_golden_codes() {
     for q in 0..40 {
         assert_eq!(&ids2.data[q * 40..q * 40 + 7], &ids.data[q * 7..q * 7 + 7]);
     }
-    // Bad inputs of search: k = 0, a float file as codes.
+    // Bad inputs of search: k = 0, a float file as codes (a new --out: none is created).
+    let out3 = dir.path().join("hits3");
     let r = run(&[
         "search",
         "--codes",
@@ -167,7 +169,7 @@ fn search_equals_brute_force_on_the_golden_codes() {
         "--k",
         "0",
         "--out",
-        s(&out2),
+        s(&out3),
     ]);
     assert_eq!(r.code, Some(1));
     assert!(
@@ -184,7 +186,7 @@ fn search_equals_brute_force_on_the_golden_codes() {
         "--k",
         "1",
         "--out",
-        s(&out2),
+        s(&out3),
     ]);
     assert_eq!(r.code, Some(1));
     assert!(
@@ -194,6 +196,7 @@ fn search_equals_brute_force_on_the_golden_codes() {
         "{}",
         r.stderr
     );
+    assert!(!out3.exists());
 }
 
 #[test]

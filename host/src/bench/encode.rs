@@ -53,6 +53,9 @@ pub struct EncodeArgs {
     /// Results file (JSON).
     #[arg(long, default_value = "bench/results/encode.json")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Seeded inputs: uniform in [-1, 1).
@@ -88,6 +91,7 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Option<ProjectKernel>>> {
 
 /// Runs `bench encode`.
 pub fn run(a: &EncodeArgs) -> anyhow::Result<()> {
+    let target = crate::outfile::Target::json(&a.out, a.force)?;
     let kernels = kernels(&a.kernel)?;
     let load_before = load_avg();
     let mut rows = Vec::new();
@@ -227,7 +231,7 @@ pub fn run(a: &EncodeArgs) -> anyhow::Result<()> {
         "results": rows,
         "all_fast_paths_bit_identical_to_reference": checks.iter().all(|&d| d == 0),
     });
-    write_json(&a.out, &doc)
+    write_json(target, &doc)
 }
 
 /// Bits that differ between two code buffers (over the shorter).

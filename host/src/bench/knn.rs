@@ -52,6 +52,9 @@ pub struct KnnArgs {
     /// Results file (JSON).
     #[arg(long, default_value = "bench/results/knn.json")]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `bench make-codes`.
@@ -69,12 +72,16 @@ pub struct MakeCodesArgs {
     /// The code file to write (atomically).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Streams seeded random codes into a code file, 1 Mi codes at a time.
 pub fn make_codes(a: &MakeCodesArgs) -> anyhow::Result<()> {
     let layout = CodeLayout::new(a.bits)?;
-    let mut w = CodeFileWriter::create(&a.out, layout)?;
+    let target = crate::outfile::Target::file(&a.out, a.force)?;
+    let mut w = CodeFileWriter::create(target.path(), layout)?;
     let mut s = a.seed ^ (layout.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
     let words = layout.words();
     let chunk = 1 << 20;
@@ -90,13 +97,10 @@ pub fn make_codes(a: &MakeCodesArgs) -> anyhow::Result<()> {
         w.push(&buf)?;
         left -= m;
     }
-    let path = w.finish()?;
-    println!(
-        "wrote {} ({} codes of {} bits)",
-        path.display(),
-        a.n,
-        a.bits
-    );
+    w.finish()?;
+    let what = format!("{} codes of {} bits (binaryllm code file)", a.n, a.bits);
+    let shape = format!("{} × {} words", a.n, layout.words());
+    println!("{}", target.finish_written(what, shape)?);
     Ok(())
 }
 
@@ -187,6 +191,7 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Kernel>> {
 
 /// Runs `bench knn`.
 pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
+    let target = crate::outfile::Target::json(&a.out, a.force)?;
     let kernels = kernels(&a.kernel)?;
     let load_before = load_avg();
     let mut rows = Vec::new();
@@ -363,7 +368,7 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
         "steal_ticks_during_run": steal_ticks().zip(steal_before).map(|(a, b)| a.saturating_sub(b)),
         "reference_check": verified,
     });
-    write_json(&a.out, &doc)
+    write_json(target, &doc)
 }
 
 /// Writes ids (`<u4`) and distances (`<u4`) of a result for the comparison script.

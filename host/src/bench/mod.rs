@@ -144,23 +144,37 @@ pub fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename (creating the directory).
+/// Writes a shared input file `path` ([`crate::data::atomic_write`], creating the directory).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(format!(".tmp.{}", std::process::id()));
-    let tmp = path.with_file_name(name);
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+    crate::data::atomic_write(path, |w| w.write_all(bytes))?;
     Ok(())
 }
 
-/// Writes a results document (pretty JSON) atomically and says where.
-pub fn write_json(path: &Path, doc: &Value) -> anyhow::Result<()> {
-    write_atomic(path, serde_json::to_string_pretty(doc)?.as_bytes())?;
-    println!("wrote {}", path.display());
+/// The `format` of a results document.
+pub const FORMAT: &str = "binaryllm-bench";
+
+/// Writes a results document (pretty JSON, `"format": "binaryllm-bench"` first) to `target`
+/// (checked before the benchmark ran) and says what it wrote.
+pub fn write_json(target: crate::outfile::Target, doc: &Value) -> anyhow::Result<()> {
+    let mut marked = serde_json::Map::new();
+    marked.insert("format".into(), FORMAT.into());
+    let what = match doc {
+        Value::Object(m) => {
+            marked.extend(m.clone());
+            let rows = m
+                .get("results")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            format!("benchmark results, {rows} rows")
+        }
+        _ => "benchmark results".into(),
+    };
+    let text = serde_json::to_string_pretty(&Value::Object(marked))? + "\n";
+    println!("{}", target.write(text.as_bytes(), None, what, "JSON")?);
     Ok(())
 }
 

@@ -45,10 +45,15 @@ pub struct ScalingArgs {
     /// Plot file (SVG).
     #[arg(long, default_value = "bench/results/knn_scaling.svg")]
     pub svg: PathBuf,
+    /// Replace an existing output that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `bench scaling`.
 pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
+    let target = crate::outfile::Target::json(&a.out, a.force)?;
+    let svg_target = crate::outfile::Target::file(&a.svg, a.force)?;
     let layout = CodeLayout::new(a.bits)?;
     let max_n = a.n.iter().copied().max().context("no sizes")?;
     let db_words = random_codes(layout, max_n, a.seed);
@@ -83,28 +88,28 @@ pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
         }
         lines.push((threads, pts));
     }
-    plot(&a.svg, a.bits, a.nq, s.kernel().name(), &lines)?;
-    println!("wrote {}", a.svg.display());
+    let svg = plot(a.bits, a.nq, s.kernel().name(), &lines)?;
+    let what = format!("log-log plot of {} sizes", a.n.len());
+    println!(
+        "{}",
+        svg_target.write(svg.as_bytes(), None, what, "SVG 800 × 560")?
+    );
     let doc = json!({
         "benchmark": "knn_scaling", "command": super::command_line(), "machine": machine(),
         "kernel": s.kernel().name(), "bits": a.bits, "nq": a.nq, "k": a.k,
         "load_before": load_before, "load_after": load_avg(), "results": rows,
     });
-    write_json(&a.out, &doc)
+    write_json(target, &doc)
 }
 
 /// Log-log plot of median time vs N, one line per thread count, with the linear fit through
 /// the largest point of the first line as a dashed guide.
 fn plot(
-    path: &std::path::Path,
     bits: usize,
     nq: usize,
     kernel: &str,
     lines: &[(usize, Vec<(f64, f64)>)],
-) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
+) -> anyhow::Result<String> {
     let pts = lines.iter().flat_map(|(_, p)| p.iter());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, 0f64, f64::MAX, 0f64);
     for &(x, y) in pts {
@@ -113,10 +118,10 @@ fn plot(
         y0 = y0.min(y);
         y1 = y1.max(y);
     }
-    let tmp = path.with_extension("svg.tmp");
+    let mut svg = String::new();
     crate::plots::register_font();
     {
-        let root = SVGBackend::new(&tmp, (800, 560)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (800, 560)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
@@ -170,6 +175,5 @@ fn plot(
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         root.present().map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    Ok(svg)
 }

@@ -191,13 +191,12 @@ pub struct CodeFileWriter {
 }
 
 impl CodeFileWriter {
-    /// Starts `path` (written as `path.tmp.<pid>` until finished).
+    /// Starts `path` (written as its partial sibling `.<name>.partial-<pid>` until finished,
+    /// [`crate::data::partial_path`]).
     pub fn create(path: impl AsRef<Path>, layout: CodeLayout) -> Result<Self, CodeFileError> {
         let path = path.as_ref().to_owned();
-        let mut name = path.file_name().unwrap_or_default().to_owned();
-        name.push(format!(".tmp.{}", std::process::id()));
-        let tmp = path.with_file_name(name);
-        let file = File::create(&tmp).map_err(io_err(&tmp))?;
+        let tmp = crate::data::partial_path(&path);
+        let file = crate::data::partials::begin(&tmp, |t| File::create(t)).map_err(io_err(&tmp))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         out.write_all(&header(layout, 0)).map_err(io_err(&tmp))?;
         Ok(Self {
@@ -239,7 +238,8 @@ impl CodeFileWriter {
             .map_err(io_err(&tmp))?;
         file.sync_all().map_err(io_err(&tmp))?;
         drop(file);
-        std::fs::rename(&tmp, &self.path).map_err(io_err(&self.path))?;
+        crate::data::partials::finish(&tmp, || std::fs::rename(&tmp, &self.path))
+            .map_err(io_err(&self.path))?;
         Ok(self.path.clone())
     }
 }
@@ -247,7 +247,7 @@ impl CodeFileWriter {
 impl Drop for CodeFileWriter {
     fn drop(&mut self) {
         if self.out.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
+            crate::data::partials::abandon(&self.tmp);
         }
     }
 }

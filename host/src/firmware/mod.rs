@@ -18,8 +18,11 @@ pub mod summary;
 
 use anyhow::{Context, Result, bail};
 use binaryllm_core::report::{CounterKind, Report};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use crate::outfile::{Target, Written};
 
 /// `binaryllm firmware …`
 #[derive(Debug, clap::Subcommand)]
@@ -53,6 +56,9 @@ pub struct RunArgs {
     /// Seconds QEMU may run before it is killed and the run fails.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    /// Replace an existing output folder that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `binaryllm firmware decode`.
@@ -64,6 +70,9 @@ pub struct DecodeArgs {
     /// Output folder for firmware-report.json.
     #[arg(long, default_value = "runs/firmware")]
     pub out: PathBuf,
+    /// Replace an existing firmware-report.json that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs a `binaryllm firmware` command.
@@ -71,13 +80,15 @@ pub fn run(cmd: FirmwareCommand) -> Result<()> {
     match cmd {
         FirmwareCommand::Run(args) => run_qemu(&args),
         FirmwareCommand::Decode(args) => {
+            let target = Target::json(&args.out.join(summary::JSON_NAME), args.force)?;
             let report = capture::decode_file(&args.input)?;
-            check_and_write(&report, &args.input, &args.out)
+            write_report(&report, &args.input, target)
         }
     }
 }
 
 fn run_qemu(args: &RunArgs) -> Result<()> {
+    let target = Target::dir(&args.out, args.force)?;
     let board = qemu::board(&args.board)?;
     let elf = match &args.elf {
         Some(elf) => elf.clone(),
@@ -92,56 +103,87 @@ fn run_qemu(args: &RunArgs) -> Result<()> {
     if !elf.is_file() {
         bail!("load stage: no firmware ELF at {}", elf.display());
     }
-    let created = !args.out.exists();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("output stage: cannot create {}", args.out.display()))?;
-    let serial = args.out.join(format!("uart-{}.cobs", board.name));
-    let log = args.out.join(format!("qemu-{}.log", board.name));
+    // A partial folder: a failure leaves nothing (its error carries the log's last lines).
+    let rd = target.create_dir()?;
+    let names = [
+        format!("uart-{}.cobs", board.name),
+        format!("qemu-{}.log", board.name),
+    ];
+    let (serial, log) = (rd.path().join(&names[0]), rd.path().join(&names[1]));
     eprintln!("running {} in QEMU ({})", elf.display(), board.machine);
-    let ran = (|| {
-        qemu::run(
-            &board,
-            &elf,
-            &serial,
-            &log,
-            Duration::from_secs(args.timeout),
-        )?;
-        let report = capture::decode_file(&serial)?;
-        if report.board.as_str() != board.name {
-            bail!(
-                "decode stage: the report of {} comes from board {:?}, not {}",
-                serial.display(),
-                report.board.as_str(),
-                board.name
-            );
-        }
-        Ok(report)
-    })();
-    match ran {
-        Ok(report) => check_and_write(&report, &serial, &args.out),
-        Err(e) => {
-            // Nothing half-made stays behind: the error carries the log's last lines.
-            if created {
-                let _ = std::fs::remove_dir_all(&args.out);
-            } else {
-                let _ = std::fs::remove_file(&serial);
-                let _ = std::fs::remove_file(&log);
-            }
-            Err(e)
-        }
+    qemu::run(
+        &board,
+        &elf,
+        &serial,
+        &log,
+        Duration::from_secs(args.timeout),
+    )?;
+    let report = capture::decode_file(&serial)?;
+    if report.board.as_str() != board.name {
+        bail!(
+            "decode stage: the report of {} comes from board {:?}, not {}",
+            args.out.join(&names[0]).display(),
+            report.board.as_str(),
+            board.name
+        );
     }
+    let checked = check(&report, &args.out.join(&names[0]))?;
+    let json = checked.json.as_bytes();
+    crate::data::atomic_write(&rd.path().join(summary::JSON_NAME), |w| w.write_all(json))
+        .context("output stage")?;
+    let path = rd.commit()?;
+    print!("{}", checked.table);
+    let what = format!("{}, {}, {}", summary::JSON_NAME, names[0], names[1]);
+    println!("{}", Written::dir(path, what));
+    checked.verdict
 }
 
-/// Recomputes parity, evaluates budgets, writes the JSON and prints the table; errors after
-/// writing when anything failed.
+/// A decoded report, checked: its JSON, its table and the verdict (an error naming every
+/// failure).
+#[derive(Debug)]
+pub struct Checked {
+    /// `firmware-report.json`.
+    pub json: String,
+    /// The human-readable table.
+    pub table: String,
+    /// `Ok` when parity, budgets and the device's errors pass.
+    pub verdict: Result<()>,
+}
+
+/// Writes `out/firmware-report.json` (refused when it exists) for `report` decoded from
+/// `capture`, prints the table; errors after writing when anything failed.
 pub fn check_and_write(report: &Report, capture: &Path, out: &Path) -> Result<()> {
+    let target = Target::json(&out.join(summary::JSON_NAME), false)?;
+    write_report(report, capture, target)
+}
+
+/// Checks `report`, writes its JSON to `target`, prints the table and the `wrote` line;
+/// errors after writing when anything failed.
+pub fn write_report(report: &Report, capture: &Path, target: Target) -> Result<()> {
+    let checked = check(report, capture)?;
+    print!("{}", checked.table);
+    let what = format!("firmware report of board {}", report.board.as_str());
+    println!(
+        "{}",
+        target.write(checked.json.as_bytes(), None, what, "JSON")?
+    );
+    checked.verdict
+}
+
+/// Recomputes parity and evaluates budgets.
+pub fn check(report: &Report, capture: &Path) -> Result<Checked> {
     let host = parity::host_parity(report).context("recomputing the parity digest on the host")?;
     let budgets = summary::budgets(report);
-    let text = summary::json(report, &host, &budgets, capture)?;
-    let path = summary::write_atomic(out, summary::JSON_NAME, &text)?;
-    print!("{}", summary::table(report, &host, &budgets));
-    println!("wrote {}", path.display());
+    let json = summary::json(report, &host, &budgets, capture)?;
+    let table = summary::table(report, &host, &budgets);
+    Ok(Checked {
+        json,
+        table,
+        verdict: verdict(report, &host, &budgets),
+    })
+}
 
+fn verdict(report: &Report, host: &parity::HostParity, budgets: &[summary::Budget]) -> Result<()> {
     let mut failures = Vec::new();
     if report.parity != host.parity {
         failures.push(format!(

@@ -9,6 +9,8 @@ use std::path::Path;
 
 /// File name of the JSON report in the output folder.
 pub const JSON_NAME: &str = "firmware-report.json";
+/// The `format` of `firmware-report.json`.
+pub const FORMAT: &str = "binaryllm-firmware-report";
 
 /// One budget of issue 5, checked against the report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -186,6 +188,8 @@ struct JsonRatio {
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
+    /// Marks the file as binaryllm's (`crate::outfile`).
+    format: &'static str,
     report_version: u16,
     board: &'a str,
     target: &'a str,
@@ -232,6 +236,7 @@ pub fn json(
     let m = &report.memory;
     let counter = report.counter.label();
     let doc = JsonReport {
+        format: FORMAT,
         report_version: report.version,
         board: &report.board,
         target: &report.target,
@@ -289,16 +294,6 @@ pub fn json(
     let mut text = serde_json::to_string_pretty(&doc).context("serialising the JSON report")?;
     text.push('\n');
     Ok(text)
-}
-
-/// Writes `text` to `dir/name` atomically (temporary file, then rename).
-pub fn write_atomic(dir: &Path, name: &str, text: &str) -> Result<std::path::PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("renaming to {}", path.display()))?;
-    Ok(path)
 }
 
 /// The human-readable table.
