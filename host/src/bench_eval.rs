@@ -30,7 +30,7 @@ pub struct BenchEvalArgs {
     /// Only the shipped-sample case.
     #[arg(long)]
     pub sample_only: bool,
-    /// Worker threads (0 = all cores).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
 }
@@ -138,7 +138,7 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         "command": std::env::args().collect::<Vec<_>>().join(" "),
         "git": {"commit": env.git_commit, "dirty": env.git_dirty},
         "cpu": {"model": env.cpu_model, "features": env.cpu_features, "hamming_kernel": env.hamming_kernel},
-        "threads": if a.threads == 0 { rayon::current_num_threads() } else { a.threads },
+        "threads": crate::engine::threads::check(a.threads).unwrap_or(a.threads),
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
         "cases": figures,
     });

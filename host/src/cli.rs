@@ -82,7 +82,7 @@ pub struct EvalArgs {
     /// The k of overlap@k, ndcg@k, rerank@k and k@candidates (overrides `metrics.k`).
     #[arg(long)]
     pub k: Option<usize>,
-    /// Worker threads (0 = all cores; overrides `threads`).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024; overrides `threads`).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Ad-hoc data: base vectors (.npy f16/f32/f64 or .fvecs) instead of the config's data set.
@@ -185,7 +185,7 @@ pub struct EncodeArgs {
     /// Bit order inside each byte.
     #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
     pub format: CodeFormat,
-    /// Worker threads (0 = all cores).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Project with fused multiply-add kernels: faster on CPUs with FMA (see bench/README.md),
@@ -241,7 +241,7 @@ pub struct SearchArgs {
     /// Bit order of the code files.
     #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
     pub format: CodeFormat,
-    /// Worker threads (0 = all cores).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Output directory (ids.npy and distances.npy; ids.npy and scores.npy when re-ranking).
@@ -371,12 +371,28 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     match cli.command {
         Command::Eval(a) => crate::commands::eval(&a).map(|_| ()),
-        Command::Encode(a) => crate::commands::encode(&a),
-        Command::Search(a) => crate::commands::search(&a),
+        Command::Encode(a) => {
+            threads_ready("--threads", a.threads)?;
+            crate::commands::encode(&a)
+        }
+        Command::Search(a) => {
+            threads_ready("--threads", a.threads)?;
+            crate::commands::search(&a)
+        }
         Command::Projection(a) => crate::commands::projection(&a),
         Command::Export(a) => crate::commands::export(&a),
         Command::Bench(b) => crate::bench::run(&b),
         Command::Firmware(f) => crate::firmware::run(f),
+    }
+}
+
+/// Checks the thread count of `option` and starts its pool, before any other work: a count
+/// above the limit ([`crate::engine::threads::max_threads`]) or a pool the system cannot start
+/// is a config-stage error naming the option.
+pub fn threads_ready(option: &str, threads: usize) -> Result<()> {
+    match crate::engine::threads::pool(threads) {
+        Ok(_) => Ok(()),
+        Err(e) => anyhow::bail!("config stage: {}", e.for_option(option)),
     }
 }
 

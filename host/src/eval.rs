@@ -520,12 +520,10 @@ pub fn materialize(spec: &ProjectionSpec, seed: u64, dims: usize, bits: usize) -
 
 /// Runs the evaluation of `config` on `ds`.
 pub fn evaluate(config: &Config, ds: Dataset, reporter: &Reporter) -> Result<Evaluation> {
-    let threads = if config.threads == 0 {
-        rayon::current_num_threads()
-    } else {
-        config.threads
-    };
-    engine::with_threads(threads, || evaluate_inner(config, ds, reporter, threads))
+    let pool = engine::threads::pool(config.threads)
+        .map_err(|e| anyhow::anyhow!("config stage: threads = {}: {e}", config.threads))?;
+    let threads = pool.current_num_threads();
+    pool.install(|| evaluate_inner(config, ds, reporter, threads))
 }
 
 fn evaluate_inner(

@@ -28,7 +28,7 @@ pub struct EncodeArgs {
     /// Code widths in bits, comma-separated (every dims × bits pair is run).
     #[arg(long, value_delimiter = ',', default_value = "256,1024")]
     pub bits: Vec<usize>,
-    /// Thread counts, comma-separated.
+    /// Thread counts, comma-separated (each 1 ..= 4 × the cores, at most 1024; 0 = all cores).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
     /// Micro-kernels: `auto`, `auto-fma` (the fastest opt-in fused multiply-add kernel), `all`

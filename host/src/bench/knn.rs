@@ -27,7 +27,7 @@ pub struct KnnArgs {
     /// Code widths in bits, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
     pub bits: Vec<usize>,
-    /// Thread counts, comma-separated.
+    /// Thread counts, comma-separated (each 1 ..= 4 × the cores, at most 1024; 0 = all cores).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
     /// Kernels: `auto` (the fastest here), `all`, or names such as

@@ -37,6 +37,15 @@ pub enum BenchCommand {
 
 /// Runs one benchmark subcommand.
 pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
+    let threads: &[usize] = match cmd {
+        BenchCommand::Knn(a) => &a.threads,
+        BenchCommand::Encode(a) => &a.threads,
+        BenchCommand::Scaling(a) => &a.threads,
+        BenchCommand::MakeCodes(_) | BenchCommand::Eval(_) => &[],
+    };
+    for &t in threads {
+        crate::cli::threads_ready("--threads", t)?;
+    }
     match cmd {
         BenchCommand::Knn(a) => knn::run(a),
         BenchCommand::Encode(a) => encode::run(a),

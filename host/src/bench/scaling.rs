@@ -30,7 +30,8 @@ pub struct ScalingArgs {
     /// Neighbours per query.
     #[arg(long, default_value_t = 10)]
     pub k: usize,
-    /// Thread counts, comma-separated (one line per count).
+    /// Thread counts, comma-separated, one line per count (each 1 ..= 4 × the cores, at most
+    /// 1024; 0 = all cores).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
     /// Timed runs per point.
