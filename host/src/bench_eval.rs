@@ -24,9 +24,10 @@ pub struct BenchEvalArgs {
     /// Repetitions of each case (minimum, median and maximum are reported).
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
-    /// Where the figures are written (JSON).
-    #[arg(long, value_name = "FILE", default_value = "bench/results/eval.json")]
-    pub out: PathBuf,
+    /// Results file (JSON), or a directory for `eval.json` (default: a new run directory
+    /// `runs/<UTC timestamp>-bench-eval/`; `--out bench/results/eval.json` updates the tracked results).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
     /// Only the shipped-sample case.
     #[arg(long)]
     pub sample_only: bool,
@@ -43,6 +44,7 @@ struct Case {
 
 /// Runs the benchmark.
 pub fn run(a: &BenchEvalArgs) -> Result<()> {
+    let out = crate::bench::results_path(a.out.as_deref(), "eval");
     let root = dataset::repo_root();
     let mut cases = vec![Case {
         name: "sample-default",
@@ -142,12 +144,12 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
         "cases": figures,
     });
-    if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
     }
     let text = serde_json::to_string_pretty(&doc)? + "\n";
-    crate::data::atomic_write(&a.out, |w| w.write_all(text.as_bytes()))?;
-    println!("wrote {}", a.out.display());
+    crate::data::atomic_write(&out, |w| w.write_all(text.as_bytes()))?;
+    println!("wrote {}", out.display());
     Ok(())
 }

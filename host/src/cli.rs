@@ -39,7 +39,8 @@ pub enum Command {
     Projection(ProjectionArgs),
     /// Export codes for other engines: a FAISS `IndexBinaryFlat` file or `ubinary` bytes.
     Export(ExportArgs),
-    /// Benchmarks that print tables and write JSON under bench/results/.
+    /// Benchmarks that print tables and write JSON: to a new run directory
+    /// `runs/<UTC timestamp>-bench-<name>/`, or to `--out` (e.g. the tracked `bench/results/`).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
     /// Cortex-M firmware: run it under QEMU or decode a board's report, with parity and budgets.

@@ -50,9 +50,10 @@ pub struct EncodeArgs {
     /// else written; our codes go to `enc_codes_…npy` (uint8, LSB-first).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Results file (JSON).
-    #[arg(long, default_value = "bench/results/encode.json")]
-    pub out: PathBuf,
+    /// Results file (JSON), or a directory for `encode.json` (default: a new run directory
+    /// `runs/<UTC timestamp>-bench-encode/`; `--out bench/results/encode.json` updates the tracked results).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Seeded inputs: uniform in [-1, 1).
@@ -227,7 +228,7 @@ pub fn run(a: &EncodeArgs) -> anyhow::Result<()> {
         "results": rows,
         "all_fast_paths_bit_identical_to_reference": checks.iter().all(|&d| d == 0),
     });
-    write_json(&a.out, &doc)
+    write_json(&super::results_path(a.out.as_deref(), "encode"), &doc)
 }
 
 /// Bits that differ between two code buffers (over the shorter).

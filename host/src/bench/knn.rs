@@ -49,9 +49,10 @@ pub struct KnnArgs {
     /// Search this memory-mapped code file (out-of-core); the queries are its first `nq` codes.
     #[arg(long)]
     pub codes: Option<PathBuf>,
-    /// Results file (JSON).
-    #[arg(long, default_value = "bench/results/knn.json")]
-    pub out: PathBuf,
+    /// Results file (JSON), or a directory for `knn.json` (default: a new run directory
+    /// `runs/<UTC timestamp>-bench-knn/`; `--out bench/results/knn.json` updates the tracked results).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Arguments of `bench make-codes`.
@@ -363,7 +364,7 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
         "steal_ticks_during_run": steal_ticks().zip(steal_before).map(|(a, b)| a.saturating_sub(b)),
         "reference_check": verified,
     });
-    write_json(&a.out, &doc)
+    write_json(&super::results_path(a.out.as_deref(), "knn"), &doc)
 }
 
 /// Writes ids (`<u4`) and distances (`<u4`) of a result for the comparison script.

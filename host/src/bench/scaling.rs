@@ -40,12 +40,13 @@ pub struct ScalingArgs {
     /// Seed of the random codes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Results file (JSON).
-    #[arg(long, default_value = "bench/results/knn_scaling.json")]
-    pub out: PathBuf,
-    /// Plot file (SVG).
-    #[arg(long, default_value = "bench/results/knn_scaling.svg")]
-    pub svg: PathBuf,
+    /// Results file (JSON), or a directory for `knn_scaling.json` (default: a new run directory
+    /// `runs/<UTC timestamp>-bench-knn_scaling/`; `--out bench/results/knn_scaling.json` updates the tracked results).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
+    /// Plot file (SVG; default: beside the results file, `.svg` for `.json`).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 /// Runs `bench scaling`.
@@ -84,14 +85,16 @@ pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
         }
         lines.push((threads, pts));
     }
-    plot(&a.svg, a.bits, a.nq, s.kernel().name(), &lines)?;
-    println!("wrote {}", a.svg.display());
+    let out = super::results_path(a.out.as_deref(), "knn_scaling");
+    let svg = a.svg.clone().unwrap_or_else(|| out.with_extension("svg"));
+    plot(&svg, a.bits, a.nq, s.kernel().name(), &lines)?;
+    println!("wrote {}", svg.display());
     let doc = json!({
         "benchmark": "knn_scaling", "command": super::command_line(), "machine": machine(),
         "kernel": s.kernel().name(), "bits": a.bits, "nq": a.nq, "k": a.k,
         "load_before": load_before, "load_after": load_avg(), "results": rows,
     });
-    write_json(&a.out, &doc)
+    write_json(&out, &doc)
 }
 
 /// Log-log plot of median time vs N, one line per thread count, with the linear fit through
