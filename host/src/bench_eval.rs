@@ -61,7 +61,7 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         });
     } else {
         eprintln!(
-            "notice: {} not found: skipping the wordnet-full case (set BINARYLLM_DATA)",
+            "notice: {} not found: skipping the wordnet-full case (make it with scripts/make_wordnet_minilm.py and set BINARYLLM_DATA, see configs/README.md)",
             full_data.display()
         );
     }
