@@ -140,7 +140,7 @@ pub enum CodeFormat {
     Packbits,
 }
 
-/// Projection arguments shared by `encode`, `search` and `projection`.
+/// Projection arguments shared by `encode` and `search`.
 #[derive(Debug, Args, Clone)]
 pub struct ProjectionOpts {
     /// Projection kind: gaussian, rademacher, achlioptas, hadamard, orthogonal, pca or itq.
@@ -158,8 +158,8 @@ pub struct ProjectionOpts {
     /// Train on a seeded subsample of this many vectors (default: all).
     #[arg(long, value_name = "N")]
     pub sample: Option<usize>,
-    /// Training vectors for pca/itq and mean/median thresholds (default for `encode`: its
-    /// --input; give the base set here when encoding queries separately).
+    /// Training vectors for pca/itq and mean/median thresholds (each command's help says
+    /// which; `encode` and `search` set their own text with `mut_arg`).
     #[arg(long, value_name = "FILE")]
     pub train: Option<PathBuf>,
     /// A trained projection artefact directory (from `projection train`); replaces
@@ -170,6 +170,10 @@ pub struct ProjectionOpts {
 
 /// `binaryllm encode`.
 #[derive(Debug, Args)]
+#[command(mut_arg("train", |a| a.help(
+    "Training vectors for pca/itq and mean/median thresholds (default: --input; give the base \
+     set here when encoding queries separately)"
+)))]
 pub struct EncodeArgs {
     /// Float vectors (.npy f16/f32/f64 [N, D] or .fvecs).
     #[arg(long, value_name = "FILE")]
@@ -199,6 +203,10 @@ pub struct EncodeArgs {
 
 /// `binaryllm search`.
 #[derive(Debug, Args)]
+#[command(mut_arg("train", |a| a.help(
+    "Training vectors for pca/itq and mean/median thresholds of --queries: the base set the \
+     codes were made from (or --projection-file)"
+)))]
 pub struct SearchArgs {
     /// Database codes (uint8 [N, bytes] .npy, as written by `encode`).
     #[arg(long, value_name = "FILE")]
@@ -263,9 +271,13 @@ pub struct ProjectionArgs {
     /// Code width in bits (rows of the matrix).
     #[arg(long, required = true)]
     pub bits: Option<usize>,
-    /// The projection.
-    #[command(flatten)]
-    pub proj: ProjectionOpts,
+    /// Projection kind: gaussian, rademacher, achlioptas, hadamard or orthogonal (pca and itq
+    /// learn from data: `projection train` writes their matrix).
+    #[arg(long, default_value = "gaussian")]
+    pub projection: String,
+    /// Projection seed (random matrix, Hadamard signs).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Output .npy (f32 [bits, dims]).
     #[arg(long, value_name = "FILE", required = true)]
     pub out: Option<PathBuf>,
@@ -284,9 +296,10 @@ pub enum ProjectionCommand {
 /// `binaryllm projection train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Kind: orthogonal, pca, itq, gaussian, rademacher or achlioptas (hadamard is matrix-free).
-    #[arg(long)]
-    pub kind: String,
+    /// Projection kind: orthogonal, pca, itq, gaussian, rademacher or achlioptas (hadamard is
+    /// matrix-free). `--kind` (its old name) still works, unlisted.
+    #[arg(long, alias = "kind")]
+    pub projection: String,
     /// Training vectors (.npy f16/f32/f64 [N, D] or .fvecs).
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
