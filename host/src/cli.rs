@@ -297,7 +297,8 @@ pub enum ProjectionCommand {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Projection kind: orthogonal, pca, itq, gaussian, rademacher or achlioptas (hadamard is
-    /// matrix-free). `--kind` (its old name) still works, unlisted.
+    /// matrix-free).
+    // `--kind`, the old name, is a hidden alias so that old scripts keep working.
     #[arg(long, alias = "kind")]
     pub projection: String,
     /// Training vectors (.npy f16/f32/f64 [N, D] or .fvecs).
