@@ -316,7 +316,11 @@ fn matrix_projector(kind: &str, seed: u64, dims: usize, bits: usize) -> Result<P
         seed,
         ..TrainOptions::default()
     };
-    let spec = Spec { kind: k, bits, options };
+    let spec = Spec {
+        kind: k,
+        bits,
+        options,
+    };
     Projector::build(spec, dims, &[])
         .with_context(|| format!("projection {kind} ({dims} dims → {bits} bits)"))
 }

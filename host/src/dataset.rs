@@ -374,7 +374,10 @@ fn missing_files(entry: &CatalogEntry, files: &Files, base: &Path) -> String {
     let dir = data_dir();
     let from = match std::env::var_os("BINARYLLM_DATA") {
         Some(_) => format!("BINARYLLM_DATA={}", dir.display()),
-        None => format!("BINARYLLM_DATA is unset, so ../shared/data beside the repository: {}", dir.display()),
+        None => format!(
+            "BINARYLLM_DATA is unset, so ../shared/data beside the repository: {}",
+            dir.display()
+        ),
     };
     let names: Vec<&str> = [Some(&files.base), Some(&files.queries)]
         .into_iter()

@@ -256,12 +256,26 @@ fn bench_leaves_the_tracked_results_alone_unless_out_names_them() {
     // The other benchmarks alike; --out DIR/ puts the file in DIR; the scaling plot goes
     // beside its JSON.
     let r = bench(&[
-        "bench", "knn", "--n", "300", "--nq", "3", "--bits", "64", "--threads", "1", "--repeat",
+        "bench",
+        "knn",
+        "--n",
+        "300",
+        "--nq",
+        "3",
+        "--bits",
+        "64",
+        "--threads",
+        "1",
+        "--repeat",
         "1",
     ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let out = wrote(&r.stdout, cwd.path());
-    assert!(out.ends_with("knn.json") && out.is_file(), "{}", out.display());
+    assert!(
+        out.ends_with("knn.json") && out.is_file(),
+        "{}",
+        out.display()
+    );
     let mine = cwd.path().join("mine/");
     let r = bench(&[
         "bench",
@@ -377,7 +391,10 @@ fn ad_hoc_files_are_named_by_their_flags_and_os_errors_appear_once() {
     );
     assert_clean_error(&r, "encode into a missing directory");
     assert_eq!(r.stderr.matches("(os error 2)").count(), 1, "{}", r.stderr);
-    assert!(r.stderr.contains("c.npy: cannot write: No such file or directory (os error 2)"));
+    assert!(
+        r.stderr
+            .contains("c.npy: cannot write: No such file or directory (os error 2)")
+    );
 }
 
 /// The help paragraph of `--flag <…>` in `help`.
@@ -511,7 +528,10 @@ fn fake_toolchain(dir: &Path) {
         "rustup",
         "#!/bin/bash\ncase \"$*\" in\n  'target list --installed') printf 'x86_64-unknown-linux-gnu\\nthumbv6m-none-eabi\\n' ;;\n  'component list --installed') printf 'cargo-x86_64-unknown-linux-gnu\\nclippy-x86_64-unknown-linux-gnu\\n' ;;\n  *) exit 0 ;;\nesac\n",
     );
-    write("cargo", "#!/bin/bash\necho FAKE CARGO CALLED: \"$*\"\nexit 97\n");
+    write(
+        "cargo",
+        "#!/bin/bash\necho FAKE CARGO CALLED: \"$*\"\nexit 97\n",
+    );
 }
 
 #[test]
@@ -534,7 +554,10 @@ fn the_test_command_stops_first_when_a_prerequisite_is_missing() {
         r.stdout
     );
     let e = &r.stderr;
-    assert!(e.starts_with("scripts/test.sh: missing prerequisites (nothing was run):"), "{e}");
+    assert!(
+        e.starts_with("scripts/test.sh: missing prerequisites (nothing was run):"),
+        "{e}"
+    );
     for want in [
         "rustup target add thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf aarch64-unknown-linux-gnu",
         "rustup component add rustfmt",

@@ -208,11 +208,25 @@ fn bad_projection_requests_fail_cleanly() {
             "matrix-free",
         ),
         (
-            vec!["projection", "train", "--projection", "pca", "--bits", "500"],
+            vec![
+                "projection",
+                "train",
+                "--projection",
+                "pca",
+                "--bits",
+                "500",
+            ],
             "bits <= dims",
         ),
         (
-            vec!["projection", "train", "--projection", "itq", "--threshold", "p90"],
+            vec![
+                "projection",
+                "train",
+                "--projection",
+                "itq",
+                "--threshold",
+                "p90",
+            ],
             "unknown threshold `p90`",
         ),
     ] {
