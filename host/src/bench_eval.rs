@@ -24,8 +24,9 @@ pub struct BenchEvalArgs {
     /// Repetitions of each case (minimum, median and maximum are reported).
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
-    /// Results file (JSON), or a directory for `eval.json` (default: a new run directory
-    /// `runs/<UTC timestamp>-bench-eval/`; `--out bench/results/eval.json` updates the tracked results).
+    /// Results file (JSON), or a directory for `eval.json`. Default: a new run directory
+    /// `runs/<UTC timestamp>-bench-eval/`; `--out bench/results/eval.json` updates the
+    /// tracked results.
     #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
     /// Only the shipped-sample case.

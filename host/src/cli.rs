@@ -158,8 +158,9 @@ pub struct ProjectionOpts {
     /// Train on a seeded subsample of this many vectors (default: all).
     #[arg(long, value_name = "N")]
     pub sample: Option<usize>,
-    /// Training vectors for pca/itq and mean/median thresholds (each command's help says
-    /// which; `encode` and `search` set their own text with `mut_arg`).
+    /// Training vectors for pca/itq and mean/median thresholds.
+    // `encode` and `search` replace this help with their own (`mut_arg`): where the training
+    // vectors come from differs.
     #[arg(long, value_name = "FILE")]
     pub train: Option<PathBuf>,
     /// A trained projection artefact directory (from `projection train`); replaces

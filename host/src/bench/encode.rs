@@ -50,8 +50,9 @@ pub struct EncodeArgs {
     /// else written; our codes go to `enc_codes_…npy` (uint8, LSB-first).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Results file (JSON), or a directory for `encode.json` (default: a new run directory
-    /// `runs/<UTC timestamp>-bench-encode/`; `--out bench/results/encode.json` updates the tracked results).
+    /// Results file (JSON), or a directory for `encode.json`. Default: a new run directory
+    /// `runs/<UTC timestamp>-bench-encode/`; `--out bench/results/encode.json` updates the
+    /// tracked results.
     #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
 }

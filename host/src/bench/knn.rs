@@ -49,8 +49,9 @@ pub struct KnnArgs {
     /// Search this memory-mapped code file (out-of-core); the queries are its first `nq` codes.
     #[arg(long)]
     pub codes: Option<PathBuf>,
-    /// Results file (JSON), or a directory for `knn.json` (default: a new run directory
-    /// `runs/<UTC timestamp>-bench-knn/`; `--out bench/results/knn.json` updates the tracked results).
+    /// Results file (JSON), or a directory for `knn.json`. Default: a new run directory
+    /// `runs/<UTC timestamp>-bench-knn/`; `--out bench/results/knn.json` updates the
+    /// tracked results.
     #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
 }

@@ -40,8 +40,9 @@ pub struct ScalingArgs {
     /// Seed of the random codes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Results file (JSON), or a directory for `knn_scaling.json` (default: a new run directory
-    /// `runs/<UTC timestamp>-bench-knn_scaling/`; `--out bench/results/knn_scaling.json` updates the tracked results).
+    /// Results file (JSON), or a directory for `knn_scaling.json`. Default: a new run
+    /// directory `runs/<UTC timestamp>-bench-knn_scaling/`; `--out
+    /// bench/results/knn_scaling.json` updates the tracked results.
     #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
     /// Plot file (SVG; default: beside the results file, `.svg` for `.json`).
