@@ -6,7 +6,9 @@ Every measurement is one process (ours: `binaryllm bench … --repeat 1`; theirs
 `--worker` mode) that loads the shared inputs untimed and times only the operation. Thread
 counts are set per process (`faiss.omp_set_num_threads(T)`; OPENBLAS/OMP/MKL_NUM_THREADS=T for
 numpy). The order of the tools alternates between runs. The machine's load average is recorded
-before every measurement. Results: a table on stdout, JSON and Markdown under bench/results/.
+before every measurement. Results: a table on stdout, JSON and Markdown in a new run directory
+runs/<UTC timestamp>-bench-compare/ (as `binaryllm bench` writes), or at --out FILE.json (e.g.
+--out bench/results/compare.json to update the tracked results; FILE.md beside it).
 
 Run through bench/compare.sh, which creates the venv (numpy, faiss-cpu) and builds the binary.
 """
@@ -162,7 +164,8 @@ def main():
                         "`encode --fma`), or kernel names")
     p.add_argument("--skip-knn", action="store_true")
     p.add_argument("--skip-encode", action="store_true")
-    p.add_argument("--out", default="bench/results/compare.json")
+    p.add_argument("--out", help="results file (JSON; the .md beside it). Default: "
+                   "runs/<UTC timestamp>-bench-compare/compare.json")
     # worker-only
     p.add_argument("--bits", type=int)
     p.add_argument("--dims", type=int)
@@ -272,7 +275,8 @@ def main():
     doc = {"benchmark": "compare", "command": " ".join(sys.argv), "runs": a.runs,
            "started_unix": started, "seconds": time.time() - started, "cpu_utilisation": util,
            "load_end": loadavg(), "rows": out_rows, "thread_scaling": scaling, "markdown": table}
-    out = Path(a.out)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
+    out = Path(a.out) if a.out else Path("runs") / f"{stamp}-bench-compare" / "compare.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=1))

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Same-run comparison with FAISS and numpy: creates a venv (numpy, faiss-cpu) unless VENV points
 # to one, builds the release binary, then runs bench/compare.py with the given arguments.
-#   bash bench/compare.sh                      # full: 1M codes x 1000 queries, 100k vectors, 3 runs
-#   bash bench/compare.sh --knn-n 100000 --enc-n 10000 --runs 3   # quick
+#   bash bench/compare.sh --out bench/results/compare.json   # full: 1M codes x 1000 queries, 100k vectors, 3 runs
+#   bash bench/compare.sh --knn-n 100000 --enc-n 10000 --runs 3   # quick (to runs/<UTC>-bench-compare/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-bench/.venv}"

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite (the README's test command; `.ci/run` calls it after installing what it
-# needs). Needs: the rustup targets in rust-toolchain.toml and qemu-system-arm on PATH.
+# needs). Needs: the rustup targets and components in rust-toolchain.toml and qemu-system-arm
+# on PATH; scripts/prereqs.sh checks them first and, when one is missing, prints the install
+# commands and exits 1 before anything runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/prereqs.sh
+. scripts/prereqs.sh
+check_prereqs || exit 1
 export CARGO_TERM_COLOR=never
 step() { printf '\n== %s\n' "$*"; }
 t0=$(date +%s)
@@ -69,7 +74,8 @@ fi
 lap
 
 step "cross builds of the core (no alloc, no atomics)"
-for target in thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
+for target in $(toolchain_list targets); do
+  [[ "$target" == *-none-* ]] || continue
   cargo build -q -p binaryllm-core --target "$target" --no-default-features
   cargo build -q -p binaryllm-core --target "$target" --no-default-features --features serde,defmt
   echo "   ok: $target (none; serde,defmt)"

@@ -17,6 +17,6 @@ bin=${BINARYLLM:-target/release/binaryllm}
 mkdir -p "$out"
 # ITQ (PCA to 64 dims + 50 iterations of the learned rotation), seed 42, zero thresholds on the
 # centred projection, trained on the 5,000 base vectors of the shipped WordNet x MiniLM sample.
-"$bin" projection train --kind itq --input data/sample/wordnet_minilm_sample_base.npy \
+"$bin" projection train --projection itq --input data/sample/wordnet_minilm_sample_base.npy \
   --bits 64 --seed 42 --iterations 50 --threshold zero --out "$out/itq-64" --force
 "$bin" projection export --input "$out/itq-64" --format rust --out "$out/itq-64.rs" --force

@@ -23,13 +23,15 @@ pub struct BenchEvalArgs {
     /// Repetitions of each case (minimum, median and maximum are reported).
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
-    /// Where the figures are written (JSON).
-    #[arg(long, value_name = "FILE", default_value = "bench/results/eval.json")]
-    pub out: PathBuf,
+    /// Results file (JSON), or a directory for `eval.json`. Default: a new run directory
+    /// `runs/<UTC timestamp>-bench-eval/`; `--out bench/results/eval.json` updates the
+    /// tracked results.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
     /// Only the shipped-sample case.
     #[arg(long)]
     pub sample_only: bool,
-    /// Worker threads (0 = all cores).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Replace an existing output that binaryllm wrote (README, "Outputs").
@@ -45,7 +47,8 @@ struct Case {
 
 /// Runs the benchmark.
 pub fn run(a: &BenchEvalArgs) -> Result<()> {
-    let target = crate::outfile::Target::json(&a.out, a.force)?;
+    let out = crate::bench::results_path(a.out.as_deref(), "eval");
+    let target = crate::outfile::Target::json(&out, a.force)?;
     let root = dataset::repo_root();
     let mut cases = vec![Case {
         name: "sample-default",
@@ -62,7 +65,7 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         });
     } else {
         eprintln!(
-            "notice: {} not found: skipping the wordnet-full case (set BINARYLLM_DATA)",
+            "notice: {} not found: skipping the wordnet-full case (make it with scripts/make_wordnet_minilm.py and set BINARYLLM_DATA, see configs/README.md)",
             full_data.display()
         );
     }
@@ -142,7 +145,7 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         "command": std::env::args().collect::<Vec<_>>().join(" "),
         "git": {"commit": env.git_commit, "dirty": env.git_dirty},
         "cpu": {"model": env.cpu_model, "features": env.cpu_features, "hamming_kernel": env.hamming_kernel},
-        "threads": if a.threads == 0 { rayon::current_num_threads() } else { a.threads },
+        "threads": crate::engine::threads::check(a.threads).unwrap_or(a.threads),
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
         "cases": figures,
     });

@@ -39,7 +39,8 @@ pub enum Command {
     Projection(ProjectionArgs),
     /// Export codes for other engines: a FAISS `IndexBinaryFlat` file or `ubinary` bytes.
     Export(ExportArgs),
-    /// Benchmarks that print tables and write JSON under bench/results/.
+    /// Benchmarks that print tables and write JSON: to a new run directory
+    /// `runs/<UTC timestamp>-bench-<name>/`, or to `--out` (e.g. the tracked `bench/results/`).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
     /// Cortex-M firmware: run it under QEMU or decode a board's report, with parity and budgets.
@@ -82,7 +83,7 @@ pub struct EvalArgs {
     /// The k of overlap@k, ndcg@k, rerank@k and k@candidates (overrides `metrics.k`).
     #[arg(long)]
     pub k: Option<usize>,
-    /// Worker threads (0 = all cores; overrides `threads`).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024; overrides `threads`).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Precomputed base codes (from `encode`) to evaluate instead of encoding the base: the
@@ -144,7 +145,7 @@ pub enum CodeFormat {
     Packbits,
 }
 
-/// Projection arguments shared by `encode`, `search` and `projection`.
+/// Projection arguments shared by `encode` and `search`.
 ///
 /// The value fields are `None` when the flag was not given, so `search` can take them from the
 /// codes' sidecar (and reject a flag that contradicts it); the accessors give the defaults.
@@ -168,9 +169,9 @@ pub struct ProjectionOpts {
     /// Train on a seeded subsample of this many vectors (default: all).
     #[arg(long, value_name = "N")]
     pub sample: Option<usize>,
-    /// Training vectors for pca/itq and mean/median thresholds (default for `encode`: its
-    /// --input; for `search`: the training file in the codes' sidecar; give the base set here
-    /// when encoding queries separately).
+    /// Training vectors for pca/itq and mean/median thresholds.
+    // `encode` and `search` replace this help with their own (`mut_arg`): where the training
+    // vectors come from differs.
     #[arg(long, value_name = "FILE")]
     pub train: Option<PathBuf>,
     /// A trained projection artefact directory (from `projection train`); replaces
@@ -211,6 +212,10 @@ impl ProjectionOpts {
 
 /// `binaryllm encode`.
 #[derive(Debug, Args)]
+#[command(mut_arg("train", |a| a.help(
+    "Training vectors for pca/itq and mean/median thresholds (default: --input; give the base \
+     set here when encoding queries separately)"
+)))]
 pub struct EncodeArgs {
     /// Float vectors (.npy f16/f32/f64 [N, D] or .fvecs).
     #[arg(long, value_name = "FILE")]
@@ -231,7 +236,7 @@ pub struct EncodeArgs {
     /// Bit order inside each byte.
     #[arg(long, value_enum, default_value_t = CodeFormat::Faiss)]
     pub format: CodeFormat,
-    /// Worker threads (0 = all cores).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Project with fused multiply-add kernels: faster on CPUs with FMA (see bench/README.md),
@@ -244,6 +249,10 @@ pub struct EncodeArgs {
 
 /// `binaryllm search`.
 #[derive(Debug, Args)]
+#[command(mut_arg("train", |a| a.help(
+    "Training vectors for pca/itq and mean/median thresholds of --queries (default: the training \
+     file named in the codes' sidecar): the base set the codes were made from"
+)))]
 pub struct SearchArgs {
     /// Database codes (uint8 [N, bytes] .npy, as written by `encode`). Their sidecar
     /// (CODES.json) gives the defaults of --bits, --format and the projection of --queries,
@@ -289,7 +298,7 @@ pub struct SearchArgs {
     /// Bit order of the code files [default: each file's sidecar, else faiss].
     #[arg(long, value_enum)]
     pub format: Option<CodeFormat>,
-    /// Worker threads (0 = all cores).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Output directory (ids.npy and distances.npy; ids.npy and scores.npy when re-ranking).
@@ -313,9 +322,13 @@ pub struct ProjectionArgs {
     /// Code width in bits (rows of the matrix).
     #[arg(long, required = true)]
     pub bits: Option<usize>,
-    /// The projection.
-    #[command(flatten)]
-    pub proj: ProjectionOpts,
+    /// Projection kind: gaussian, rademacher, achlioptas, hadamard or orthogonal (pca and itq
+    /// learn from data: `projection train` writes their matrix).
+    #[arg(long, default_value = "gaussian")]
+    pub projection: String,
+    /// Projection seed (random matrix, Hadamard signs).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Output .npy (f32 [bits, dims]).
     #[arg(long, value_name = "FILE", required = true)]
     pub out: Option<PathBuf>,
@@ -337,9 +350,11 @@ pub enum ProjectionCommand {
 /// `binaryllm projection train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Kind: orthogonal, pca, itq, gaussian, rademacher or achlioptas (hadamard is matrix-free).
-    #[arg(long)]
-    pub kind: String,
+    /// Projection kind: orthogonal, pca, itq, gaussian, rademacher or achlioptas (hadamard is
+    /// matrix-free).
+    // `--kind`, the old name, is a hidden alias so that old scripts keep working.
+    #[arg(long, alias = "kind")]
+    pub projection: String,
     /// Training vectors (.npy f16/f32/f64 [N, D] or .fvecs).
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
@@ -432,12 +447,28 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     match cli.command {
         Command::Eval(a) => crate::commands::eval(&a).map(|_| ()),
-        Command::Encode(a) => crate::commands::encode(&a),
-        Command::Search(a) => crate::commands::search(&a),
+        Command::Encode(a) => {
+            threads_ready("--threads", a.threads)?;
+            crate::commands::encode(&a)
+        }
+        Command::Search(a) => {
+            threads_ready("--threads", a.threads)?;
+            crate::commands::search(&a)
+        }
         Command::Projection(a) => crate::commands::projection(&a),
         Command::Export(a) => crate::commands::export(&a),
         Command::Bench(b) => crate::bench::run(&b),
         Command::Firmware(f) => crate::firmware::run(f),
+    }
+}
+
+/// Checks the thread count of `option` and starts its pool, before any other work: a count
+/// above the limit ([`crate::engine::threads::max_threads`]) or a pool the system cannot start
+/// is a config-stage error naming the option.
+pub fn threads_ready(option: &str, threads: usize) -> Result<()> {
+    match crate::engine::threads::pool(threads) {
+        Ok(_) => Ok(()),
+        Err(e) => anyhow::bail!("config stage: {}", e.for_option(option)),
     }
 }
 

@@ -118,15 +118,11 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
     let target = Target::dir(&run_path, a.force)?;
 
     let t = Instant::now();
-    let what = cfg
-        .dataset
-        .id
-        .clone()
-        .unwrap_or_else(|| "files from the config".into());
-    reporter.stage(&format!("load: data set {what}"));
+    let what = data_label(a, &cfg.dataset);
+    reporter.stage(&format!("load: {what}"));
     let catalog = Catalog::builtin()?;
     let ds = dataset::load(&cfg.dataset, &loaded.base_dir(), &catalog)
-        .with_context(|| format!("load stage: data set {what}"))?;
+        .with_context(|| format!("load stage: {what}"))?;
     let load_s = t.elapsed().as_secs_f64();
     reporter.stage(&format!(
         "loaded {} base and {} query vectors of {} dims",
@@ -175,6 +171,16 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
         println!("{w} in {:.1} s", t0.elapsed().as_secs_f64());
     }
     Ok(final_path)
+}
+
+/// What the data of an eval is called in messages: `data set ID`, `--base/--queries files`
+/// (from the command line) or `data set files from the config`.
+fn data_label(a: &EvalArgs, spec: &DatasetSpec) -> String {
+    match (&spec.id, &a.base) {
+        (Some(id), _) => format!("data set {id}"),
+        (None, Some(_)) => "--base/--queries files".into(),
+        (None, None) => "data set files from the config".into(),
+    }
 }
 
 /// The kind, rule and options of `p` (no artefact).
@@ -342,19 +348,47 @@ pub fn projection(a: &ProjectionArgs) -> Result<()> {
         bail!("projection stage: give --dims, --bits and --out (or a subcommand: train, export)");
     };
     let target = Target::file(out, a.force)?;
-    let p = build_projector(&a.proj, dims, Some(bits), None).context("projection stage")?;
+    let p = matrix_projector(&a.projection, a.seed, dims, bits).context("projection stage")?;
     let w = p.dense_matrix().context("projection stage")?;
     let npy = data::npy_bytes(&[bits as u64, dims as u64], &w).context("output stage")?;
-    let what = format!("{} matrix, {dims} dims → {bits} bits", a.proj.kind());
+    let what = format!("{} matrix, {dims} dims → {bits} bits", a.projection);
     let written = target.write(&npy, None, what, format!("f32 [{bits}, {dims}]"))?;
     println!("{written}");
     Ok(())
 }
 
+/// The untrained projector `kind` (seeded; `pca`/`itq` are refused: they learn from data).
+fn matrix_projector(kind: &str, seed: u64, dims: usize, bits: usize) -> Result<Projector> {
+    let k = Kind::from_name(kind).with_context(|| {
+        format!(
+            "unknown projection kind `{kind}` (known: {})",
+            projector::known_kinds()
+        )
+    })?;
+    if k.needs_training_data() {
+        bail!(
+            "--projection {kind} learns from data: `binaryllm projection train --projection {kind} \
+             --input BASE.npy --bits {bits} --out DIR` writes its matrix (DIR/matrix.npy; the \
+             mean and thresholds beside it)"
+        );
+    }
+    let options = TrainOptions {
+        seed,
+        ..TrainOptions::default()
+    };
+    let spec = Spec {
+        kind: k,
+        bits,
+        options,
+    };
+    Projector::build(spec, dims, &[])
+        .with_context(|| format!("projection {kind} ({dims} dims → {bits} bits)"))
+}
+
 /// `binaryllm projection train`.
 pub fn projection_train(t: &TrainArgs) -> Result<()> {
     let opts = ProjectionOpts {
-        projection: Some(t.kind.clone()),
+        projection: Some(t.projection.clone()),
         seed: Some(t.seed),
         threshold: Some(t.threshold.clone()),
         iterations: Some(t.iterations),

@@ -448,7 +448,8 @@ pub struct Config {
     /// Verdict criteria.
     #[serde(default)]
     pub h1: H1Spec,
-    /// Worker threads (0 = all cores).
+    /// Worker threads (0 = all cores; at most 4 × the cores and 1024, see
+    /// [`crate::engine::threads`]).
     #[serde(default)]
     pub threads: usize,
     /// Output options.
@@ -789,6 +790,10 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
             InvalidValue,
             "duplicate seeds".into(),
         ));
+    }
+    if let Err(e) = crate::engine::threads::check(c.threads) {
+        let flag = cli.threads.map(|_| "--threads");
+        return Err(err("threads", flag, InvalidValue, e.to_string()));
     }
     let proj_flag = cli.projections.as_ref().map(|_| "--projection");
     if c.projections.is_empty() {

@@ -65,8 +65,9 @@ pub const INT_DTYPES: &str = "int8..int64, uint8..uint64";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataError {
-    /// The file could not be opened or read.
-    #[error("{}: cannot read: {source}", path.display())]
+    /// The file could not be opened or read. (The OS error is the `source`, not repeated in
+    /// the message: `main` prints the chain `{:#}`, so it appears once.)
+    #[error("{}: cannot read", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -665,9 +666,10 @@ fn conv<T: Into<i64>>(v: Vec<T>) -> Vec<i64> {
     v.into_iter().map(Into::into).collect()
 }
 
-/// An error while writing an output file.
+/// An error while writing an output file (the OS error is the `source`, printed once by the
+/// chain).
 #[derive(Debug, thiserror::Error)]
-#[error("{}: cannot write: {source}", path.display())]
+#[error("{}: cannot write", path.display())]
 pub struct WriteError {
     /// The target file.
     pub path: PathBuf,

@@ -75,6 +75,9 @@ pub struct CatalogEntry {
     pub label_names: Option<Vec<String>>,
     /// The files (file entries).
     pub files: Option<Files>,
+    /// Shell commands that make the files, with `DIR` for their directory (entries that are
+    /// not shipped; printed when the files are missing).
+    pub make: Option<String>,
     /// Synthetic generator: `clusters`, `sphere` or `angles`.
     pub generator: Option<String>,
     /// Generator defaults.
@@ -315,10 +318,7 @@ pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Da
             sha: shas,
         };
         if !src.base.is_file() && entry.root == Some(Root::Data) {
-            bail!(
-                "data set `{id}` needs {} (set BINARYLLM_DATA to the directory holding the wordnet_minilm_* files)",
-                src.base.display()
-            );
+            bail!("{}", missing_files(entry, files, &src.base));
         }
         let mut ds = load_files(
             id,
@@ -366,6 +366,36 @@ pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Da
         ds.label_names = Some(names.clone());
     }
     Ok(ds)
+}
+
+/// The message for an entry whose files are not in the data directory: what they are, how to
+/// make them (the entry's `make`), and how to point at them.
+fn missing_files(entry: &CatalogEntry, files: &Files, base: &Path) -> String {
+    let dir = data_dir();
+    let from = match std::env::var_os("BINARYLLM_DATA") {
+        Some(_) => format!("BINARYLLM_DATA={}", dir.display()),
+        None => format!(
+            "BINARYLLM_DATA is unset, so ../shared/data beside the repository: {}",
+            dir.display()
+        ),
+    };
+    let names: Vec<&str> = [Some(&files.base), Some(&files.queries)]
+        .into_iter()
+        .chain([&files.base_labels, &files.query_labels, &files.gt].map(Option::as_ref))
+        .flatten()
+        .map(|f| f.path.as_str())
+        .collect();
+    let make = entry.make.as_deref().map_or(String::new(), |m| {
+        format!("\n  make them (from the repository root; DIR = where they go): {m}")
+    });
+    format!(
+        "{} is missing ({from}).\n  what: {}\n  files: {} ({}){make}\n  \
+         point at them: BINARYLLM_DATA=DIR (or put them in ../shared/data beside the repository)",
+        base.display(),
+        entry.description,
+        names.join(", "),
+        entry.licence,
+    )
 }
 
 /// Every label of `ds` must name one of `names` (`source` says where they come from).

@@ -544,17 +544,13 @@ pub fn evaluate_with_codes(
     reporter: &Reporter,
     base: Option<&BaseCodes>,
 ) -> Result<Evaluation> {
-    let threads = if config.threads == 0 {
-        rayon::current_num_threads()
-    } else {
-        config.threads
-    };
     if let Some(b) = base {
         check_base_codes(config, &ds, b)?;
     }
-    engine::with_threads(threads, || {
-        evaluate_inner(config, ds, reporter, threads, base)
-    })
+    let pool = engine::threads::pool(config.threads)
+        .map_err(|e| anyhow::anyhow!("config stage: threads = {}: {e}", config.threads))?;
+    let threads = pool.current_num_threads();
+    pool.install(|| evaluate_inner(config, ds, reporter, threads, base))
 }
 
 /// Precomputed codes serve exactly one run: one projection, seed and width, one code per base

@@ -113,7 +113,7 @@ pub struct Artefact {
 #[non_exhaustive]
 pub enum ProjFileError {
     /// Reading or writing failed.
-    #[error("{}: {what}: {source}", path.display())]
+    #[error("{}: {what}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,

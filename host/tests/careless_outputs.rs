@@ -209,13 +209,11 @@ fn search_refuses_an_existing_out_dir_and_never_deletes_a_users_files() {
     ok(&c.search(&codes, &out, &[]));
     assert!(out.join(".binaryllm-run").is_file());
     fails(&c.search(&codes, &out, &[]), "already exists (use --force");
-    let before = fs::read(out.join("ids.npy")).unwrap();
-    ok(&c.search(&codes, &out, &["--force", "--seed", "5"]));
-    assert_ne!(
-        fs::read(out.join("ids.npy")).unwrap(),
-        before,
-        "not replaced"
-    );
+    // Replaced whole: a re-ranked search writes scores.npy, and the old distances.npy is gone.
+    let base = c.files.base.clone();
+    ok(&c.search(&codes, &out, &["--force", "--base", s(&base), "--rerank", "20"]));
+    assert!(out.join("scores.npy").is_file(), "not replaced");
+    assert!(!out.join("distances.npy").exists(), "old contents kept");
     no_partials(c.dir.path());
 }
 
@@ -367,6 +365,9 @@ fn search_base_of_the_wrong_shape_names_both_files_and_leaves_no_out_dir() {
     let c = Scratch::new();
     let codes = c.p("codes.npy");
     ok(&c.encode(&codes, &[]));
+    // Without its sidecar (codes made elsewhere) only the shape can say the file is wrong;
+    // with it, the recorded input's sha256 already does (careless_codes).
+    fs::remove_file(c.p("codes.npy.json")).unwrap();
     // --base has the queries' rows and other dims: 20 × 16 instead of 200 × 32.
     let q16 = c.p("Q16.npy");
     write_npy(&q16, &[20, 16], &unit_rows(20, 16, 4)).unwrap();

@@ -27,7 +27,7 @@ fn trained_artefact_encodes_like_the_inline_kind_and_exports() {
     let r = run(&[
         "projection",
         "train",
-        "--kind",
+        "--projection",
         "itq",
         "--input",
         s(&base),
@@ -204,15 +204,29 @@ fn bad_projection_requests_fail_cleanly() {
     let out = dir.path().join("x");
     for (args, msg) in [
         (
-            vec!["projection", "train", "--kind", "hadamard"],
+            vec!["projection", "train", "--projection", "hadamard"],
             "matrix-free",
         ),
         (
-            vec!["projection", "train", "--kind", "pca", "--bits", "500"],
+            vec![
+                "projection",
+                "train",
+                "--projection",
+                "pca",
+                "--bits",
+                "500",
+            ],
             "bits <= dims",
         ),
         (
-            vec!["projection", "train", "--kind", "itq", "--threshold", "p90"],
+            vec![
+                "projection",
+                "train",
+                "--projection",
+                "itq",
+                "--threshold",
+                "p90",
+            ],
             "unknown threshold `p90`",
         ),
     ] {

@@ -28,7 +28,7 @@ pub struct EncodeArgs {
     /// Code widths in bits, comma-separated (every dims × bits pair is run).
     #[arg(long, value_delimiter = ',', default_value = "256,1024")]
     pub bits: Vec<usize>,
-    /// Thread counts, comma-separated.
+    /// Thread counts, comma-separated (each 1 ..= 4 × the cores, at most 1024; 0 = all cores).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
     /// Micro-kernels: `auto`, `auto-fma` (the fastest opt-in fused multiply-add kernel), `all`
@@ -50,9 +50,11 @@ pub struct EncodeArgs {
     /// else written; our codes go to `enc_codes_…npy` (uint8, LSB-first).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Results file (JSON).
-    #[arg(long, default_value = "bench/results/encode.json")]
-    pub out: PathBuf,
+    /// Results file (JSON), or a directory for `encode.json`. Default: a new run directory
+    /// `runs/<UTC timestamp>-bench-encode/`; `--out bench/results/encode.json` updates the
+    /// tracked results.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
     /// Replace an existing output that binaryllm wrote (README, "Outputs").
     #[arg(long)]
     pub force: bool,
@@ -91,7 +93,8 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Option<ProjectKernel>>> {
 
 /// Runs `bench encode`.
 pub fn run(a: &EncodeArgs) -> anyhow::Result<()> {
-    let target = crate::outfile::Target::json(&a.out, a.force)?;
+    let out = super::results_path(a.out.as_deref(), "encode");
+    let target = crate::outfile::Target::json(&out, a.force)?;
     let kernels = kernels(&a.kernel)?;
     let load_before = load_avg();
     let mut rows = Vec::new();

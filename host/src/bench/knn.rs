@@ -27,7 +27,7 @@ pub struct KnnArgs {
     /// Code widths in bits, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
     pub bits: Vec<usize>,
-    /// Thread counts, comma-separated.
+    /// Thread counts, comma-separated (each 1 ..= 4 × the cores, at most 1024; 0 = all cores).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
     /// Kernels: `auto` (the fastest here), `all`, or names such as
@@ -49,9 +49,11 @@ pub struct KnnArgs {
     /// Search this memory-mapped code file (out-of-core); the queries are its first `nq` codes.
     #[arg(long)]
     pub codes: Option<PathBuf>,
-    /// Results file (JSON).
-    #[arg(long, default_value = "bench/results/knn.json")]
-    pub out: PathBuf,
+    /// Results file (JSON), or a directory for `knn.json`. Default: a new run directory
+    /// `runs/<UTC timestamp>-bench-knn/`; `--out bench/results/knn.json` updates the
+    /// tracked results.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
     /// Replace an existing output that binaryllm wrote (README, "Outputs").
     #[arg(long)]
     pub force: bool,
@@ -191,7 +193,8 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Kernel>> {
 
 /// Runs `bench knn`.
 pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
-    let target = crate::outfile::Target::json(&a.out, a.force)?;
+    let out = super::results_path(a.out.as_deref(), "knn");
+    let target = crate::outfile::Target::json(&out, a.force)?;
     let kernels = kernels(&a.kernel)?;
     let load_before = load_avg();
     let mut rows = Vec::new();

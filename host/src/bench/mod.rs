@@ -1,5 +1,7 @@
 //! `binaryllm bench …`: the performance benchmarks. They print tables and write JSON (with the
-//! command line, the machine, its load and every timing) under `bench/results/`.
+//! command line, the machine, its load and every timing) to a new run directory
+//! `runs/<UTC timestamp>-bench-<name>/` ([`results_path`]), or where `--out` says: the tracked
+//! results under `bench/results/` change only when a command names them.
 //!
 //! * `bench knn` — exact Hamming kNN per kernel, width and thread count (seeded random codes,
 //!   or the shared inputs of `--data`, or a memory-mapped code file with `--codes`);
@@ -37,6 +39,15 @@ pub enum BenchCommand {
 
 /// Runs one benchmark subcommand.
 pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
+    let threads: &[usize] = match cmd {
+        BenchCommand::Knn(a) => &a.threads,
+        BenchCommand::Encode(a) => &a.threads,
+        BenchCommand::Scaling(a) => &a.threads,
+        BenchCommand::MakeCodes(_) | BenchCommand::Eval(_) => &[],
+    };
+    for &t in threads {
+        crate::cli::threads_ready("--threads", t)?;
+    }
     match cmd {
         BenchCommand::Knn(a) => knn::run(a),
         BenchCommand::Encode(a) => encode::run(a),
@@ -142,6 +153,23 @@ pub fn machine() -> Value {
 /// The command line that is running, for the results file.
 pub fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+/// Where a benchmark writes `<name>.json`: `out` when it is a file path; `out/<name>.json` when
+/// it is an existing directory or ends with `/`; by default a new run directory
+/// `runs/<UTC timestamp>-bench-<name>/<name>.json` (named like `eval`'s run directories).
+pub fn results_path(out: Option<&Path>, name: &str) -> std::path::PathBuf {
+    let file = format!("{name}.json");
+    match out {
+        Some(p) if p.is_dir() || p.as_os_str().to_string_lossy().ends_with('/') => p.join(file),
+        Some(p) => p.to_path_buf(),
+        None => Path::new("runs")
+            .join(crate::output::default_run_name(
+                std::time::SystemTime::now(),
+                &format!("bench-{name}"),
+            ))
+            .join(file),
+    }
 }
 
 /// Writes a shared input file `path` ([`crate::data::atomic_write`], creating the directory).

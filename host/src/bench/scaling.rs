@@ -30,7 +30,8 @@ pub struct ScalingArgs {
     /// Neighbours per query.
     #[arg(long, default_value_t = 10)]
     pub k: usize,
-    /// Thread counts, comma-separated (one line per count).
+    /// Thread counts, comma-separated, one line per count (each 1 ..= 4 × the cores, at most
+    /// 1024; 0 = all cores).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
     /// Timed runs per point.
@@ -39,12 +40,14 @@ pub struct ScalingArgs {
     /// Seed of the random codes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Results file (JSON).
-    #[arg(long, default_value = "bench/results/knn_scaling.json")]
-    pub out: PathBuf,
-    /// Plot file (SVG).
-    #[arg(long, default_value = "bench/results/knn_scaling.svg")]
-    pub svg: PathBuf,
+    /// Results file (JSON), or a directory for `knn_scaling.json`. Default: a new run
+    /// directory `runs/<UTC timestamp>-bench-knn_scaling/`; `--out
+    /// bench/results/knn_scaling.json` updates the tracked results.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
+    /// Plot file (SVG; default: beside the results file, `.svg` for `.json`).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
     /// Replace an existing output that binaryllm wrote (README, "Outputs").
     #[arg(long)]
     pub force: bool,
@@ -52,8 +55,10 @@ pub struct ScalingArgs {
 
 /// Runs `bench scaling`.
 pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
-    let target = crate::outfile::Target::json(&a.out, a.force)?;
-    let svg_target = crate::outfile::Target::file(&a.svg, a.force)?;
+    let out = super::results_path(a.out.as_deref(), "knn_scaling");
+    let svg = a.svg.clone().unwrap_or_else(|| out.with_extension("svg"));
+    let target = crate::outfile::Target::json(&out, a.force)?;
+    let svg_target = crate::outfile::Target::file(&svg, a.force)?;
     let layout = CodeLayout::new(a.bits)?;
     let max_n = a.n.iter().copied().max().context("no sizes")?;
     let db_words = random_codes(layout, max_n, a.seed);

@@ -36,7 +36,7 @@ pub const HEADER: usize = 64;
 #[derive(Debug, thiserror::Error)]
 pub enum CodeFileError {
     /// The operating system refused.
-    #[error("code file {path}: {source}")]
+    #[error("code file {path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -17,7 +17,7 @@ use super::with_threads;
 #[derive(Debug, thiserror::Error)]
 pub enum FloatsError {
     /// The operating system refused.
-    #[error("float matrix {path}: {source}")]
+    #[error("float matrix {path}")]
     Io {
         /// The file.
         path: PathBuf,

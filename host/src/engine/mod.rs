@@ -18,11 +18,13 @@ pub mod floats;
 #[allow(unsafe_code)]
 mod mmap;
 pub mod search;
+pub mod threads;
 
 pub use codefile::{CodeFile, CodeFileError, CodeFileWriter};
 pub use encode::PackedProjection;
 pub use floats::{F32Matrix, NpyF32, float_knn};
 pub use search::{CodeSet, Searcher};
+pub use threads::{ThreadsError, try_with_threads};
 
 /// Environment variable choosing the kernels at run time: unset, empty or `auto` = the fastest
 /// this CPU supports ([`Kernel::detect`], [`ProjectKernel::detect`]); `portable` = the portable
@@ -122,11 +124,27 @@ impl CodeMatrix {
     }
 }
 
-/// Runs `f` on a rayon pool of `threads` threads (0 = rayon's default, all cores).
+/// Runs `f` on the rayon pool of `threads` threads (0 = all cores; see [`threads`]): on the
+/// calling pool when it has that many threads, else on the cached pool of that count.
+///
+/// Commands validate and build their pool first ([`threads::pool`], whose errors they report),
+/// so from the CLI this never starts a thread. A library caller whose count is refused or
+/// whose pool cannot start gets a warning on stderr and `f` on the current threads (the
+/// results are the same for every thread count); [`try_with_threads`] returns the error
+/// instead.
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+    if threads::inside_pool_of(threads) {
+        return f();
+    }
+    match threads::pool(threads) {
         Ok(pool) => pool.install(f),
-        Err(_) => f(),
+        Err(e) => {
+            eprintln!(
+                "warning: {}; running on the current threads",
+                e.for_option("threads")
+            );
+            f()
+        }
     }
 }
 
