@@ -930,7 +930,10 @@ fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<Summar
                     projection: p.label().to_string(),
                     bits,
                     metric: key.clone(),
-                    stats: stats::summarize(&xs),
+                    stats: {
+                        let (lo, hi) = metrics::range(key);
+                        stats::summarize(&xs).clipped(lo, hi)
+                    },
                 });
             }
         }
