@@ -26,5 +26,6 @@ pub mod plots;
 pub mod progress;
 pub mod projector;
 pub mod projfile;
+pub mod recommend;
 pub mod report;
 pub mod stats;
