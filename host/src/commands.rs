@@ -54,6 +54,7 @@ pub fn eval_config(a: &EvalArgs) -> Result<(LoadedConfig, Overrides)> {
         seeds: a.seeds.clone().map(|l| l.0),
         k: a.k,
         threads: a.threads,
+        trust_gt: a.trust_gt,
     };
     o.apply(&mut loaded.config);
     if let (Some(base), Some(queries)) = (&a.base, &a.queries) {
@@ -69,6 +70,8 @@ pub fn eval_config(a: &EvalArgs) -> Result<(LoadedConfig, Overrides)> {
             encoder: None,
             normalization: a.normalization.map(Into::into).unwrap_or_default(),
             synthetic: None,
+            trust_gt: a.trust_gt,
+            from_command_line: true,
         };
         if a.config.is_none() {
             loaded.config.name = "files".into();
@@ -136,6 +139,14 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
             final_path.display(),
             t0.elapsed().as_secs_f64()
         );
+    }
+    if a.strict && e.unevaluated() > 0 {
+        return Err(eval::StrictFailure {
+            unevaluated: e.unevaluated(),
+            total: e.verdicts.len(),
+            run_dir: final_path,
+        }
+        .into());
     }
     Ok(final_path)
 }
