@@ -199,13 +199,22 @@ pub fn spot_check(
     threads: usize,
 ) -> Result<(), GtMismatch> {
     let depth = depth.min(gt.k).min(base.rows);
-    let data = rows.iter().flat_map(|&r| queries.row(r).iter().copied());
-    let sample = Matrix::new(rows.len(), queries.cols, data.collect());
-    let exact = exact_topk(base, &sample, depth, threads);
+    // Row by row in f32 → f64 (no widened copy of the base: it may be large and out of core).
+    let exact: Vec<Vec<u32>> = with_threads(threads, || {
+        rows.par_iter()
+            .map(|&r| {
+                let q = queries.row(r);
+                let scores: Vec<f64> = base.iter_rows().map(|b| dot64(q, b)).collect();
+                let mut top = Vec::with_capacity(depth);
+                top_k_of_scores(&scores, depth, &mut top);
+                top
+            })
+            .collect()
+    });
     let norm = |v: &[f32]| dot64(v, v).sqrt();
     for (i, &row) in rows.iter().enumerate() {
         let q = queries.row(row);
-        let (file, ex) = (&gt.query(row)[..depth], exact.query(i));
+        let (file, ex) = (&gt.query(row)[..depth], &exact[i][..]);
         let mut seen = file.to_vec();
         seen.sort_unstable();
         let dup = seen.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);

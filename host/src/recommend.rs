@@ -132,7 +132,7 @@ pub fn recommend(
         text: String::new(),
     };
     let Some(first) = rules.first() else {
-        r.text = "no recommendation: the config has no H1 criteria to judge the widths by".into();
+        r.text = "none: the config has no H1 criteria to judge the widths by".into();
         return r;
     };
     let higher_better = matches!(first.comparison, Comparison::Ge | Comparison::Gt);
