@@ -110,12 +110,32 @@ cases.append(("--force onto a directory that holds no run", [B,"eval","--base","
 cases.append(("--force where the sidecar path is not binaryllm's", enc+["c2.npy","--force"]))
 cases.append(("a device as the output", enc+["/dev/null","--force"]))
 cases.append(("search --base of the wrong shape", [B,"search","--codes","codes.npy","--queries","queries.npy","--k","5","--base","q12.npy","--rerank","50","--out","hits2"]))
+# issue 13: the ground-truth spot-check, unreachable verdicts, metrics skipped for lack of input
+bv=struct.unpack("<960f",b[128:]); qv=struct.unpack("<128f",open("queries.npy","rb").read()[128:])
+def topk(q):
+    sc=[(sum(qv[q*16+j]*bv[i*16+j] for j in range(16)), i) for i in range(60)]
+    sc.sort(key=lambda t:(-t[0],t[1])); return [i for _,i in sc]
+rev=[i for q in range(8) for i in topk(q)[::-1]]
+open("gt.npy","wb").write(npy("<i8",[8,60],struct.pack("<480q",*rev)))
+ev("ground truth disagreeing with an exact search", extra=["--gt","gt.npy"])
+ev("ground truth disagreeing, --trust-gt (accepted, exit 0)", extra=["--gt","gt.npy","--trust-gt"])
+cfg("ground truth disagreeing (config)", head+tail.replace('queries = "queries.npy"\n','queries = "queries.npy"\ngt = "gt.npy"\n'))
+sweep=[B,"eval","--base","base.npy","--queries","queries.npy","--out","runs/r","--bits","64,256","--seeds","0,1","--projection","gaussian","--quiet"]
+cases.append(("no criterion can be evaluated (notice, exit 0)", sweep))
+cases.append(("no criterion can be evaluated, --strict", sweep+["--strict"]))
+cfg("criterion bits neither a width nor max", head+tail+'\n[[h1.criteria]]\nmetric = "recall@10"\nbits = "widest"\nprojection = "gaussian"\ncomparison = ">="\nthreshold = 0.5\n')
+open("bl.npy","wb").write(npy("<i4",[60],struct.pack("<60i",*[i%3 for i in range(60)])))
+ev("base labels without query labels (warning, exit 0)", extra=["--base-labels","bl.npy"])
+ev("query labels without base labels (warning, exit 0)", extra=["--query-labels","ql.npy"])
+ev("no labels (warning, exit 0)")
+cfg("base_labels without query_labels in a config (warning, exit 0)", head+tail.replace('queries = "queries.npy"\n','queries = "queries.npy"\nbase_labels = "bl.npy"\n'))
+cfg("too few pairs for any calibration bin (warning, exit 0)", head+tail+"\n[metrics]\npair_sample = 500\ncalibration_min_pairs = 1000\n")
 import shutil
 for name,cmd in cases:
     for d in ["runs","fw","fwrun"]: shutil.rmtree(d, ignore_errors=True)
     p=subprocess.run(cmd,capture_output=True,text=True)
     err=p.stderr.strip().replace("\n"," ⏎ ")
-    warn=[l for l in p.stderr.splitlines() if "warning" in l]
+    warn=[l for l in p.stderr.splitlines() if "warning" in l or l.startswith("error:")]
     shown = " ".join(warn) if p.returncode==0 else err
     shown=shown.replace("|","\\|")
     print(f"| {name} | {p.returncode} | `{shown}` |")

@@ -109,6 +109,14 @@ pub struct EvalArgs {
     /// Ad-hoc data: row normalisation policy.
     #[arg(long, value_enum, requires = "base")]
     pub normalization: Option<NormArg>,
+    /// Use the ground-truth file (--gt, or the data set's) without spot-checking it against
+    /// an exact search of 16 seeded queries (sets `[dataset] trust_gt`).
+    #[arg(long)]
+    pub trust_gt: bool,
+    /// Exit with code 3 (after writing the run directory) when an H1 criterion could not be
+    /// evaluated (its width, projection or metric is not in the run).
+    #[arg(long)]
+    pub strict: bool,
     /// No progress output and no summary table (warnings and errors still print).
     #[arg(long, short)]
     pub quiet: bool,

@@ -62,6 +62,7 @@ pub fn eval_config_with(
         seeds: a.seeds.clone().map(|l| l.0),
         k: a.k,
         threads: a.threads,
+        trust_gt: a.trust_gt,
     };
     o.apply(&mut loaded.config);
     if let (Some(base), Some(queries)) = (&a.base, &a.queries) {
@@ -77,6 +78,8 @@ pub fn eval_config_with(
             encoder: None,
             normalization: a.normalization.map(Into::into).unwrap_or_default(),
             synthetic: None,
+            trust_gt: a.trust_gt,
+            from_command_line: true,
         };
         if a.config.is_none() {
             loaded.config.name = "files".into();
@@ -169,6 +172,14 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
         );
         let w = Written::dir(final_path.clone(), what);
         println!("{w} in {:.1} s", t0.elapsed().as_secs_f64());
+    }
+    if a.strict && e.unevaluated() > 0 {
+        return Err(eval::StrictFailure {
+            unevaluated: e.unevaluated(),
+            total: e.verdicts.len(),
+            run_dir: final_path,
+        }
+        .into());
     }
     Ok(final_path)
 }

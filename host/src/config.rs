@@ -154,6 +154,13 @@ pub struct DatasetSpec {
     /// Overrides of a synthetic generator's parameters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synthetic: Option<SyntheticSpec>,
+    /// Skip the spot-check of the ground-truth file against an exact search (`--trust-gt`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trust_gt: bool,
+    /// The files came from `--base`/`--queries` flags, not from the config (for messages;
+    /// never read from or written to a config).
+    #[serde(skip)]
+    pub from_command_line: bool,
 }
 
 /// The sign threshold of a projection entry.
@@ -368,14 +375,81 @@ impl Comparison {
     }
 }
 
+/// The width a criterion judges: a number of bits, or `"max"` (the widest width of the run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CriterionBits {
+    /// This many bits.
+    Width(usize),
+    /// The widest width of the run (`bits = "max"`).
+    Max,
+}
+
+impl CriterionBits {
+    /// The width judged in a run whose widest width is `widest`.
+    pub fn resolve(self, widest: usize) -> usize {
+        match self {
+            CriterionBits::Width(b) => b,
+            CriterionBits::Max => widest,
+        }
+    }
+}
+
+impl fmt::Display for CriterionBits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CriterionBits::Width(b) => f.pad(&b.to_string()),
+            CriterionBits::Max => f.pad("max"),
+        }
+    }
+}
+
+impl Serialize for CriterionBits {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CriterionBits::Width(b) => s.serialize_u64(*b as u64),
+            CriterionBits::Max => s.serialize_str("max"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CriterionBits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = CriterionBits;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a code width in bits or \"max\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                usize::try_from(v)
+                    .map(CriterionBits::Width)
+                    .map_err(|_| E::custom(format!("{v} bits is not supported")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v == "max" {
+                    Ok(CriterionBits::Max)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// One `[[h1.criteria]]` entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     /// A per-run metric key, e.g. `rerank@10/x10`.
     pub metric: String,
-    /// Code width the criterion is about.
-    pub bits: usize,
+    /// Code width the criterion is about: a number, or `"max"` for the widest width run.
+    pub bits: CriterionBits,
     /// Projection label the criterion is about.
     pub projection: String,
     /// `>=`, `>`, `<=` or `<`.
@@ -692,6 +766,8 @@ pub struct Overrides {
     pub k: Option<usize>,
     /// `--threads`.
     pub threads: Option<usize>,
+    /// `--trust-gt`.
+    pub trust_gt: bool,
 }
 
 impl Overrides {
@@ -711,6 +787,9 @@ impl Overrides {
         }
         if let Some(t) = self.threads {
             config.threads = t;
+        }
+        if self.trust_gt {
+            config.dataset.trust_gt = true;
         }
     }
 }
@@ -928,6 +1007,18 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
                     "unknown metric `{}` (this config produces: {})",
                     cr.metric,
                     keys.join(", ")
+                ),
+            ));
+        }
+        if let CriterionBits::Width(b) = cr.bits
+            && (b == 0 || b > MAX_BITS)
+        {
+            return Err(err(
+                &format!("h1.criteria[{i}].bits"),
+                None,
+                InvalidValue,
+                format!(
+                    "{b} bits is not supported (1..={MAX_BITS}, or \"max\" for the widest width run)"
                 ),
             ));
         }

@@ -12,7 +12,7 @@ use binaryllm_core::{CodeLayout, hamming::distance_words};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Criterion, MetricsSpec, ProjectionSpec};
+use crate::config::{Config, Criterion, CriterionBits, MetricsSpec, ProjectionSpec};
 use crate::dataset::{Dataset, Neighbors};
 use crate::engine::{self, CodeMatrix};
 use crate::groundtruth::{self, dot64};
@@ -20,6 +20,7 @@ use crate::learn::LearnedKind;
 use crate::metrics::{self, Calibration};
 use crate::progress::Reporter;
 use crate::projector::{Kind, Projector, Spec};
+use crate::recommend::{self, Recommendation};
 use crate::stats::{self, Outcome, Summary};
 
 /// Where the float ground truth came from.
@@ -30,6 +31,55 @@ pub enum GtSource {
     File,
     /// Computed by exact search.
     Computed,
+}
+
+/// The spot-check of a ground-truth file (`results.json` → `dataset.ground_truth_check`).
+#[derive(Clone, Debug, Serialize)]
+pub struct GtCheck {
+    /// Whether the check ran (and passed: a failed check is an error).
+    pub ran: bool,
+    /// Query rows compared with an exact search (0 when it did not run).
+    pub sample: usize,
+    /// Neighbours compared per query (the depth the metrics use).
+    pub depth: usize,
+    /// Relative tolerance of a tie ([`groundtruth::GT_CHECK_TOLERANCE`]).
+    pub tolerance: f64,
+    /// Why it did not run (`None` when it ran).
+    pub skipped: Option<String>,
+}
+
+impl GtCheck {
+    fn skipped(why: &str) -> Self {
+        Self {
+            ran: false,
+            sample: 0,
+            depth: 0,
+            tolerance: groundtruth::GT_CHECK_TOLERANCE,
+            skipped: Some(why.to_string()),
+        }
+    }
+}
+
+/// `--strict` and a criterion could not be evaluated: the run directory is written, the
+/// command exits with [`StrictFailure::EXIT_CODE`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "verdict stage: --strict: {unevaluated} of {total} H1 criteria could not be evaluated (the run directory {} was written)",
+    run_dir.display()
+)]
+pub struct StrictFailure {
+    /// Criteria not evaluated.
+    pub unevaluated: usize,
+    /// Criteria configured.
+    pub total: usize,
+    /// The run directory written.
+    pub run_dir: std::path::PathBuf,
+}
+
+impl StrictFailure {
+    /// The exit code of `eval --strict` when a criterion could not be evaluated (1 is an
+    /// error, 2 a command-line usage error).
+    pub const EXIT_CODE: u8 = 3;
 }
 
 /// Precomputed float-side quantities shared by every run.
@@ -180,9 +230,12 @@ pub struct SummaryRow {
 /// One criterion's verdict.
 #[derive(Clone, Debug, Serialize)]
 pub struct Verdict {
-    /// The criterion.
+    /// The criterion (`bits` resolved: `"max"` becomes the widest width of the run).
     #[serde(flatten)]
     pub criterion: Criterion,
+    /// The criterion said `bits = "max"`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub bits_max: bool,
     /// The summary it was judged on (`None` when not run).
     pub mean: Option<f64>,
     /// CI low.
@@ -202,6 +255,8 @@ pub struct Verdict {
 pub struct Timings {
     /// Loading and checking the data, seconds.
     pub load_s: f64,
+    /// Spot-checking the ground-truth file against an exact search, seconds.
+    pub gt_check_s: f64,
     /// Ground truth and float-side precomputation, seconds.
     pub float_side_s: f64,
     /// All runs, seconds (the sum of the four parts below plus bookkeeping).
@@ -239,8 +294,14 @@ pub struct Evaluation {
     pub verdicts: Vec<Verdict>,
     /// Cost model per width.
     pub cost: Vec<Cost>,
-    /// Warnings raised (clamped k, criteria not evaluated, …).
+    /// Warnings raised (clamped k, criteria not evaluated, skipped metrics, …).
     pub warnings: Vec<String>,
+    /// The spot-check of the ground-truth file.
+    pub gt_check: GtCheck,
+    /// The error-level notice when no criterion could be evaluated.
+    pub unreachable: Option<String>,
+    /// Which width and projection to choose.
+    pub recommendation: Recommendation,
     /// Worker threads used.
     pub threads: usize,
     /// Timings.
@@ -255,6 +316,11 @@ impl Evaluation {
         self.summary
             .iter()
             .find(|s| s.projection == projection && s.bits == bits && s.metric == metric)
+    }
+
+    /// Criteria that could not be evaluated (their width, projection or metric is not in the run).
+    pub fn unevaluated(&self) -> usize {
+        self.verdicts.iter().filter(|v| v.mean.is_none()).count()
     }
 
     /// The overall H1 outcome: `fail` if any criterion fails, `pass` if all pass, else
@@ -588,9 +654,13 @@ fn evaluate_inner(
     let m = &config.metrics;
     let mut warnings = Vec::new();
     let depths = depths(m, ds.base.rows, &mut warnings);
+    warnings.extend(label_warning(config, &ds));
     for w in &warnings {
         reporter.warn(w);
     }
+    let t = Instant::now();
+    let gt_check = check_ground_truth(config, &ds, &depths, threads, reporter)?;
+    let gt_check_s = secs(t);
     let t = Instant::now();
     reporter.stage(&format!(
         "ground truth: exact float top-{} of {} queries over {} base rows",
@@ -743,14 +813,23 @@ fn evaluate_inner(
 
     let summary = summarize_runs(config, &widths, &runs);
     let nwarn = warnings.len();
-    let verdicts = judge(config, &summary, &mut warnings);
+    warnings.extend(null_metric_warnings(config, &runs));
+    let widest = widths.last().copied().unwrap_or(0);
+    let verdicts = judge(config, widest, &summary, &mut warnings);
     for w in &warnings[nwarn..] {
         reporter.warn(w);
     }
-    let cost = widths
+    let unreachable = (!verdicts.is_empty() && verdicts.iter().all(|v| v.mean.is_none()))
+        .then(|| unreachable_notice(config, &widths, &summary));
+    if let Some(n) = &unreachable {
+        reporter.error(n);
+        warnings.push(n.clone());
+    }
+    let cost: Vec<Cost> = widths
         .iter()
         .map(|&bits| cost_model(bits, dims, ds.base.rows, m, depths.k))
         .collect();
+    let recommendation = recommend::recommend(config, &widths, &summary, &cost);
     Ok(Evaluation {
         config: config.clone(),
         dataset: ds,
@@ -761,9 +840,13 @@ fn evaluate_inner(
         verdicts,
         cost,
         warnings,
+        gt_check,
+        unreachable,
+        recommendation,
         threads,
         timings: Timings {
             load_s: 0.0,
+            gt_check_s,
             float_side_s,
             runs_s,
             encode_s: encode_total,
@@ -811,6 +894,135 @@ fn group_codes<'a>(
         .encode(&ds.base.data, threads)
         .with_context(|| format!("{ctx}: base vectors ({})", file_of(ds, "base")))?;
     Ok(GroupCodes::Built(Box::new((proj, codes))))
+}
+
+/// The warning when `knn_acc` cannot be computed for lack of labels (flags or config keys named
+/// as the user gave them).
+fn label_warning(config: &Config, ds: &Dataset) -> Option<String> {
+    let cli = config.dataset.from_command_line;
+    let name = |role: &str| {
+        if cli {
+            format!("--{}", role.replace('_', "-"))
+        } else {
+            format!("dataset.{role}")
+        }
+    };
+    let why = match (ds.base_labels.is_some(), ds.query_labels.is_some()) {
+        (true, true) => return None,
+        (true, false) => format!(
+            "{} given without {}",
+            name("base_labels"),
+            name("query_labels")
+        ),
+        (false, true) => format!(
+            "{} given without {}",
+            name("query_labels"),
+            name("base_labels")
+        ),
+        (false, false) if cli => {
+            "no labels (give --base-labels and --query-labels to measure it)".to_string()
+        }
+        (false, false) if config.dataset.id.is_some() => {
+            format!("the data set `{}` has no labels", ds.id)
+        }
+        (false, false) => {
+            "no labels (set dataset.base_labels and dataset.query_labels to measure it)".into()
+        }
+    };
+    Some(format!("knn_acc skipped: {why}"))
+}
+
+/// A warning for every metric (other than `knn_acc`, see [`label_warning`]) that is undefined
+/// (`null`) in some runs, with the reason.
+fn null_metric_warnings(config: &Config, runs: &[Run]) -> Vec<String> {
+    let m = &config.metrics;
+    let mut out = Vec::new();
+    for key in m.metric_keys().iter().filter(|k| *k != "knn_acc") {
+        let null = runs
+            .iter()
+            .filter(|r| r.metric(key).is_none_or(|v| !v.is_finite()))
+            .count();
+        if null == 0 {
+            continue;
+        }
+        let why = match key.as_str() {
+            "theta_pi_mae" | "theta_pi_bins_inside" => format!(
+                "no θ/π bin holds metrics.calibration_min_pairs = {} of the {} sampled pairs",
+                m.calibration_min_pairs, m.pair_sample
+            ),
+            "spearman" | "pearson" | "kendall" => {
+                "the float cosines or the Hamming estimates of the sampled pairs are constant"
+                    .into()
+            }
+            _ => "no query gave a value".into(),
+        };
+        out.push(format!(
+            "{key} skipped in {null} of {} runs: {why}",
+            runs.len()
+        ));
+    }
+    out
+}
+
+/// Spot-checks a ground-truth file against an exact search of a seeded sample of queries
+/// ([`groundtruth::spot_check`]); a disagreement is a load-stage error.
+fn check_ground_truth(
+    config: &Config,
+    ds: &Dataset,
+    d: &Depths,
+    threads: usize,
+    reporter: &Reporter,
+) -> Result<GtCheck> {
+    let Some(g) = &ds.gt else {
+        return Ok(GtCheck::skipped("no ground-truth file"));
+    };
+    if config.dataset.trust_gt {
+        return Ok(GtCheck::skipped("trusted (--trust-gt or dataset.trust_gt)"));
+    }
+    if g.k < d.gt {
+        return Ok(GtCheck::skipped(
+            "the file is not used: it is shallower than the metrics need",
+        ));
+    }
+    let seed = config.metrics.pair_seed;
+    let rows = groundtruth::sample_rows(ds.queries.rows, groundtruth::GT_CHECK_SAMPLE, seed);
+    reporter.stage(&format!(
+        "ground truth: spot-checking the top-{} of {} queries of the file against an exact search",
+        d.gt,
+        rows.len()
+    ));
+    if let Err(m) = groundtruth::spot_check(&ds.base, &ds.queries, g, d.gt, &rows, threads) {
+        let ids = |v: &[u32]| {
+            let end = (m.rank + 3).max(10).min(v.len());
+            let more = if end < v.len() { ", …" } else { "" };
+            format!("[{}{more}]", join(&v[..end]))
+        };
+        let hint = if config.dataset.from_command_line {
+            "use --trust-gt to skip this check"
+        } else {
+            "use --trust-gt or set trust_gt = true in the config's dataset table to skip this check"
+        };
+        anyhow::bail!(
+            "load stage: ground truth {} disagrees with an exact search at query row {}: file {} vs exact {} \
+             (rank {}: id {} has inner product {:.6}, the exact id {} has {:.6}) ({hint})",
+            file_of(ds, "gt"),
+            m.row,
+            ids(&m.file),
+            ids(&m.exact),
+            m.rank,
+            m.file[m.rank],
+            m.file_score,
+            m.exact[m.rank],
+            m.exact_score
+        );
+    }
+    Ok(GtCheck {
+        ran: true,
+        sample: rows.len(),
+        depth: d.gt,
+        tolerance: groundtruth::GT_CHECK_TOLERANCE,
+        skipped: None,
+    })
 }
 
 fn file_of(ds: &Dataset, role: &str) -> String {
@@ -1017,7 +1229,10 @@ fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<Summar
                     projection: p.label().to_string(),
                     bits,
                     metric: key.clone(),
-                    stats: stats::summarize(&xs),
+                    stats: {
+                        let (lo, hi) = metrics::range(key);
+                        stats::summarize(&xs).clipped(lo, hi)
+                    },
                 });
             }
         }
@@ -1025,55 +1240,47 @@ fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<Summar
     out
 }
 
-fn judge(config: &Config, summary: &[SummaryRow], warnings: &mut Vec<String>) -> Vec<Verdict> {
+fn judge(
+    config: &Config,
+    widest: usize,
+    summary: &[SummaryRow],
+    warnings: &mut Vec<String>,
+) -> Vec<Verdict> {
     config
         .h1
         .criteria
         .iter()
         .map(|c| {
+            let bits = c.bits.resolve(widest);
             let row = summary
                 .iter()
-                .find(|s| s.projection == c.projection && s.bits == c.bits && s.metric == c.metric);
-            let (outcome, reason, s) = match row {
+                .find(|s| s.projection == c.projection && s.bits == bits && s.metric == c.metric);
+            let (outcome, reason, s) = match row.filter(|r| r.stats.n > 0) {
                 None => {
                     let reason = format!(
-                        "not evaluated: metric `{}` of projection `{}` at {} bits is not in this run",
-                        c.metric, c.projection, c.bits
+                        "not evaluated: metric `{}` of projection `{}` at {bits} bits {}",
+                        c.metric,
+                        c.projection,
+                        if row.is_some() {
+                            "has no value in this run (see the warnings)"
+                        } else {
+                            "is not in this run"
+                        }
                     );
-                    warnings.push(format!("criterion {} {}: {reason}", c.metric, c.bits));
+                    warnings.push(format!("criterion {} {bits}: {reason}", c.metric));
                     (Outcome::Inconclusive, reason, None)
                 }
                 Some(r) => {
                     let o = stats::verdict(&r.stats, c.comparison, c.threshold);
-                    let reason = match o {
-                        _ if r.stats.n < 2 => format!(
-                            "{} seed(s): a confidence interval needs at least 2",
-                            r.stats.n
-                        ),
-                        Outcome::Pass => format!(
-                            "the whole 95% CI [{:.4}, {:.4}] is {} {}",
-                            r.stats.ci95_low,
-                            r.stats.ci95_high,
-                            c.comparison.symbol(),
-                            c.threshold
-                        ),
-                        Outcome::Fail => format!(
-                            "no part of the 95% CI [{:.4}, {:.4}] is {} {}",
-                            r.stats.ci95_low,
-                            r.stats.ci95_high,
-                            c.comparison.symbol(),
-                            c.threshold
-                        ),
-                        Outcome::Inconclusive => format!(
-                            "the 95% CI [{:.4}, {:.4}] straddles {}",
-                            r.stats.ci95_low, r.stats.ci95_high, c.threshold
-                        ),
-                    };
-                    (o, reason, Some(r.stats))
+                    (o, verdict_reason(c, &r.stats, o), Some(r.stats))
                 }
             };
             Verdict {
-                criterion: c.clone(),
+                criterion: Criterion {
+                    bits: CriterionBits::Width(bits),
+                    ..c.clone()
+                },
+                bits_max: c.bits == CriterionBits::Max,
                 mean: s.map(|s| s.mean),
                 ci95_low: s.map(|s| s.ci95_low).filter(|v| v.is_finite()),
                 ci95_high: s.map(|s| s.ci95_high).filter(|v| v.is_finite()),
@@ -1083,6 +1290,97 @@ fn judge(config: &Config, summary: &[SummaryRow], warnings: &mut Vec<String>) ->
             }
         })
         .collect()
+}
+
+fn verdict_reason(c: &Criterion, s: &Summary, o: Outcome) -> String {
+    let (op, t) = (c.comparison.symbol(), c.threshold);
+    match o {
+        _ if s.n < 2 => format!("{} seed(s): a confidence interval needs at least 2", s.n),
+        Outcome::Pass => format!(
+            "the whole 95% CI [{:.4}, {:.4}] is {op} {t}",
+            s.ci95_low, s.ci95_high
+        ),
+        Outcome::Fail => format!(
+            "no part of the 95% CI [{:.4}, {:.4}] is {op} {t}",
+            s.ci95_low, s.ci95_high
+        ),
+        Outcome::Inconclusive => format!(
+            "the 95% CI [{:.4}, {:.4}] straddles {t}",
+            s.ci95_low, s.ci95_high
+        ),
+    }
+}
+
+fn join<T: std::fmt::Display>(v: &[T]) -> String {
+    v.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The error-level notice when none of the criteria could be evaluated: what they need and
+/// what this run has.
+fn unreachable_notice(config: &Config, widths: &[usize], summary: &[SummaryRow]) -> String {
+    let widest = widths.last().copied().unwrap_or(0);
+    let mut need_bits: Vec<usize> = Vec::new();
+    let mut need_proj: Vec<&str> = Vec::new();
+    let mut need_metric: Vec<&str> = Vec::new();
+    let mut no_runs: Vec<String> = Vec::new();
+    let keys = config.metrics.metric_keys();
+    let labels: Vec<&str> = config.projections.iter().map(|p| p.label()).collect();
+    for c in &config.h1.criteria {
+        let bits = c.bits.resolve(widest);
+        if !widths.contains(&bits) {
+            need_bits.push(bits);
+        } else if !labels.contains(&c.projection.as_str()) {
+            need_proj.push(&c.projection);
+        } else if !keys.contains(&c.metric) {
+            need_metric.push(&c.metric);
+        } else {
+            let has = summary.iter().any(|s| {
+                s.projection == c.projection
+                    && s.bits == bits
+                    && s.metric == c.metric
+                    && s.stats.n > 0
+            });
+            if !has {
+                no_runs.push(format!("{} of {} at {bits} bits", c.metric, c.projection));
+            }
+        }
+    }
+    for v in [&mut need_proj, &mut need_metric] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    need_bits.sort_unstable();
+    need_bits.dedup();
+    let mut parts = Vec::new();
+    if !need_bits.is_empty() {
+        parts.push(format!(
+            "criteria need bits {} (this run: {}); add {} to --bits, or use bits = \"max\" in the config's h1.criteria",
+            join(&need_bits),
+            join(widths),
+            join(&need_bits)
+        ));
+    }
+    if !need_proj.is_empty() {
+        parts.push(format!(
+            "criteria need projection {} (this run: {}); add it to --projection",
+            join(&need_proj),
+            join(&labels)
+        ));
+    }
+    if !need_metric.is_empty() {
+        parts.push(format!(
+            "criteria need metric {} (this run makes: {}); check --k and the criteria's metric",
+            join(&need_metric),
+            join(&keys)
+        ));
+    }
+    if !no_runs.is_empty() {
+        parts.push(format!(
+            "no value for {} (see the warnings above)",
+            no_runs.join(", ")
+        ));
+    }
+    format!("no H1 criterion could be evaluated: {}", parts.join("; "))
 }
 
 /// The resource model of one width.

@@ -142,6 +142,103 @@ pub fn row_norms(m: &Matrix) -> Vec<f64> {
     m.iter_rows().map(|r| dot64(r, r).sqrt()).collect()
 }
 
+/// Queries in the spot-check of a ground-truth file.
+pub const GT_CHECK_SAMPLE: usize = 16;
+
+/// Relative tolerance of the spot-check: two inner products are equal (a tie) when they differ
+/// by at most this times `‖q‖ · max(‖a‖, ‖b‖)` (1e-5 of a cosine for unit rows: a file computed in
+/// float32 arithmetic, e.g. by FAISS or numpy, passes; a file of other neighbours does not).
+pub const GT_CHECK_TOLERANCE: f64 = 1e-5;
+
+const TAG_GT_CHECK: [u8; 8] = *b"gtcheck_";
+
+/// `count` distinct rows of `0..n` (all of them when `n <= count`), ascending, drawn from the
+/// seeded stream of `seed` (Floyd's algorithm).
+pub fn sample_rows(n: usize, count: usize, seed: u64) -> Vec<usize> {
+    if n <= count {
+        return (0..n).collect();
+    }
+    let mut s = binaryllm_core::rng::SeededStream::new(seed, TAG_GT_CHECK, 0);
+    let mut chosen = std::collections::BTreeSet::new();
+    for j in n - count..n {
+        let w = (u64::from(s.next_u32()) << 32) | u64::from(s.next_u32());
+        let t = ((u128::from(w) * (j as u128 + 1)) >> 64) as usize;
+        if !chosen.insert(t) {
+            chosen.insert(j);
+        }
+    }
+    chosen.into_iter().collect()
+}
+
+/// A ground-truth row that an exact search contradicts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GtMismatch {
+    /// The query row.
+    pub row: usize,
+    /// The first rank where the file's id is not tied with the exact one.
+    pub rank: usize,
+    /// The file's first `depth` ids.
+    pub file: Vec<u32>,
+    /// The exact first `depth` ids.
+    pub exact: Vec<u32>,
+    /// Inner product of the query with the file's id at `rank`.
+    pub file_score: f64,
+    /// Inner product of the query with the exact id at `rank`.
+    pub exact_score: f64,
+}
+
+/// Spot-checks the first `depth` ids of `gt` at the query `rows` against an exact search:
+/// at every rank the file's id must have the exact id's inner product (within
+/// [`GT_CHECK_TOLERANCE`]), so ties may come in any order; an id listed twice is a mismatch.
+pub fn spot_check(
+    base: &Matrix,
+    queries: &Matrix,
+    gt: &Neighbors,
+    depth: usize,
+    rows: &[usize],
+    threads: usize,
+) -> Result<(), GtMismatch> {
+    let depth = depth.min(gt.k).min(base.rows);
+    // Row by row in f32 → f64 (no widened copy of the base: it may be large and out of core).
+    let exact: Vec<Vec<u32>> = with_threads(threads, || {
+        rows.par_iter()
+            .map(|&r| {
+                let q = queries.row(r);
+                let scores: Vec<f64> = base.iter_rows().map(|b| dot64(q, b)).collect();
+                let mut top = Vec::with_capacity(depth);
+                top_k_of_scores(&scores, depth, &mut top);
+                top
+            })
+            .collect()
+    });
+    let norm = |v: &[f32]| dot64(v, v).sqrt();
+    for (i, &row) in rows.iter().enumerate() {
+        let q = queries.row(row);
+        let (file, ex) = (&gt.query(row)[..depth], &exact[i][..]);
+        let mut seen = file.to_vec();
+        seen.sort_unstable();
+        let dup = seen.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+        let dup_rank = dup.and_then(|d| file.iter().rposition(|&x| x == d));
+        let score = |id: u32| dot64(q, base.row(id as usize));
+        let bad = (0..depth).find(|&r| {
+            let (a, b) = (base.row(file[r] as usize), base.row(ex[r] as usize));
+            let tol = GT_CHECK_TOLERANCE * norm(q) * norm(a).max(norm(b));
+            Some(r) == dup_rank || (score(file[r]) - score(ex[r])).abs() > tol
+        });
+        if let Some(rank) = bad {
+            return Err(GtMismatch {
+                row,
+                rank,
+                file: file.to_vec(),
+                exact: ex.to_vec(),
+                file_score: score(file[rank]),
+                exact_score: score(ex[rank]),
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +301,49 @@ mod tests {
         let gt = exact_topk(&base, &q, 10, 1);
         assert_eq!(gt.k, 4);
         assert_eq!(gt.query(0), &[0, 2, 3, 1]);
+    }
+
+    #[test]
+    fn spot_check_accepts_the_exact_answer_and_reordered_ties() {
+        let base = random(200, 9, 5);
+        let q = random(30, 9, 6);
+        let gt = exact_topk(&base, &q, 20, 1);
+        let rows = sample_rows(30, 16, 0);
+        assert_eq!(rows.len(), 16);
+        assert!(rows.windows(2).all(|w| w[0] < w[1]) && rows[15] < 30);
+        assert_eq!(rows, sample_rows(30, 16, 0), "seeded");
+        assert_eq!(sample_rows(5, 16, 0), [0, 1, 2, 3, 4]);
+        assert_eq!(spot_check(&base, &q, &gt, 20, &rows, 2), Ok(()));
+        // Exact ties (duplicate base rows) in either order pass.
+        let tied = Matrix::new(3, 2, vec![1.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
+        let q1 = Matrix::new(1, 2, vec![1.0, 0.0]);
+        let swapped = Neighbors {
+            k: 3,
+            ids: vec![1, 0, 2],
+        };
+        assert_eq!(spot_check(&tied, &q1, &swapped, 3, &[0], 1), Ok(()));
+        let dup = Neighbors {
+            k: 3,
+            ids: vec![0, 0, 2],
+        };
+        assert_eq!(
+            spot_check(&tied, &q1, &dup, 3, &[0], 1).unwrap_err().rank,
+            1
+        );
+    }
+
+    #[test]
+    fn spot_check_names_the_first_disagreeing_row_and_rank() {
+        let base = random(200, 9, 5);
+        let q = random(30, 9, 6);
+        let mut gt = exact_topk(&base, &q, 20, 1);
+        let rows = sample_rows(30, 16, 0);
+        let victim = rows[3];
+        gt.ids[victim * 20..(victim + 1) * 20].reverse();
+        let e = spot_check(&base, &q, &gt, 20, &rows, 1).unwrap_err();
+        assert_eq!((e.row, e.rank), (victim, 0));
+        assert_eq!(e.file, gt.query(victim));
+        assert!(e.exact_score > e.file_score);
     }
 
     #[test]

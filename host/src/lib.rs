@@ -29,6 +29,7 @@ pub mod plots;
 pub mod progress;
 pub mod projector;
 pub mod projfile;
+pub mod recommend;
 pub mod report;
 pub mod sidecar;
 pub mod stats;

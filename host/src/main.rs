@@ -10,7 +10,10 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            match e.downcast_ref::<binaryllm::eval::StrictFailure>() {
+                Some(_) => binaryllm::eval::StrictFailure::EXIT_CODE.into(),
+                None => std::process::ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -14,6 +14,19 @@
 
 use std::cmp::Ordering;
 
+/// The range `[lo, hi]` of the values metric `key` can take (confidence intervals are clipped
+/// to it): `[0, 1]` for the proportions (`recall@k`, `k@K`, `overlap@k`, `mrr`, `rerank@…`,
+/// `asym_rerank@…`, `knn_acc`, `theta_pi_bins_inside`) and `theta_pi_mae`, `[−1, 1]` for the
+/// correlations, and `[0, ∞)` for `ndcg@k` (its gains are cosines but the ideal list is the float
+/// top-k by inner product, so rows that are not exactly unit length can push it slightly above 1).
+pub fn range(key: &str) -> (f64, f64) {
+    match key {
+        "spearman" | "pearson" | "kendall" => (-1.0, 1.0),
+        k if k.starts_with("ndcg@") => (0.0, f64::INFINITY),
+        _ => (0.0, 1.0),
+    }
+}
+
 /// Number of ids common to `a` and `b` (each without duplicates).
 pub fn common(a: &[u32], b: &[u32]) -> usize {
     if a.len() * b.len() <= 4096 {

@@ -302,6 +302,7 @@ pub fn results_json(
             "labels": ds.base_labels.is_some() && ds.query_labels.is_some(),
             "label_names": ds.label_names,
             "ground_truth": e.float.gt_source,
+            "ground_truth_check": e.gt_check,
         },
         "seeds": e.config.seeds,
         "hypotheses": e.config.hypotheses,
@@ -312,6 +313,7 @@ pub fn results_json(
         "summary": e.summary,
         "verdicts": e.verdicts,
         "verdict_overall": e.overall(),
+        "recommendation": e.recommendation,
         "warnings": e.warnings,
         "timings": e.timings,
     });
@@ -402,15 +404,82 @@ pub fn headline_metrics(e: &Evaluation) -> Vec<String> {
     v
 }
 
-/// `mean ± half-width` (or just the mean with one seed).
+/// `mean ± half-width`, `mean+up/-down` when the interval was clipped to the metric's range
+/// (so the two sides differ), or just the mean with one seed.
 pub fn fmt_mean_ci(s: &crate::stats::Summary) -> String {
     if !s.mean.is_finite() {
         "-".into()
-    } else if s.ci95_high.is_finite() {
-        format!("{:.3}±{:.3}", s.mean, (s.ci95_high - s.mean))
+    } else if s.ci95_high.is_finite() && s.ci95_low.is_finite() {
+        let (up, down) = (s.ci95_high - s.mean, s.mean - s.ci95_low);
+        if (up - down).abs() <= 1e-9 * up.abs().max(down.abs()).max(1e-12) {
+            format!("{:.3}±{:.3}", s.mean, up)
+        } else {
+            format!("{:.3}+{:.3}/-{:.3}", s.mean, up, down)
+        }
     } else {
         format!("{:.3}", s.mean)
     }
+}
+
+fn numbers(s: &str) -> Vec<usize> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// What metric `key` means, in one line (the legend of the summary table and the report).
+pub fn metric_legend(key: &str, m: &crate::config::MetricsSpec) -> String {
+    let n = numbers(key);
+    let pairs = m.pair_sample;
+    let first = n.first().copied().unwrap_or(m.k);
+    match key {
+        "mrr" => format!(
+            "mean reciprocal rank: 1/rank of the float nearest neighbour in the Hamming top-{} (0 if absent)",
+            m.candidates
+        ),
+        "spearman" => format!("Spearman rank correlation of the float cosine and the Hamming estimate cos(π·distance/bits) over {pairs} sampled query–base pairs"),
+        "pearson" => format!("Pearson correlation of the float cosine and the Hamming estimate cos(π·distance/bits) over {pairs} sampled pairs"),
+        "kendall" => format!("Kendall τ-b of the float cosine and the Hamming estimate cos(π·distance/bits) over {pairs} sampled pairs"),
+        "theta_pi_mae" => "calibration: mean |mean distance/bits − mean θ/π| over the angle bins (θ the float angle; 0 is perfect)".into(),
+        "theta_pi_bins_inside" => "calibration: share of angle bins whose mean distance/bits lies in the binomial 95% band around θ/π".into(),
+        "knn_acc" => format!(
+            "kNN accuracy: share of queries whose label is the majority label of their {} Hamming neighbours",
+            m.knn_k
+        ),
+        k if k.starts_with("recall@") => {
+            format!("share of the float top-{first} found in the Hamming top-{first}")
+        }
+        k if k.starts_with("overlap@") => format!(
+            "average overlap of the Hamming and float top-{first} lists over depths 1..{first} (order-sensitive)"
+        ),
+        k if k.starts_with("ndcg@") => format!(
+            "nDCG of the Hamming top-{first}, gain = max(0, float cosine), over the ideal (float) ordering"
+        ),
+        k if k.starts_with("asym_rerank@") => format!(
+            "recall@{first} after re-ranking the Hamming top-{} by the float query projection against the documents' ±1 bits",
+            first * n.get(1).copied().unwrap_or(1)
+        ),
+        k if k.starts_with("rerank@") => format!(
+            "recall@{first} after re-ranking the Hamming top-{} by exact float inner product",
+            first * n.get(1).copied().unwrap_or(1)
+        ),
+        _ if n.len() == 2 => format!(
+            "share of the float top-{} found in the Hamming top-{} (candidate generation)",
+            n[0], n[1]
+        ),
+        _ => key.to_string(),
+    }
+}
+
+/// The metrics named in the summary table and the verdicts, in first-appearance order.
+pub fn shown_metrics(e: &Evaluation) -> Vec<String> {
+    let mut v = headline_metrics(e);
+    for c in &e.verdicts {
+        if !v.contains(&c.criterion.metric) {
+            v.push(c.criterion.metric.clone());
+        }
+    }
+    v
 }
 
 /// The summary table printed at the end of `eval`.
@@ -428,6 +497,10 @@ pub fn summary_table(e: &Evaluation) -> String {
         e.dataset.base.cols,
         e.config.seeds.len()
     );
+    let _ = writeln!(
+        s,
+        "(CIs are clipped to each metric's range, e.g. [0, 1] for a share: then shown as mean+up/-down)"
+    );
     let _ = write!(s, "{:<12} {:>5}", "projection", "bits");
     for h in &heads {
         let _ = write!(s, " {h:>18}");
@@ -444,6 +517,10 @@ pub fn summary_table(e: &Evaluation) -> String {
             }
             s.push('\n');
         }
+    }
+    let _ = writeln!(s, "metrics:");
+    for key in shown_metrics(e) {
+        let _ = writeln!(s, "  {key:<20} {}", metric_legend(&key, &e.config.metrics));
     }
     if let Some(f) = e.float.knn_acc_float {
         let _ = writeln!(s, "float kNN accuracy (k = {}): {f:.3}", e.depths.knn_k);
@@ -466,6 +543,7 @@ pub fn summary_table(e: &Evaluation) -> String {
         }
         let _ = writeln!(s, "H1 overall: {:?}", e.overall());
     }
+    let _ = writeln!(s, "Recommendation: {}", e.recommendation.text);
     s
 }
 

@@ -66,6 +66,11 @@ impl Reporter {
         self.line(&format!("warning: {msg}"));
     }
 
+    /// An error-level notice that does not stop the command (printed in every mode).
+    pub fn error(&self, msg: &str) {
+        self.line(&format!("error: {msg}"));
+    }
+
     fn line(&self, msg: &str) {
         let bar = self.bar.lock().ok();
         match bar.as_ref().and_then(|b| b.as_ref()) {

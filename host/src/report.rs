@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::eval::Evaluation;
-use crate::output::{fmt_mean_ci, headline_metrics};
+use crate::output::{fmt_mean_ci, headline_metrics, metric_legend, shown_metrics};
 use crate::plots::Plot;
 use crate::stats::Outcome;
 
@@ -44,7 +44,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px soli
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.25em .55em;text-align:right}
 th{background:#f3f3f3}td.l,th.l{text-align:left}td.pass{background:#d7f5dc;font-weight:bold}td.fail{background:#f9d6d5;font-weight:bold}
 td.inconclusive{background:#fff2c6;font-weight:bold}.meta{color:#555;font-size:.92em}.plot{margin:1em 0}.plot svg{max-width:100%;height:auto}
-code{background:#f5f5f5;padding:0 .2em}.big{font-size:1.25em}";
+code{background:#f5f5f5;padding:0 .2em}.big{font-size:1.25em}dl.legend{font-size:.92em}dl.legend dt{float:left;clear:left;width:12em}dl.legend dd{margin-left:12.5em}";
 
 /// The report page.
 pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
@@ -143,6 +143,31 @@ pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         }
         let _ = writeln!(h, "</table>");
     }
+    let _ = writeln!(
+        h,
+        "<p class=\"big\" id=\"recommendation\">Recommendation: {}</p>",
+        esc(&e.recommendation.text)
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">The recommendation judges every criterion's metric, comparison and threshold at every width and for every projection; \
+         projections are tied when their 95% CIs of the first criterion's metric overlap.</p>"
+    );
+    // The metric names, defined where they first appear.
+    let _ = writeln!(h, "<h3>Metrics in these tables</h3><dl class=\"legend\">");
+    for key in shown_metrics(e) {
+        let _ = writeln!(
+            h,
+            "<dt><code>{}</code></dt><dd>{}</dd>",
+            esc(&key),
+            esc(&metric_legend(&key, &c.metrics))
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</dl><p class=\"meta\">95% confidence intervals are clipped to each metric's range ([0, 1] for shares, [−1, 1] for correlations): a value outside it is impossible. \
+         A clipped interval is shown as mean+up/-down.</p>"
+    );
 
     // Summary table.
     let heads = headline_metrics(e);

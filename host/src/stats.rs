@@ -1,5 +1,5 @@
 //! Statistics across seeds: mean, sample standard deviation, the 95% Student-t confidence
-//! interval, and the verdict rule.
+//! interval (clipped to the metric's range, [`Summary::clipped`]), and the verdict rule.
 
 use serde::Serialize;
 
@@ -18,6 +18,21 @@ pub struct Summary {
     pub ci95_high: f64,
     /// Sample size (finite values only).
     pub n: usize,
+}
+
+impl Summary {
+    /// The interval clipped to the metric's range `[lo, hi]` (the mean, sd and n unchanged):
+    /// `mean ± t·sd/√n` can cross a bound the metric cannot (a proportion's 1), and a value
+    /// outside the range is impossible, so the reported interval is its part inside the range.
+    /// The verdicts are judged on the clipped interval.
+    pub fn clipped(self, lo: f64, hi: f64) -> Summary {
+        let clip = |v: f64| if v.is_finite() { v.clamp(lo, hi) } else { v };
+        Summary {
+            ci95_low: clip(self.ci95_low),
+            ci95_high: clip(self.ci95_high),
+            ..self
+        }
+    }
 }
 
 /// Summarises the finite values of `xs`.
@@ -225,6 +240,22 @@ mod tests {
         let one = summarize(&[0.5, f64::NAN]);
         assert_eq!((one.mean, one.n), (0.5, 1));
         assert!(one.sd.is_nan());
+    }
+
+    #[test]
+    fn clipping_keeps_the_interval_inside_the_range() {
+        let s = summarize(&[0.999, 1.0, 0.998]);
+        assert!(s.ci95_high > 1.0, "{s:?}");
+        let c = s.clipped(0.0, 1.0);
+        assert_eq!(c.ci95_high, 1.0);
+        assert_eq!(
+            (c.mean, c.sd, c.n, c.ci95_low),
+            (s.mean, s.sd, s.n, s.ci95_low)
+        );
+        let one = summarize(&[0.5]).clipped(0.0, 1.0);
+        assert!(one.ci95_low.is_nan() && one.ci95_high.is_nan());
+        let low = summarize(&[-0.99, -1.0, -0.97]).clipped(-1.0, 1.0);
+        assert_eq!(low.ci95_low, -1.0);
     }
 
     #[test]

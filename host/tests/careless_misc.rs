@@ -395,7 +395,11 @@ fn ad_hoc_files_are_named_by_their_flags_and_os_errors_appear_once() {
     );
     assert_clean_error(&r, "encode below a regular file");
     assert_eq!(r.stderr.matches("(os error 17)").count(), 1, "{}", r.stderr);
-    assert!(r.stderr.contains("cannot create the output directory"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot create the output directory"),
+        "{}",
+        r.stderr
+    );
     assert!(!dir.path().join("afile/c.npy").exists());
 }
 

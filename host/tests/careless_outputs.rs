@@ -211,7 +211,11 @@ fn search_refuses_an_existing_out_dir_and_never_deletes_a_users_files() {
     fails(&c.search(&codes, &out, &[]), "already exists (use --force");
     // Replaced whole: a re-ranked search writes scores.npy, and the old distances.npy is gone.
     let base = c.files.base.clone();
-    ok(&c.search(&codes, &out, &["--force", "--base", s(&base), "--rerank", "20"]));
+    ok(&c.search(
+        &codes,
+        &out,
+        &["--force", "--base", s(&base), "--rerank", "20"],
+    ));
     assert!(out.join("scores.npy").is_file(), "not replaced");
     assert!(!out.join("distances.npy").exists(), "old contents kept");
     no_partials(c.dir.path());
