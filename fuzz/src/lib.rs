@@ -9,3 +9,11 @@ pub mod kinds;
 
 #[path = "../../host/src/config.rs"]
 pub mod config;
+
+#[path = "../../host/src/engine/threads.rs"]
+pub mod engine_threads;
+
+/// `config.rs` validates thread counts with the engine's check (`crate::engine::threads`).
+pub mod engine {
+    pub use super::engine_threads as threads;
+}
