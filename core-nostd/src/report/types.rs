@@ -213,13 +213,13 @@ pub struct BenchSpec {
     pub n: u32,
     /// `k` of the top-k workloads.
     pub k: u32,
-    /// Seed of [`bench_vector_into`].
+    /// Seed of [`bench_vector_into`](super::bench_vector_into).
     pub data_seed: u64,
     /// Seed of every projection.
     pub projection_seed: u64,
     /// Projection of the database codes (and of the top-k query).
     pub database_kind: ProjectionKind,
-    /// Index of the query vector for [`bench_vector_into`] (not a database index).
+    /// Index of the query vector for [`bench_vector_into`](super::bench_vector_into) (not a database index).
     pub query_index: u32,
     /// The learned projection stored in flash, if the board has one (the
     /// [`WorkloadKind::EncodeLearned`] workload uses it).
@@ -235,7 +235,7 @@ pub struct LearnedSpec {
     pub dims: u32,
     /// Output bits (rows of the matrix, one threshold each).
     pub bits: u32,
-    /// [`learned_digest`] of the matrix and thresholds, as read from flash by the device.
+    /// [`learned_digest`](super::learned_digest) of the matrix and thresholds, as read from flash by the device.
     pub digest: u64,
 }
 
@@ -243,7 +243,7 @@ pub struct LearnedSpec {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Parity {
-    /// [`ParityDigest::finish`] of everything computed, in workload order.
+    /// [`ParityDigest::finish`](super::ParityDigest::finish) of everything computed, in workload order.
     pub digest: u64,
     /// Codes folded in (encoded queries and scanned database codes).
     pub codes: u32,
