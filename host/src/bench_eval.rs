@@ -13,9 +13,9 @@ use clap::Args;
 use serde_json::json;
 
 use crate::cli::EvalArgs;
-use crate::dataset;
-use crate::output::{self, Environment};
-use crate::progress::{Mode, Reporter};
+use binaryllm_engine::dataset;
+use binaryllm_engine::progress::{Mode, Reporter};
+use binaryllm_engine::report::{self, Environment};
 
 /// `binaryllm bench eval`.
 #[derive(Debug, Args)]
@@ -48,7 +48,7 @@ struct Case {
 /// Runs the benchmark.
 pub fn run(a: &BenchEvalArgs) -> Result<()> {
     let out = crate::bench::results_path(a.out.as_deref(), "eval");
-    let target = crate::outfile::Target::json(&out, a.force)?;
+    let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
     let root = dataset::repo_root();
     let mut cases = vec![Case {
         name: "sample-default",
@@ -141,11 +141,11 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
     let doc = json!({
         "format": crate::bench::FORMAT,
         "bench": "eval",
-        "when": output::rfc3339(SystemTime::now()),
+        "when": report::rfc3339(SystemTime::now()),
         "command": std::env::args().collect::<Vec<_>>().join(" "),
         "git": {"commit": env.git_commit, "dirty": env.git_dirty},
         "cpu": {"model": env.cpu_model, "features": env.cpu_features, "hamming_kernel": env.hamming_kernel},
-        "threads": crate::engine::threads::check(a.threads).unwrap_or(a.threads),
+        "threads": binaryllm_engine::engine::threads::check(a.threads).unwrap_or(a.threads),
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
         "cases": figures,
     });

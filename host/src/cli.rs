@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{Normalization, parse_list};
+use binaryllm_engine::config::{Normalization, parse_list};
 
 /// binaryllm: binary embedding lab and engine.
 ///
@@ -45,7 +45,7 @@ pub enum Command {
     Bench(crate::bench::BenchCommand),
     /// Cortex-M firmware: run it under QEMU or decode a board's report, with parity and budgets.
     #[command(subcommand)]
-    Firmware(crate::firmware::FirmwareCommand),
+    Firmware(FirmwareCommand),
 }
 
 /// A comma-separated list argument (`64,256,1024`).
@@ -450,7 +450,7 @@ pub struct ExportArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    if let Err(e) = crate::engine::portable_forced() {
+    if let Err(e) = binaryllm_engine::engine::portable_forced() {
         anyhow::bail!("config stage: {e}");
     }
     match cli.command {
@@ -466,15 +466,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Projection(a) => crate::commands::projection(&a),
         Command::Export(a) => crate::commands::export(&a),
         Command::Bench(b) => crate::bench::run(&b),
-        Command::Firmware(f) => crate::firmware::run(f),
+        Command::Firmware(f) => f.exec(),
     }
 }
 
 /// Checks the thread count of `option` and starts its pool, before any other work: a count
-/// above the limit ([`crate::engine::threads::max_threads`]) or a pool the system cannot start
+/// above the limit ([`binaryllm_engine::engine::threads::max_threads`]) or a pool the system cannot start
 /// is a config-stage error naming the option.
 pub fn threads_ready(option: &str, threads: usize) -> Result<()> {
-    match crate::engine::threads::pool(threads) {
+    match binaryllm_engine::engine::threads::pool(threads) {
         Ok(_) => Ok(()),
         Err(e) => anyhow::bail!("config stage: {}", e.for_option(option)),
     }
@@ -513,5 +513,78 @@ mod tests {
         assert_eq!(a.seeds, Some(List(vec![0, 1])));
         assert_eq!(a.k, Some(5));
         assert!(Cli::try_parse_from(["binaryllm", "eval", "--bits", "6x"]).is_err());
+    }
+}
+
+/// `binaryllm firmware …`
+#[derive(Debug, clap::Subcommand)]
+pub enum FirmwareCommand {
+    /// Build the firmware, run it in QEMU, decode its report, check parity and budgets.
+    ///
+    /// Writes `DIR/firmware-report.json`, `DIR/uart-BOARD.cobs` (the raw capture) and
+    /// `DIR/qemu-BOARD.log`. Exits non-zero on a build or QEMU failure, a timeout, a corrupt
+    /// frame, a version mismatch, a parity mismatch or an exceeded budget.
+    Run(FirmwareRunArgs),
+    /// Decode a captured report (raw serial bytes or a probe-rs/defmt log with
+    /// `binaryllm-frame` lines), check parity (and the budgets of QEMU boards).
+    Decode(FirmwareDecodeArgs),
+}
+
+/// Arguments of `binaryllm firmware run`.
+#[derive(Debug, clap::Args)]
+pub struct FirmwareRunArgs {
+    /// QEMU board: qemu-m4f (Cortex-M4F, mps2-an386) or qemu-m0 (Cortex-M0, micro:bit).
+    #[arg(long, default_value = "qemu-m4f")]
+    pub board: String,
+    /// Output folder.
+    #[arg(long, default_value = "runs/firmware")]
+    pub out: PathBuf,
+    /// The firmware crate (default: firmware/ of this checkout).
+    #[arg(long)]
+    pub firmware_dir: Option<PathBuf>,
+    /// Run this ELF instead of building the firmware.
+    #[arg(long)]
+    pub elf: Option<PathBuf>,
+    /// Seconds QEMU may run before it is killed and the run fails.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// Replace an existing output folder that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `binaryllm firmware decode`.
+#[derive(Debug, clap::Args)]
+pub struct FirmwareDecodeArgs {
+    /// The capture: raw frame bytes, or a text log with `binaryllm-frame <hex>` lines.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output folder for firmware-report.json.
+    #[arg(long, default_value = "runs/firmware")]
+    pub out: PathBuf,
+    /// Replace an existing firmware-report.json that binaryllm wrote (README, "Outputs").
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl FirmwareCommand {
+    /// Builds the library request and runs it.
+    pub fn exec(self) -> anyhow::Result<()> {
+        use binaryllm_engine::firmware::{self, DecodeRequest, RunRequest};
+        match self {
+            FirmwareCommand::Run(a) => firmware::run(&RunRequest {
+                board: a.board,
+                out: a.out,
+                firmware_dir: a.firmware_dir,
+                elf: a.elf,
+                timeout: a.timeout,
+                force: a.force,
+            }),
+            FirmwareCommand::Decode(a) => firmware::decode(&DecodeRequest {
+                input: a.input,
+                out: a.out,
+                force: a.force,
+            }),
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! Code files read and written with their sidecars ([`crate::sidecar`]).
+//! Code files read and written with their sidecars ([`binaryllm_engine::engine::sidecar`]).
 //!
 //! [`CodeFile::open`] reads a code file and its sidecar and checks the file against it (rows,
 //! bytes per row, sha256); a file without a sidecar is read as before, with one notice that
@@ -12,18 +12,18 @@ use anyhow::{Context, Result, anyhow, bail};
 use binaryllm_core::{CodeLayout, bytes::from_bytes_into};
 
 use crate::cli::{CodeFormat, EncodeArgs, EvalArgs, ProjectionOpts};
-use crate::config::{Config, ProjectionSpec, ThresholdSpec};
-use crate::data;
-use crate::dataset::Dataset;
-use crate::engine::CodeMatrix;
-use crate::eval::BaseCodes;
-use crate::learn::ThresholdMode;
-use crate::projector::{Kind, Projector, Spec};
-use crate::projfile;
-use crate::sidecar::{
+use binaryllm_engine::config::{Config, ProjectionSpec, ThresholdSpec};
+use binaryllm_engine::data;
+use binaryllm_engine::dataset::Dataset;
+use binaryllm_engine::engine::CodeMatrix;
+use binaryllm_engine::engine::sidecar::{
     self, Arithmetic, ArtefactRef, ByteOrder, CODES_FORMAT, FileRef, Projection, Sidecar, Tool,
     Training, VERSION,
 };
+use binaryllm_engine::eval::BaseCodes;
+use binaryllm_engine::projection::artefact;
+use binaryllm_engine::projection::learn::ThresholdMode;
+use binaryllm_engine::projection::{Kind, Projector, Spec};
 
 /// The sidecar byte order of a command-line format.
 pub const fn byte_order(f: CodeFormat) -> ByteOrder {
@@ -369,7 +369,7 @@ pub fn resolve_projection(p: &ProjectionOpts, codes: &CodeFile) -> Result<Projec
 fn artefact_dir(codes: &CodeFile, given: Option<&Path>, a: &ArtefactRef) -> Result<PathBuf> {
     let side = codes.sidecar_path();
     let dir = given.map_or_else(|| PathBuf::from(&a.path), Path::to_path_buf);
-    let art = projfile::load(&dir).with_context(|| match given {
+    let art = artefact::load(&dir).with_context(|| match given {
         Some(_) => format!("--projection-file {}", dir.display()),
         None => format!(
             "{}: the codes were made with the artefact {} (give --projection-file DIR)",
@@ -377,7 +377,7 @@ fn artefact_dir(codes: &CodeFile, given: Option<&Path>, a: &ArtefactRef) -> Resu
             a.path
         ),
     })?;
-    let sha = projfile::content_sha256(&art);
+    let sha = artefact::content_sha256(&art);
     if sha == a.sha256 {
         return Ok(dir);
     }
@@ -451,10 +451,10 @@ pub fn encode_sidecar(
     let input_sha = data::sha256_file(&a.input)?;
     let (artefact, training) = match &a.proj.projection_file {
         Some(dir) => {
-            let art = projfile::load(dir)?;
+            let art = artefact::load(dir)?;
             let r = ArtefactRef {
                 path: sidecar::absolute(dir).display().to_string(),
-                sha256: projfile::content_sha256(&art),
+                sha256: artefact::content_sha256(&art),
                 training_sha256: art.meta.training_sha256.clone(),
             };
             (Some(r), None)
@@ -483,8 +483,9 @@ pub fn encode_sidecar(
         seed: spec.options.seed,
         dims: proj.dims(),
         threshold: spec.options.threshold.name().into(),
-        iterations: (spec.kind == Kind::Learned(crate::learn::LearnedKind::Itq))
-            .then_some(spec.options.iterations),
+        iterations: (spec.kind
+            == Kind::Learned(binaryllm_engine::projection::learn::LearnedKind::Itq))
+        .then_some(spec.options.iterations),
         arithmetic: if fma {
             Arithmetic::Fma
         } else {

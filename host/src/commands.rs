@@ -15,18 +15,18 @@ use crate::cli::{
     ProjectionArgs, ProjectionCommand, ProjectionOpts, SearchArgs, TrainArgs,
 };
 use crate::codefile::{self, CodeFile};
-use crate::config::{self, DatasetSpec, LoadedConfig, Overrides};
-use crate::data::{self, Matrix};
-use crate::dataset::{self, Catalog};
-use crate::engine::{self, CodeMatrix};
-use crate::eval;
-use crate::learn::{ThresholdMode, TrainOptions};
-use crate::outfile::{Target, Written};
-use crate::output::{self, Environment};
-use crate::progress::{Mode, Reporter};
-use crate::projector::{self, Kind, Projector, Spec};
-use crate::projfile;
-use crate::sidecar::{self, ByteOrder as SidecarOrder};
+use binaryllm_engine::config::{self, DatasetSpec, LoadedConfig, Overrides};
+use binaryllm_engine::data::{self, Matrix};
+use binaryllm_engine::dataset::{self, Catalog};
+use binaryllm_engine::engine::sidecar::{self, ByteOrder as SidecarOrder};
+use binaryllm_engine::engine::{self, CodeMatrix};
+use binaryllm_engine::eval;
+use binaryllm_engine::outfile::{Target, Written};
+use binaryllm_engine::progress::{Mode, Reporter};
+use binaryllm_engine::projection::artefact;
+use binaryllm_engine::projection::learn::{ThresholdMode, TrainOptions};
+use binaryllm_engine::projection::{self, Kind, Projector, Spec};
+use binaryllm_engine::report::{self, Environment};
 
 /// The default config: `configs/default.toml` of the repository.
 pub fn default_config_path() -> PathBuf {
@@ -43,12 +43,7 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-/// Loads, overrides and validates the config of an `eval` command line.
-pub fn eval_config(a: &EvalArgs) -> Result<(LoadedConfig, Overrides)> {
-    eval_config_with(a, None)
-}
-
-/// [`eval_config`]; with `--codes`, the config evaluates the codes' one projection, width
+/// The config of `eval`, with its overrides; with `--codes`, the config evaluates the codes' one projection, width
 /// and seed ([`codefile::configure_eval`]).
 pub fn eval_config_with(
     a: &EvalArgs,
@@ -102,7 +97,7 @@ pub fn eval(a: &EvalArgs) -> Result<PathBuf> {
 /// `eval` with a given reporter.
 pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
     let t0 = Instant::now();
-    let started = output::rfc3339(SystemTime::now());
+    let started = report::rfc3339(SystemTime::now());
     let codes = a
         .codes
         .as_deref()
@@ -116,7 +111,7 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
         None => cfg
             .output
             .dir
-            .join(output::default_run_name(SystemTime::now(), &cfg.name)),
+            .join(report::default_run_name(SystemTime::now(), &cfg.name)),
     };
     let target = Target::dir(&run_path, a.force)?;
 
@@ -149,16 +144,16 @@ pub fn eval_with(a: &EvalArgs, reporter: &Reporter) -> Result<PathBuf> {
 
     let t = Instant::now();
     let env = Environment::probe(&dataset::repo_root());
-    let finished = output::rfc3339(SystemTime::now());
-    let draft = output::results_json(&e, &env, &started, &finished)?;
-    output::write_artifacts(&e, rd.path(), &draft)?;
+    let finished = report::rfc3339(SystemTime::now());
+    let draft = report::results_json(&e, &env, &started, &finished)?;
+    report::write_artifacts(&e, rd.path(), &draft)?;
     e.timings.output_s = t.elapsed().as_secs_f64();
     e.timings.total_s = t0.elapsed().as_secs_f64();
-    let results = output::results_json(&e, &env, &started, &finished)?;
-    output::write_results(rd.path(), &results)?;
+    let results = report::results_json(&e, &env, &started, &finished)?;
+    report::write_results(rd.path(), &results)?;
     let final_path = rd.commit()?;
     if reporter.mode() != Mode::Quiet {
-        println!("{}", output::summary_table(&e));
+        println!("{}", report::summary_table(&e));
         let what = format!(
             "{} run{}, results.json, metrics.csv, summary.csv{}{}",
             e.runs.len(),
@@ -200,14 +195,14 @@ fn spec_of(p: &ProjectionOpts, bits: usize) -> Result<Spec> {
         format!(
             "unknown projection kind `{}` (known: {})",
             p.kind(),
-            projector::known_kinds()
+            projection::known_kinds()
         )
     })?;
     let threshold = ThresholdMode::from_name(p.threshold()).with_context(|| {
         format!(
             "unknown threshold `{}` (known: {})",
             p.threshold(),
-            projector::known_thresholds()
+            projection::known_thresholds()
         )
     })?;
     Ok(Spec {
@@ -231,7 +226,7 @@ pub(crate) fn build_projector(
     fallback: Option<(&Matrix, &Path)>,
 ) -> Result<Projector> {
     if let Some(dir) = &p.projection_file {
-        let a = projfile::load(dir)?;
+        let a = artefact::load(dir)?;
         if a.meta.dims != dims {
             bail!(
                 "{}: the projection takes {} dims, the vectors have {dims}",
@@ -373,7 +368,7 @@ fn matrix_projector(kind: &str, seed: u64, dims: usize, bits: usize) -> Result<P
     let k = Kind::from_name(kind).with_context(|| {
         format!(
             "unknown projection kind `{kind}` (known: {})",
-            projector::known_kinds()
+            projection::known_kinds()
         )
     })?;
     if k.needs_training_data() {
@@ -425,9 +420,9 @@ pub fn projection_train(t: &TrainArgs) -> Result<()> {
             t.input.display()
         )
     })?;
-    let a = projfile::Artefact::from_projector(&p, Some((sha, t.input.display().to_string())))
+    let a = artefact::Artefact::from_projector(&p, Some((sha, t.input.display().to_string())))
         .context("train stage")?;
-    let path = projfile::save(target.path(), &a, t.force).context("output stage")?;
+    let path = artefact::save(target.path(), &a, t.force).context("output stage")?;
     let what = format!(
         "{} projection artefact, {} dims → {} bits: projection.json, matrix.npy, thresholds.npy, mean.npy",
         spec.kind.name(),
@@ -441,10 +436,10 @@ pub fn projection_train(t: &TrainArgs) -> Result<()> {
 /// `binaryllm projection export`.
 pub fn projection_export(e: &ProjExportArgs) -> Result<()> {
     let target = Target::file(&e.out, e.force)?;
-    let a = projfile::load(&e.input).context("load stage")?;
+    let a = artefact::load(&e.input).context("load stage")?;
     let (bytes, shape) = match e.format {
-        ProjFormat::Rust => (projfile::rust_source(&a).into_bytes(), "Rust source"),
-        ProjFormat::Bin => (projfile::to_bin(&a), "binary"),
+        ProjFormat::Rust => (artefact::rust_source(&a).into_bytes(), "Rust source"),
+        ProjFormat::Bin => (artefact::to_bin(&a), "binary"),
     };
     let what = format!(
         "{} projection of {}, {} dims → {} bits",
@@ -469,7 +464,7 @@ pub fn export(a: &ExportArgs) -> Result<()> {
     let (n, nb) = (codes.len(), codes.layout().bytes());
     let (bytes, kind, order, what, shape) = match a.format {
         ExportFormat::FaissIndex => {
-            let bytes = crate::export::faiss_index_binary_flat(&codes)
+            let bytes = binaryllm_engine::engine::export::faiss_index_binary_flat(&codes)
                 .with_context(|| format!("export stage: {}", a.codes.display()))?;
             let what = format!("FAISS IndexBinaryFlat of {n} codes of {bits} bits");
             let shape = format!("faiss-index, {n} × {nb} code bytes");
@@ -483,8 +478,11 @@ pub fn export(a: &ExportArgs) -> Result<()> {
         }
         ExportFormat::Ubinary => {
             let shape = [n as u64, nb as u64];
-            let bytes = data::npy_bytes(&shape, &crate::export::to_ubinary(&codes))
-                .context("output stage")?;
+            let bytes = data::npy_bytes(
+                &shape,
+                &binaryllm_engine::engine::export::to_ubinary(&codes),
+            )
+            .context("output stage")?;
             let what = format!("{n} codes of {bits} bits, MSB-first (ubinary)");
             let shape = format!("uint8 [{n}, {nb}]");
             (

@@ -1,17 +1,26 @@
 //! The `binaryllm` command line: parse, run, map the error to an exit code.
+//!
+//! A thin front end over [`binaryllm_engine`]: clap and the terminal progress bar live here,
+//! every computation in the library.
+
+mod bench;
+mod bench_eval;
+mod cli;
+mod codefile;
+mod commands;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = binaryllm::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     // SIGINT / SIGTERM: remove the partial outputs, exit 130 / 143 (README, "Outputs").
-    binaryllm::outfile::remove_partials_on_interrupt();
-    match binaryllm::cli::run(cli) {
+    binaryllm_engine::outfile::remove_partials_on_interrupt();
+    match cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            match e.downcast_ref::<binaryllm::eval::StrictFailure>() {
-                Some(_) => binaryllm::eval::StrictFailure::EXIT_CODE.into(),
+            match e.downcast_ref::<binaryllm_engine::eval::StrictFailure>() {
+                Some(_) => binaryllm_engine::eval::StrictFailure::EXIT_CODE.into(),
                 None => std::process::ExitCode::FAILURE,
             }
         }

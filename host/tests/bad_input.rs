@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use binaryllm::data::write_npy;
+use binaryllm_engine::data::write_npy;
 use common::{Files, run, s, small_dataset};
 
 struct Case {
@@ -511,7 +511,7 @@ fn f16_subnormals_are_accepted() {
         f16_rows(|r, col| (col == 0).then_some(if r % 2 == 0 { 0x0001 } else { 0x83FF })),
     )
     .unwrap();
-    let m = binaryllm::data::read_matrix(&p).unwrap();
+    let m = binaryllm_engine::data::read_matrix(&p).unwrap();
     assert_eq!(m.row(0)[0], 2f32.powi(-24));
     assert_eq!(m.row(1)[0], -1023.0 * 2f32.powi(-24));
     let r = c.eval(&p, &c.files.queries, &["--normalization", "l2"]);

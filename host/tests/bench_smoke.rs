@@ -99,8 +99,8 @@ fn bench_knn_smoke_writes_results_identical_across_kernels_and_threads() {
     let words: Vec<u64> = (0..2000u64)
         .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
         .collect();
-    let set = binaryllm::engine::CodeSet::new(layout, &words).unwrap();
-    binaryllm::engine::codefile::write_code_file(&codes, set).unwrap();
+    let set = binaryllm_engine::engine::CodeSet::new(layout, &words).unwrap();
+    binaryllm_engine::engine::codefile::write_code_file(&codes, set).unwrap();
     run(&[
         "bench",
         "knn",

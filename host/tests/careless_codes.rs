@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use binaryllm::data::{read_u8_matrix, write_npy};
+use binaryllm_engine::data::{read_u8_matrix, write_npy};
 use common::{Files, Ran, root, run, s, small_dataset, unit_rows};
 use serde_json::Value;
 
@@ -409,7 +409,7 @@ fn export_takes_the_byte_order_from_the_sidecar_and_writes_one() {
     assert_eq!(side["source"]["sha256"], orig["sha256"]);
     assert_eq!(
         side["sha256"],
-        binaryllm::data::sha256_file(&ub).unwrap().as_str()
+        binaryllm_engine::data::sha256_file(&ub).unwrap().as_str()
     );
     // The exported codes search like the originals, with every default from their sidecar.
     let q = s(&c.files.queries);
@@ -437,7 +437,7 @@ fn export_takes_the_byte_order_from_the_sidecar_and_writes_one() {
     assert_eq!(side["rows"], 300);
     assert_eq!(
         side["sha256"],
-        binaryllm::data::sha256_file(&idx).unwrap().as_str()
+        binaryllm_engine::data::sha256_file(&idx).unwrap().as_str()
     );
     // The index's codes are LSB-first: each byte is the packbits byte reversed.
     let index = fs::read(&idx).unwrap();
@@ -522,10 +522,10 @@ fn written_sidecars_validate_against_the_schema() {
     assert_eq!(v["projection"]["training"]["sample"], 200);
     assert_eq!(v["projection"]["training"]["rows_used"], 200);
     let v = read_json(&sidecar(&artefact));
-    let a = binaryllm::projfile::load(&art).unwrap();
+    let a = binaryllm_engine::projection::artefact::load(&art).unwrap();
     assert_eq!(
         v["projection"]["artefact"]["sha256"],
-        binaryllm::projfile::content_sha256(&a).as_str()
+        binaryllm_engine::projection::artefact::content_sha256(&a).as_str()
     );
     // The schema is not vacuous.
     for (key, bad) in [
@@ -587,7 +587,9 @@ fn eval_codes_equals_plain_eval_of_that_configuration() {
     assert_eq!(a["base_codes"]["path"], s(&codes));
     assert_eq!(
         a["base_codes"]["sha256"],
-        binaryllm::data::sha256_file(&codes).unwrap().as_str()
+        binaryllm_engine::data::sha256_file(&codes)
+            .unwrap()
+            .as_str()
     );
     if let Err(e) = schema_validate("results-v1.schema.json", &a) {
         panic!("results.json of eval --codes: {e}");

@@ -9,8 +9,8 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use binaryllm::data::{Matrix, write_npy};
-use binaryllm::groundtruth::exact_topk;
+use binaryllm_engine::data::{Matrix, write_npy};
+use binaryllm_engine::dataset::groundtruth::exact_topk;
 use common::{Ran, root, run, s, small_dataset, unit_rows};
 use serde_json::Value;
 

@@ -343,7 +343,7 @@ fn the_full_wordnet_config_without_its_files_says_what_how_and_where() {
     // The script it names is in the repository: the one whose sha256 the files' sidecars record.
     let script = root().join("scripts/make_wordnet_minilm.py");
     assert_eq!(
-        binaryllm::data::sha256_file(&script).unwrap(),
+        binaryllm_engine::data::sha256_file(&script).unwrap(),
         "8d752749144a882c1c608b28f8932de5494d4347cb589f9431a31a0ac15187e5"
     );
     let catalog = std::fs::read_to_string(root().join("configs/datasets.toml")).unwrap();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use binaryllm::data::write_npy;
+use binaryllm_engine::data::write_npy;
 use common::{Ran, bin, root, run, s, small_dataset, unit_rows};
 
 /// A scratch folder with a small data set (200 base and 20 query vectors of 32 dims).
@@ -588,7 +588,7 @@ fn every_command_ends_with_one_line_saying_what_it_wrote() {
     assert_eq!(side["bytes"], fs::metadata(&w).unwrap().len());
     assert_eq!(
         side["sha256"].as_str().unwrap(),
-        binaryllm::data::sha256_file(&w).unwrap()
+        binaryllm_engine::data::sha256_file(&w).unwrap()
     );
 
     let art = c.p("art");
@@ -752,7 +752,7 @@ fn every_command_ends_with_one_line_saying_what_it_wrote() {
 }
 
 fn thousands(n: u64) -> String {
-    binaryllm::outfile::thousands(n)
+    binaryllm_engine::outfile::thousands(n)
 }
 
 #[test]

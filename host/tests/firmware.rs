@@ -3,8 +3,8 @@
 //! their parity digest matches the host's reference path, the budgets pass, and every kind of
 //! damage is a clear error with a non-zero exit.
 
-use binaryllm::firmware::{capture, check_and_write, learned, summary};
 use binaryllm_core::report::FrameError;
+use binaryllm_engine::firmware::{capture, check_and_write, learned, summary};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -152,10 +152,10 @@ fn learned_dir() -> PathBuf {
 #[test]
 fn the_firmware_learned_projection_is_the_exported_artefact() {
     let dir = learned_dir();
-    let artefact = binaryllm::projfile::load(&dir.join("itq-64")).unwrap();
+    let artefact = binaryllm_engine::projection::artefact::load(&dir.join("itq-64")).unwrap();
     let committed = std::fs::read_to_string(dir.join("itq-64.rs")).unwrap();
     assert!(
-        binaryllm::projfile::rust_source(&artefact) == committed,
+        binaryllm_engine::projection::artefact::rust_source(&artefact) == committed,
         "firmware/learned/itq-64.rs differs from the export of firmware/learned/itq-64: run \
          `bash firmware/learned/make.sh firmware/learned`"
     );

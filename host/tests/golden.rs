@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use binaryllm::data::{read_ints, read_matrix, read_u8_matrix};
+use binaryllm_engine::data::{read_ints, read_matrix, read_u8_matrix};
 use common::{root, run, s};
 
 fn golden(name: &str) -> PathBuf {

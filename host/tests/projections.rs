@@ -8,11 +8,11 @@ mod common;
 use std::fs;
 use std::path::PathBuf;
 
-use binaryllm::data::{read_matrix, read_u8_matrix};
-use binaryllm::engine;
-use binaryllm::learn::{LearnedKind, ThresholdMode, TrainOptions};
-use binaryllm::projector::{Kind, Projector, Spec};
 use binaryllm_core::ProjectionKind;
+use binaryllm_engine::data::{read_matrix, read_u8_matrix};
+use binaryllm_engine::engine;
+use binaryllm_engine::projection::learn::{LearnedKind, ThresholdMode, TrainOptions};
+use binaryllm_engine::projection::{Kind, Projector, Spec};
 use common::{root, run, s};
 
 fn sample(name: &str) -> PathBuf {
@@ -51,7 +51,7 @@ fn trained_artefact_encodes_like_the_inline_kind_and_exports() {
     assert_eq!(meta["n_train"], 300);
     assert_eq!(
         meta["training_sha256"],
-        binaryllm::data::sha256_file(&base).unwrap().as_str()
+        binaryllm_engine::data::sha256_file(&base).unwrap().as_str()
     );
     let a = dir.path().join("a.npy");
     let b = dir.path().join("b.npy");
@@ -151,12 +151,16 @@ fn trained_artefact_encodes_like_the_inline_kind_and_exports() {
         ]);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
     }
-    let loaded = binaryllm::projfile::load(&art).unwrap();
-    let parsed = binaryllm::projfile::from_bin(&fs::read(&bin).unwrap(), &bin).unwrap();
+    let loaded = binaryllm_engine::projection::artefact::load(&art).unwrap();
+    let parsed =
+        binaryllm_engine::projection::artefact::from_bin(&fs::read(&bin).unwrap(), &bin).unwrap();
     assert_eq!(parsed.matrix, loaded.matrix);
     assert_eq!(parsed.thresholds, loaded.thresholds);
     let src = fs::read_to_string(&rs).unwrap();
-    assert_eq!(src, binaryllm::projfile::rust_source(&loaded));
+    assert_eq!(
+        src,
+        binaryllm_engine::projection::artefact::rust_source(&loaded)
+    );
     assert!(src.contains("pub const PROJECTION_DIMS: usize = 384;"));
 
     // Codes for other engines.
@@ -429,7 +433,7 @@ fn wordnet_orthogonal_and_learned_beat_gaussian() {
 
 #[test]
 fn search_rerank_and_asymmetric_equal_a_naive_oracle() {
-    use binaryllm::data::{read_ints, write_npy};
+    use binaryllm_engine::data::{read_ints, write_npy};
     let dir = tempfile::tempdir().unwrap();
     let (n, nq, dims, bits, m, k) = (300, 12, 16, 64, 20, 5);
     let base = common::unit_rows(n, dims, 1);
@@ -577,7 +581,7 @@ fn golden_codes_for_every_kind() {
         )
         .unwrap();
         let codes = p.encode(&x.data, 1).unwrap();
-        got.push(binaryllm::export::code_bytes(
+        got.push(binaryllm_engine::engine::export::code_bytes(
             &codes,
             binaryllm_core::ByteOrder::Lsb,
         ));

@@ -7,8 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use binaryllm::data::{read_ints, read_matrix};
-use binaryllm::groundtruth::{dot64, exact_topk};
+use binaryllm_engine::data::{read_ints, read_matrix};
+use binaryllm_engine::dataset::groundtruth::{dot64, exact_topk};
 use common::{root, run, s};
 
 fn shared() -> Option<PathBuf> {

@@ -4,10 +4,12 @@
 
 use std::path::PathBuf;
 
-use binaryllm::engine::{CodeSet, NpyF32, Searcher, encode_matrix, encode_matrix_with_kernel};
 use binaryllm_core::{
     Arithmetic, DenseProjection, Kernel, Neighbor, ProjectKernel, ProjectionKind, SeededProjection,
     Threshold, knn::top_k_flat_into,
+};
+use binaryllm_engine::engine::{
+    CodeSet, NpyF32, Searcher, encode_matrix, encode_matrix_with_kernel,
 };
 
 fn data_dir() -> Option<PathBuf> {

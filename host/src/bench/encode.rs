@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::knn::to_lsb_bytes;
 use super::{Stats, load_avg, machine, npy, time, write_json};
-use crate::engine::{NpyF32, encode_matrix_with_kernel};
+use binaryllm_engine::engine::{NpyF32, encode_matrix_with_kernel};
 
 /// Arguments of `bench encode`.
 #[derive(Debug, clap::Args)]
@@ -94,7 +94,7 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Option<ProjectKernel>>> {
 /// Runs `bench encode`.
 pub fn run(a: &EncodeArgs) -> anyhow::Result<()> {
     let out = super::results_path(a.out.as_deref(), "encode");
-    let target = crate::outfile::Target::json(&out, a.force)?;
+    let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
     let kernels = kernels(&a.kernel)?;
     let load_before = load_avg();
     let mut rows = Vec::new();

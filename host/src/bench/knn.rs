@@ -9,7 +9,7 @@ use binaryllm_core::{CodeLayout, Kernel, Neighbor};
 use serde_json::json;
 
 use super::{Stats, load_avg, machine, memory_kb, mix, npy, time, write_json};
-use crate::engine::{CodeFile, CodeFileWriter, CodeSet, Searcher, with_threads};
+use binaryllm_engine::engine::{CodeFile, CodeFileWriter, CodeSet, Searcher, with_threads};
 use rayon::prelude::*;
 
 /// Arguments of `bench knn`.
@@ -82,7 +82,7 @@ pub struct MakeCodesArgs {
 /// Streams seeded random codes into a code file, 1 Mi codes at a time.
 pub fn make_codes(a: &MakeCodesArgs) -> anyhow::Result<()> {
     let layout = CodeLayout::new(a.bits)?;
-    let target = crate::outfile::Target::file(&a.out, a.force)?;
+    let target = binaryllm_engine::outfile::Target::file(&a.out, a.force)?;
     let mut w = CodeFileWriter::create(target.path(), layout)?;
     let mut s = a.seed ^ (layout.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
     let words = layout.words();
@@ -194,7 +194,7 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Kernel>> {
 /// Runs `bench knn`.
 pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
     let out = super::results_path(a.out.as_deref(), "knn");
-    let target = crate::outfile::Target::json(&out, a.force)?;
+    let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
     let kernels = kernels(&a.kernel)?;
     let load_before = load_avg();
     let mut rows = Vec::new();

@@ -164,7 +164,7 @@ pub fn results_path(out: Option<&Path>, name: &str) -> std::path::PathBuf {
         Some(p) if p.is_dir() || p.as_os_str().to_string_lossy().ends_with('/') => p.join(file),
         Some(p) => p.to_path_buf(),
         None => Path::new("runs")
-            .join(crate::output::default_run_name(
+            .join(binaryllm_engine::report::default_run_name(
                 std::time::SystemTime::now(),
                 &format!("bench-{name}"),
             ))
@@ -172,13 +172,13 @@ pub fn results_path(out: Option<&Path>, name: &str) -> std::path::PathBuf {
     }
 }
 
-/// Writes a shared input file `path` ([`crate::data::atomic_write`], creating the directory).
+/// Writes a shared input file `path` ([`binaryllm_engine::data::atomic_write`], creating the directory).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    crate::data::atomic_write(path, |w| w.write_all(bytes))?;
+    binaryllm_engine::data::atomic_write(path, |w| w.write_all(bytes))?;
     Ok(())
 }
 
@@ -187,7 +187,7 @@ pub const FORMAT: &str = "binaryllm-bench";
 
 /// Writes a results document (pretty JSON, `"format": "binaryllm-bench"` first) to `target`
 /// (checked before the benchmark ran) and says what it wrote.
-pub fn write_json(target: crate::outfile::Target, doc: &Value) -> anyhow::Result<()> {
+pub fn write_json(target: binaryllm_engine::outfile::Target, doc: &Value) -> anyhow::Result<()> {
     let mut marked = serde_json::Map::new();
     marked.insert("format".into(), FORMAT.into());
     let what = match doc {

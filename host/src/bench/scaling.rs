@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::knn::random_codes;
 use super::{Stats, load_avg, machine, time, write_json};
-use crate::engine::{CodeSet, Searcher};
+use binaryllm_engine::engine::{CodeSet, Searcher};
 
 /// Arguments of `bench scaling`.
 #[derive(Debug, clap::Args)]
@@ -57,8 +57,8 @@ pub struct ScalingArgs {
 pub fn run(a: &ScalingArgs) -> anyhow::Result<()> {
     let out = super::results_path(a.out.as_deref(), "knn_scaling");
     let svg = a.svg.clone().unwrap_or_else(|| out.with_extension("svg"));
-    let target = crate::outfile::Target::json(&out, a.force)?;
-    let svg_target = crate::outfile::Target::file(&svg, a.force)?;
+    let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
+    let svg_target = binaryllm_engine::outfile::Target::file(&svg, a.force)?;
     let layout = CodeLayout::new(a.bits)?;
     let max_n = a.n.iter().copied().max().context("no sizes")?;
     let db_words = random_codes(layout, max_n, a.seed);
@@ -124,7 +124,7 @@ fn plot(
         y1 = y1.max(y);
     }
     let mut svg = String::new();
-    crate::plots::register_font();
+    binaryllm_engine::report::plots::register_font();
     {
         let root = SVGBackend::with_string(&mut svg, (800, 560)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;

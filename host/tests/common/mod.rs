@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use binaryllm::data::write_npy;
 use binaryllm_core::rng::SeededStream;
+use binaryllm_engine::data::write_npy;
 
 /// The `binaryllm` binary built for these tests.
 pub fn bin() -> PathBuf {

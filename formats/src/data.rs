@@ -687,7 +687,7 @@ pub fn partial_path(path: &Path) -> PathBuf {
 }
 
 /// The partial outputs this process is writing (files and directories), so that an
-/// interrupt can remove them (`crate::outfile`). Creating, renaming and removing a partial
+/// interrupt can remove them (`binaryllm_engine::outfile`). Creating, renaming and removing a partial
 /// output happen under one lock, so an interrupt sees each either before or after.
 pub mod partials {
     use std::path::{Path, PathBuf};

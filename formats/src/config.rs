@@ -523,7 +523,7 @@ pub struct Config {
     #[serde(default)]
     pub h1: H1Spec,
     /// Worker threads (0 = all cores; at most 4 × the cores and 1024, see
-    /// [`crate::engine::threads`]).
+    /// [`crate::threads`]).
     #[serde(default)]
     pub threads: usize,
     /// Output options.
@@ -870,7 +870,7 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
             "duplicate seeds".into(),
         ));
     }
-    if let Err(e) = crate::engine::threads::check(c.threads) {
+    if let Err(e) = crate::threads::check(c.threads) {
         let flag = cli.threads.map(|_| "--threads");
         return Err(err("threads", flag, InvalidValue, e.to_string()));
     }

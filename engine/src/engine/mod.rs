@@ -14,10 +14,12 @@ use rayon::prelude::*;
 
 pub mod codefile;
 pub mod encode;
+pub mod export;
 pub mod floats;
 #[allow(unsafe_code)]
 mod mmap;
 pub mod search;
+pub mod sidecar;
 pub mod threads;
 
 pub use codefile::{CodeFile, CodeFileError, CodeFileWriter};

@@ -12,7 +12,7 @@
 //! * **Nothing is created before the inputs are read and checked**: commands build a
 //!   [`Target`] first (this only looks), then read and validate everything, then write. Files
 //!   go to a hidden partial sibling `.<name>.partial-<pid>` ([`crate::data::atomic_write`]),
-//!   directories are a partial directory ([`crate::output::RunDir`]); each is synced and
+//!   directories are a partial directory ([`crate::report::RunDir`]); each is synced and
 //!   renamed into place last, so a failure anywhere leaves nothing behind.
 //! * **SIGINT / SIGTERM** remove the partial outputs and exit 130 / 143 with one line
 //!   ([`remove_partials_on_interrupt`]). Partial outputs of processes that are gone (killed,
@@ -27,7 +27,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use crate::data::{self, partials};
-use crate::output::RunDir;
+use crate::report::RunDir;
 
 /// The marker file inside every run directory binaryllm writes.
 pub const MARKER: &str = ".binaryllm-run";
@@ -94,7 +94,7 @@ pub fn marker_json() -> Value {
         "format": "binaryllm-run",
         "tool": tool(),
         "command": command_name(),
-        "created": crate::output::rfc3339(std::time::SystemTime::now()),
+        "created": crate::report::rfc3339(std::time::SystemTime::now()),
     })
 }
 

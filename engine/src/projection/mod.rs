@@ -4,14 +4,17 @@
 //! |---|---|---|
 //! | `gaussian`, `rademacher`, `achlioptas` | the core's seeded matrix, materialised and run on the fast dense encoder (bit-identical to the core's matrix-free path) | only for `mean`/`median` thresholds |
 //! | `hadamard` | the core's matrix-free sign flips + FWHT ([`HadamardProjection`]), row-parallel | only for `mean`/`median` thresholds |
-//! | `orthogonal`, `pca`, `itq` | a dense matrix trained by [`crate::learn`] (seeded), run on the fast dense encoder | `pca`, `itq` always; `orthogonal` only for `mean`/`median` |
+//! | `orthogonal`, `pca`, `itq` | a dense matrix trained by [`crate::projection::learn`] (seeded), run on the fast dense encoder | `pca`, `itq` always; `orthogonal` only for `mean`/`median` |
 //!
 //! Thresholds (`zero`, `mean`, `median`) are per-bit values on the projection `W · x`, computed
 //! once from the training vectors and applied alike to base vectors and queries. For the
-//! learned kinds they follow [`crate::learn`] (centring folded in). For the seeded kinds and
+//! learned kinds they follow [`crate::projection::learn`] (centring folded in). For the seeded kinds and
 //! `hadamard` they are the mean or median of each projected output over the training vectors,
 //! in f64, rounded once to f32; training data may be subsampled with the same seeded rule as
-//! [`crate::learn`].
+//! [`crate::projection::learn`].
+
+pub mod artefact;
+pub mod learn;
 
 use binaryllm_core::{
     CodeLayout, DenseProjection, HadamardProjection, SeededProjection, Threshold,
@@ -19,7 +22,7 @@ use binaryllm_core::{
 use rayon::prelude::*;
 
 use crate::engine::{self, CodeMatrix, EncodeError};
-use crate::learn::{self, LearnError, LearnedProjection, ThresholdMode, TrainOptions};
+use crate::projection::learn::{LearnError, LearnedProjection, ThresholdMode, TrainOptions};
 
 pub use crate::kinds::{Kind, known_kinds, known_thresholds};
 

@@ -2,8 +2,12 @@
 //! and compare with exact float search; summarise across seeds and judge the criteria.
 //!
 //! [`evaluate`] computes an [`Evaluation`] from a validated config and a loaded data set;
-//! [`crate::output`] writes it. Everything is deterministic in the config: per-query values are
+//! [`crate::report`] writes it. Everything is deterministic in the config: per-query values are
 //! computed in parallel but reduced in query order, and the pair sample has its own seed.
+
+pub mod metrics;
+pub mod recommend;
+pub mod stats;
 
 use std::time::Instant;
 
@@ -13,15 +17,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Config, Criterion, CriterionBits, MetricsSpec, ProjectionSpec};
+use crate::dataset::groundtruth::{self, dot64};
 use crate::dataset::{Dataset, Neighbors};
 use crate::engine::{self, CodeMatrix};
-use crate::groundtruth::{self, dot64};
-use crate::learn::LearnedKind;
-use crate::metrics::{self, Calibration};
+use crate::eval::metrics::Calibration;
+use crate::eval::recommend::Recommendation;
+use crate::eval::stats::{Outcome, Summary};
 use crate::progress::Reporter;
-use crate::projector::{Kind, Projector, Spec};
-use crate::recommend::{self, Recommendation};
-use crate::stats::{self, Outcome, Summary};
+use crate::projection::learn::LearnedKind;
+use crate::projection::{Kind, Projector, Spec};
 
 /// Where the float ground truth came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -307,7 +311,7 @@ pub struct Evaluation {
     /// Timings.
     pub timings: Timings,
     /// The precomputed base codes evaluated (`eval --codes`), if any.
-    pub base_codes: Option<crate::sidecar::FileRef>,
+    pub base_codes: Option<crate::engine::sidecar::FileRef>,
 }
 
 impl Evaluation {

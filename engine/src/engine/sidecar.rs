@@ -5,10 +5,10 @@
 //! were made (projection kind, seed, input dims, threshold rule, ITQ iterations, training file,
 //! arithmetic, or the projection artefact), the input vectors' file and sha256, the tool, and
 //! the sha256 of the code file itself. `search`, `export` and `eval --codes` read it (see
-//! [`crate::codefile`]). The schema is `schemas/codes-sidecar-v1.schema.json`.
+//! the CLI's `codefile` module). The schema is `schemas/codes-sidecar-v1.schema.json`.
 //!
 //! Every sha256 is the lowercase hex digest of a file's bytes as stored (for a `.npy`, the
-//! header included); an artefact's is [`crate::projfile::content_sha256`] (matrix then
+//! header included); an artefact's is [`crate::projection::artefact::content_sha256`] (matrix then
 //! thresholds, f32 little endian), which identifies it.
 
 use std::ffi::OsString;
@@ -99,7 +99,7 @@ pub struct Training {
 pub struct ArtefactRef {
     /// Absolute path of the artefact directory when written.
     pub path: String,
-    /// Its content digest ([`crate::projfile::content_sha256`]): the artefact's id.
+    /// Its content digest ([`crate::projection::artefact::content_sha256`]): the artefact's id.
     pub sha256: String,
     /// The sha256 of the file it was trained on (`null`: none).
     pub training_sha256: Option<String>,
@@ -180,7 +180,7 @@ pub struct Tool {
 impl Tool {
     /// This binaryllm (git commit probed in the repository root).
     pub fn this() -> Self {
-        let env = crate::output::Environment::probe(&crate::dataset::repo_root());
+        let env = crate::report::Environment::probe(&crate::dataset::repo_root());
         Self {
             name: "binaryllm".into(),
             version: env!("CARGO_PKG_VERSION").into(),

@@ -41,8 +41,8 @@ use std::path::{Path, PathBuf};
 use binaryllm_core::{CodeLayout, DenseProjection, ProjectionKind, Threshold};
 use serde::{Deserialize, Serialize};
 
-use crate::learn::{LearnedKind, LearnedProjection, ThresholdMode, TrainOptions};
-use crate::projector::{Kind, Projector, ProjectorError, Spec};
+use crate::projection::learn::{LearnedKind, LearnedProjection, ThresholdMode, TrainOptions};
+use crate::projection::{Kind, Projector, ProjectorError, Spec};
 
 /// Version of the artefact directory layout.
 pub const FORMAT_VERSION: u32 = 1;
@@ -319,7 +319,7 @@ impl Artefact {
                 return Err(bad(format!(
                     "unknown kind `{}` (known: {})",
                     self.meta.kind,
-                    crate::projector::known_kinds()
+                    crate::projection::known_kinds()
                 )));
             }
         }
@@ -327,7 +327,7 @@ impl Artefact {
             return Err(bad(format!(
                 "unknown threshold rule `{}` (known: {})",
                 self.meta.threshold,
-                crate::projector::known_thresholds()
+                crate::projection::known_thresholds()
             )));
         }
         let (dims, bits) = (self.meta.dims, self.meta.bits);
@@ -365,7 +365,7 @@ impl Artefact {
 /// into place). An existing `dir` is refused unless `force`.
 pub fn save(dir: &Path, a: &Artefact, force: bool) -> Result<PathBuf, ProjFileError> {
     a.validate(dir)?;
-    let rd = crate::output::RunDir::create(dir, force).map_err(|e| ProjFileError::Io {
+    let rd = crate::report::RunDir::create(dir, force).map_err(|e| ProjFileError::Io {
         path: dir.to_path_buf(),
         what: "cannot create the artefact directory",
         source: std::io::Error::other(format!("{e:#}")),

@@ -24,70 +24,49 @@ use std::time::Duration;
 
 use crate::outfile::{Target, Written};
 
-/// `binaryllm firmware …`
-#[derive(Debug, clap::Subcommand)]
-pub enum FirmwareCommand {
-    /// Build the firmware, run it in QEMU, decode its report, check parity and budgets.
-    ///
-    /// Writes `DIR/firmware-report.json`, `DIR/uart-BOARD.cobs` (the raw capture) and
-    /// `DIR/qemu-BOARD.log`. Exits non-zero on a build or QEMU failure, a timeout, a corrupt
-    /// frame, a version mismatch, a parity mismatch or an exceeded budget.
-    Run(RunArgs),
-    /// Decode a captured report (raw serial bytes or a probe-rs/defmt log with
-    /// `binaryllm-frame` lines), check parity (and the budgets of QEMU boards).
-    Decode(DecodeArgs),
-}
-
-/// Arguments of `binaryllm firmware run`.
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
+/// What `binaryllm firmware run` does: build (or take) an ELF, run it under QEMU, decode, check.
+#[derive(Clone, Debug)]
+pub struct RunRequest {
     /// QEMU board: qemu-m4f (Cortex-M4F, mps2-an386) or qemu-m0 (Cortex-M0, micro:bit).
-    #[arg(long, default_value = "qemu-m4f")]
     pub board: String,
     /// Output folder.
-    #[arg(long, default_value = "runs/firmware")]
     pub out: PathBuf,
     /// The firmware crate (default: firmware/ of this checkout).
-    #[arg(long)]
     pub firmware_dir: Option<PathBuf>,
     /// Run this ELF instead of building the firmware.
-    #[arg(long)]
     pub elf: Option<PathBuf>,
     /// Seconds QEMU may run before it is killed and the run fails.
-    #[arg(long, default_value_t = 300)]
     pub timeout: u64,
     /// Replace an existing output folder that binaryllm wrote (README, "Outputs").
-    #[arg(long)]
     pub force: bool,
 }
 
-/// Arguments of `binaryllm firmware decode`.
-#[derive(Debug, clap::Args)]
-pub struct DecodeArgs {
+/// What `binaryllm firmware decode` does: decode a capture from a real board, check it.
+#[derive(Clone, Debug)]
+pub struct DecodeRequest {
     /// The capture: raw frame bytes, or a text log with `binaryllm-frame <hex>` lines.
-    #[arg(long)]
     pub input: PathBuf,
     /// Output folder for firmware-report.json.
-    #[arg(long, default_value = "runs/firmware")]
     pub out: PathBuf,
     /// Replace an existing firmware-report.json that binaryllm wrote (README, "Outputs").
-    #[arg(long)]
     pub force: bool,
 }
 
-/// Runs a `binaryllm firmware` command.
-pub fn run(cmd: FirmwareCommand) -> Result<()> {
-    match cmd {
-        FirmwareCommand::Run(args) => run_qemu(&args),
-        FirmwareCommand::Decode(args) => {
-            let target = Target::json(&args.out.join(summary::JSON_NAME), args.force)?;
-            let report = capture::decode_file(&args.input)?;
-            write_report(&report, &args.input, target)
-        }
-    }
+/// Decodes a captured report, checks parity (and the budgets of QEMU boards), writes
+/// `firmware-report.json` plus the table.
+pub fn decode(req: &DecodeRequest) -> Result<()> {
+    let target = Target::json(&req.out.join(summary::JSON_NAME), req.force)?;
+    let report = capture::decode_file(&req.input)?;
+    write_report(&report, &req.input, target)
 }
 
-fn run_qemu(args: &RunArgs) -> Result<()> {
+/// Builds the firmware (or takes `req.elf`), runs it in QEMU, decodes its report, checks
+/// parity and budgets, and writes the run folder.
+pub fn run(req: &RunRequest) -> Result<()> {
+    run_qemu(req)
+}
+
+fn run_qemu(args: &RunRequest) -> Result<()> {
     let target = Target::dir(&args.out, args.force)?;
     let board = qemu::board(&args.board)?;
     let elf = match &args.elf {

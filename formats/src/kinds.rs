@@ -1,6 +1,6 @@
 //! The names of projection kinds, threshold rules and training options: plain types with no
 //! linear algebra, shared by the config parser (also compiled into the fuzz targets) and by
-//! [`crate::learn`] / [`crate::projector`], which re-export them.
+//! `binaryllm_engine::projection` (and its `learn` module), which re-export them.
 
 use binaryllm_core::ProjectionKind;
 

@@ -13,8 +13,8 @@
 use serde::Serialize;
 
 use crate::config::{Comparison, Config};
+use crate::eval::stats::{self, Outcome, Summary};
 use crate::eval::{Cost, SummaryRow};
-use crate::stats::{self, Outcome, Summary};
 
 /// The recommendation of an evaluation (`results.json` → `recommendation`).
 #[derive(Clone, Debug, Serialize)]

@@ -2,6 +2,9 @@
 //! into place only when every file is written), `results.json`, `metrics.csv`, `summary.csv`,
 //! plots, `report.html`, and the terminal summary table.
 
+pub mod html;
+pub mod plots;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
@@ -406,7 +409,7 @@ pub fn headline_metrics(e: &Evaluation) -> Vec<String> {
 
 /// `mean ± half-width`, `mean+up/-down` when the interval was clipped to the metric's range
 /// (so the two sides differ), or just the mean with one seed.
-pub fn fmt_mean_ci(s: &crate::stats::Summary) -> String {
+pub fn fmt_mean_ci(s: &crate::eval::stats::Summary) -> String {
     if !s.mean.is_finite() {
         "-".into()
     } else if s.ci95_high.is_finite() && s.ci95_low.is_finite() {
@@ -558,7 +561,7 @@ pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()
     put(dir, "metrics.csv", metrics_csv(e).as_bytes())?;
     put(dir, "summary.csv", summary_csv(e).as_bytes())?;
     let plots = if e.config.output.plots {
-        let plots = crate::plots::render_all(e).context("output stage: plots")?;
+        let plots = crate::report::plots::render_all(e).context("output stage: plots")?;
         fs::create_dir_all(dir.join("plots")).context("output stage: plots directory")?;
         for p in &plots {
             put(dir, &format!("plots/{}.svg", p.name), p.svg.as_bytes())?;
@@ -574,7 +577,7 @@ pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()
         put(
             dir,
             "report.html",
-            crate::report::html(e, results, &plots).as_bytes(),
+            crate::report::html::render(e, results, &plots).as_bytes(),
         )?;
     }
     Ok(())

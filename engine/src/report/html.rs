@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::eval::Evaluation;
-use crate::output::{fmt_mean_ci, headline_metrics, metric_legend, shown_metrics};
-use crate::plots::Plot;
-use crate::stats::Outcome;
+use crate::eval::stats::Outcome;
+use crate::report::plots::Plot;
+use crate::report::{fmt_mean_ci, headline_metrics, metric_legend, shown_metrics};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -47,7 +47,7 @@ td.inconclusive{background:#fff2c6;font-weight:bold}.meta{color:#555;font-size:.
 code{background:#f5f5f5;padding:0 .2em}.big{font-size:1.25em}dl.legend{font-size:.92em}dl.legend dt{float:left;clear:left;width:12em}dl.legend dd{margin-left:12.5em}";
 
 /// The report page.
-pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
+pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
     let mut h = String::new();
     let c = &e.config;
     let ds = &e.dataset;
@@ -211,7 +211,7 @@ pub fn html(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
             esc(&recall_key)
         );
         for &b in &widths {
-            let mut ranked: Vec<(&str, &crate::stats::Summary)> = c
+            let mut ranked: Vec<(&str, &crate::eval::stats::Summary)> = c
                 .projections
                 .iter()
                 .filter_map(|p| {

@@ -1,6 +1,8 @@
 //! Data sets: the catalog (`configs/datasets.toml`), loading with sha256 checks, the
 //! normalisation policy, and the seeded synthetic generators.
 
+pub mod groundtruth;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -11,7 +13,7 @@ use crate::config::{DatasetSpec, Normalization, SyntheticSpec};
 use crate::data::{self, DataError, IntArray, Matrix};
 
 /// The catalog compiled into the binary.
-pub const CATALOG_TOML: &str = include_str!("../../configs/datasets.toml");
+pub const CATALOG_TOML: &str = include_str!("../../../configs/datasets.toml");
 
 /// Where an entry's relative paths start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
