@@ -14,10 +14,57 @@
 //! - [`outfile`]: the one rule every written file or directory follows (refuse, `--force`,
 //!   atomic replace, cleanup on interrupt);
 //! - [`firmware`]: the host side of the firmware (QEMU runs, capture, parity, budgets);
-//! - [`progress`]: progress reporting for long work.
+//! - [`progress`]: the [`progress::Progress`] trait front ends implement, and plain lines.
+//!
+//! Entry points: [`eval::run`], [`engine::request::encode`], [`engine::request::search`],
+//! [`engine::request::export`], [`projection::choice::train`], [`projection::choice::export`],
+//! [`projection::choice::write_matrix`], [`firmware::run`], [`firmware::decode`].
 //!
 //! Files, configs and kind names come from [`binaryllm_formats`] (re-exported as [`data`],
 //! [`config`], [`kinds`]); the bit-exact kernels from [`binaryllm_core`].
+//!
+//! # Example
+//!
+//! Encode an `[N, D]` f32 matrix with a seeded projection, search it with k and a float
+//! re-rank, and run an evaluation from an [`eval::EvalRequest`] built in code:
+//!
+//! ```
+//! use binaryllm_engine::engine::{self, F32Matrix, floats};
+//! use binaryllm_engine::eval::{self, EvalRequest};
+//! use binaryllm_engine::progress::Lines;
+//! use binaryllm_engine::projection::choice::ProjectionChoice;
+//! use binaryllm_engine::projection::Projector;
+//!
+//! # fn main() -> anyhow::Result<()> {
+//! let (n, dims, bits, k) = (200, 16, 64, 5);
+//! let x: Vec<f32> = (0..n * dims).map(|i| ((i * 7919) % 101) as f32 / 50.0 - 1.0).collect();
+//! let spec = ProjectionChoice::seeded("gaussian", 42).spec(bits)?;
+//! let projector = Projector::build(spec, dims, &[])?;
+//! let codes = projector.encode(&x, 1)?;
+//! // The first 3 rows as queries: Hamming top-4k candidates, re-ranked by float inner product.
+//! let queries = projector.encode(&x[..3 * dims], 1)?;
+//! let found = engine::knn(&codes, &queries, 4 * k, 1)?;
+//! let base = F32Matrix::new(&x, dims).expect("rows of `dims` floats");
+//! for q in 0..3 {
+//!     let cands: Vec<u32> = found.query(q).iter().map(|h| h.index).collect();
+//!     let top = floats::rescore(base, &x[q * dims..(q + 1) * dims], &cands, k);
+//!     assert_eq!(top.len(), k);
+//!     assert_eq!(top[0].index, q as u32); // a vector is its own nearest neighbour
+//! }
+//!
+//! // One H1 run (gaussian, 64 bits, seed 0) of configs/default.toml on the shipped sample.
+//! let dir = tempfile::tempdir()?;
+//! let mut request = EvalRequest::default();
+//! request.overrides.bits = Some(vec![64]);
+//! request.overrides.projections = Some(vec!["gaussian".into()]);
+//! request.overrides.seeds = Some(vec![0]);
+//! request.out = Some(dir.path().join("run"));
+//! let summary = eval::run(&request, &Lines::silent())?;
+//! assert_eq!(summary.evaluation.runs.len(), 1);
+//! assert!(summary.run_dir.join("results.json").is_file());
+//! # Ok(())
+//! # }
+//! ```
 #![deny(unsafe_code)]
 
 pub use binaryllm_formats::{config, data, kinds};

@@ -1,130 +1,116 @@
-//! Terminal feedback: an indicatif progress bar on a TTY, plain lines otherwise, nothing with
-//! `--quiet`. Warnings always go to stderr.
+//! Progress reporting for long work: a trait the front ends implement (the command line with a
+//! progress bar, the Python package with a callback), and [`Lines`], a plain implementation
+//! (one line per stage and run on stderr, or nothing but warnings and errors).
+//!
+//! The library never prints a progress bar itself: [`crate::eval::run`] and the evaluator take
+//! a `&dyn Progress`.
 
-use std::io::IsTerminal;
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
-/// How progress is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// A progress bar (stderr is a terminal).
-    Bar,
-    /// One line per stage and run on stderr.
-    Lines,
-    /// Nothing but warnings and errors.
-    Quiet,
-}
-
-impl Mode {
-    /// `Quiet` if asked, else `Bar` on a terminal and `Lines` otherwise.
-    pub fn detect(quiet: bool) -> Self {
-        if quiet {
-            Mode::Quiet
-        } else if std::io::stderr().is_terminal() {
-            Mode::Bar
-        } else {
-            Mode::Lines
-        }
+/// Receives the progress of an evaluation (stages, runs, warnings). Implementations must be
+/// shareable between the worker threads of the runs.
+pub trait Progress: Sync {
+    /// A stage begins (`load: data set …`, `ground truth: …`).
+    fn stage(&self, msg: &str);
+    /// A warning: something the user should know that does not stop the work.
+    fn warn(&self, msg: &str);
+    /// An error-level notice that does not stop the work (an unreachable verdict).
+    fn error(&self, msg: &str);
+    /// `total` runs are about to start.
+    fn start_runs(&self, total: u64);
+    /// A run finished; `msg` describes it.
+    fn run_done(&self, msg: &str);
+    /// All runs finished.
+    fn finish_runs(&self);
+    /// Whether the front end asked for no output beyond warnings and errors (the command line
+    /// then prints no summary table either).
+    fn quiet(&self) -> bool {
+        false
     }
 }
 
-/// Progress reporter shared by the evaluation stages.
+/// The plain [`Progress`]: with `quiet == false` one line per stage and `[i/n] …` per run on
+/// stderr; warnings (`warning: …`) and errors (`error: …`) on stderr always.
 #[derive(Debug)]
-pub struct Reporter {
-    mode: Mode,
-    bar: Mutex<Option<ProgressBar>>,
+pub struct Lines {
+    quiet: bool,
     done: Mutex<(u64, u64)>,
 }
 
-impl Reporter {
-    /// A reporter in `mode`.
-    pub fn new(mode: Mode) -> Self {
+impl Lines {
+    /// Lines on stderr (`quiet == false`), or only warnings and errors (`quiet == true`).
+    pub fn new(quiet: bool) -> Self {
         Self {
-            mode,
-            bar: Mutex::new(None),
+            quiet,
             done: Mutex::new((0, 0)),
         }
     }
 
-    /// The mode.
-    pub fn mode(&self) -> Mode {
-        self.mode
+    /// Only warnings and errors.
+    pub fn silent() -> Self {
+        Self::new(true)
     }
 
-    /// A stage begins.
-    pub fn stage(&self, msg: &str) {
-        match self.mode {
-            Mode::Quiet => {}
-            _ => self.line(msg),
-        }
-    }
-
-    /// A warning (printed in every mode).
-    pub fn warn(&self, msg: &str) {
-        self.line(&format!("warning: {msg}"));
-    }
-
-    /// An error-level notice that does not stop the command (printed in every mode).
-    pub fn error(&self, msg: &str) {
-        self.line(&format!("error: {msg}"));
-    }
-
-    fn line(&self, msg: &str) {
-        let bar = self.bar.lock().ok();
-        match bar.as_ref().and_then(|b| b.as_ref()) {
-            Some(b) => b.println(msg),
-            None => eprintln!("{msg}"),
-        }
-    }
-
-    /// `total` runs are about to start.
-    pub fn start_runs(&self, total: u64) {
-        if let Ok(mut d) = self.done.lock() {
-            *d = (0, total);
-        }
-        if self.mode == Mode::Bar {
-            let style = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} runs  {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-            let b = ProgressBar::new(total).with_style(style);
-            if let Ok(mut slot) = self.bar.lock() {
-                *slot = Some(b);
-            }
-        }
-    }
-
-    /// A run finished.
-    pub fn run_done(&self, msg: &str) {
-        let (i, n) = match self.done.lock() {
+    /// The `(finished, total)` run counter after one more run finished.
+    fn next_run(&self) -> (u64, u64) {
+        match self.done.lock() {
             Ok(mut d) => {
                 d.0 += 1;
                 *d
             }
             Err(_) => (0, 0),
-        };
-        match self.mode {
-            Mode::Quiet => {}
-            Mode::Lines => eprintln!("[{i}/{n}] {msg}"),
-            Mode::Bar => {
-                if let Ok(slot) = self.bar.lock()
-                    && let Some(b) = slot.as_ref()
-                {
-                    b.set_message(msg.to_string());
-                    b.inc(1);
-                }
-            }
+        }
+    }
+}
+
+impl Progress for Lines {
+    fn stage(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
         }
     }
 
-    /// All runs finished.
-    pub fn finish_runs(&self) {
-        if let Ok(mut slot) = self.bar.lock()
-            && let Some(b) = slot.take()
-        {
-            b.finish_and_clear();
+    fn warn(&self, msg: &str) {
+        eprintln!("warning: {msg}");
+    }
+
+    fn error(&self, msg: &str) {
+        eprintln!("error: {msg}");
+    }
+
+    fn start_runs(&self, total: u64) {
+        if let Ok(mut d) = self.done.lock() {
+            *d = (0, total);
         }
+    }
+
+    fn run_done(&self, msg: &str) {
+        let (i, n) = self.next_run();
+        if !self.quiet {
+            eprintln!("[{i}/{n}] {msg}");
+        }
+    }
+
+    fn finish_runs(&self) {}
+
+    fn quiet(&self) -> bool {
+        self.quiet
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_runs_from_one_to_the_total() {
+        let p = Lines::silent();
+        p.start_runs(3);
+        assert_eq!(p.next_run(), (1, 3));
+        assert_eq!(p.next_run(), (2, 3));
+        p.start_runs(2);
+        assert_eq!(p.next_run(), (1, 2));
+        assert!(p.quiet());
+        assert!(!Lines::new(false).quiet());
     }
 }

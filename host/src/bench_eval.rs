@@ -12,9 +12,10 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
 
-use crate::cli::EvalArgs;
+use binaryllm_engine::config::Overrides;
 use binaryllm_engine::dataset;
-use binaryllm_engine::progress::{Mode, Reporter};
+use binaryllm_engine::eval::{self, EvalRequest};
+use binaryllm_engine::progress::Lines;
 use binaryllm_engine::report::{self, Environment};
 
 /// `binaryllm bench eval`.
@@ -70,23 +71,26 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
         );
     }
     let scratch = std::env::temp_dir().join(format!("binaryllm-bench-eval-{}", std::process::id()));
-    let reporter = Reporter::new(Mode::Quiet);
+    let progress = Lines::silent();
     let mut figures = Vec::new();
     for case in &cases {
         let mut times = Vec::new();
         let mut stages = serde_json::Value::Null;
         let mut n_runs = 0;
         for i in 0..a.repeat.max(1) {
-            let args = EvalArgs {
+            let request = EvalRequest {
                 config: Some(case.config.clone()),
                 out: Some(scratch.join(format!("{}-{i}", case.name))),
-                threads: Some(a.threads),
-                quiet: true,
-                ..Default::default()
+                overrides: Overrides {
+                    threads: Some(a.threads),
+                    ..Overrides::default()
+                },
+                ..EvalRequest::default()
             };
             let t = Instant::now();
-            let dir = crate::commands::eval_with(&args, &reporter)
-                .with_context(|| format!("bench case {}", case.name))?;
+            let dir = eval::run(&request, &progress)
+                .with_context(|| format!("bench case {}", case.name))?
+                .run_dir;
             let secs = t.elapsed().as_secs_f64();
             times.push(secs);
             let results: serde_json::Value = serde_json::from_slice(

@@ -5,17 +5,16 @@
 
 mod bench;
 mod bench_eval;
-mod cli;
-mod codefile;
 mod commands;
+mod progress;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = commands::Cli::parse();
     // SIGINT / SIGTERM: remove the partial outputs, exit 130 / 143 (README, "Outputs").
     binaryllm_engine::outfile::remove_partials_on_interrupt();
-    match cli::run(cli) {
+    match commands::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -12,12 +12,15 @@ use binaryllm_core::{
 };
 use rayon::prelude::*;
 
+pub mod asym;
 pub mod codefile;
+pub mod codes;
 pub mod encode;
 pub mod export;
 pub mod floats;
 #[allow(unsafe_code)]
 mod mmap;
+pub mod request;
 pub mod search;
 pub mod sidecar;
 pub mod threads;

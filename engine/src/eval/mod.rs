@@ -7,7 +7,10 @@
 
 pub mod metrics;
 pub mod recommend;
+pub mod request;
 pub mod stats;
+
+pub use request::{DataFiles, EvalRequest, RunSummary, run};
 
 use std::time::Instant;
 
@@ -19,11 +22,11 @@ use serde::Serialize;
 use crate::config::{Config, Criterion, CriterionBits, MetricsSpec, ProjectionSpec};
 use crate::dataset::groundtruth::{self, dot64};
 use crate::dataset::{Dataset, Neighbors};
-use crate::engine::{self, CodeMatrix};
+use crate::engine::{self, CodeMatrix, asym::AsymScorer};
 use crate::eval::metrics::Calibration;
 use crate::eval::recommend::Recommendation;
 use crate::eval::stats::{Outcome, Summary};
-use crate::progress::Reporter;
+use crate::progress::Progress;
 use crate::projection::learn::LearnedKind;
 use crate::projection::{Kind, Projector, Spec};
 
@@ -510,60 +513,6 @@ pub fn truncate(codes: &CodeMatrix, bits: usize) -> Result<CodeMatrix> {
     Ok(CodeMatrix::new(layout, words)?)
 }
 
-/// `Σ_{j<bits} y_j · s_j` with `s_j = +1` for a set bit and `−1` otherwise (the asymmetric
-/// score of a float query projection against a binary document); the reference form.
-pub fn asym_score(y: &[f32], code: &[u64], bits: usize) -> f64 {
-    let mut acc = 0f64;
-    for (j, &v) in y[..bits].iter().enumerate() {
-        let bit = code.get(j / 64).map_or(0, |w| (w >> (j % 64)) & 1);
-        acc += if bit == 1 {
-            f64::from(v)
-        } else {
-            -f64::from(v)
-        };
-    }
-    acc
-}
-
-/// The asymmetric scorer of one query: a nibble table `t[16p + v] = Σ_{i<4, bit i of v} y[4p+i]`
-/// so that `score = 2 · Σ_p t[16p + nibble_p(code)] − Σ y` (one lookup per 4 bits).
-#[derive(Debug)]
-pub struct AsymScorer {
-    table: Vec<f32>,
-    total: f64,
-    bits: usize,
-}
-
-impl AsymScorer {
-    /// The scorer of the first `bits` projections `y`.
-    pub fn new(y: &[f32], bits: usize) -> Self {
-        let y = &y[..bits];
-        let groups = bits.div_ceil(4);
-        let mut table = vec![0f32; groups * 16];
-        for (p, t) in table.chunks_exact_mut(16).enumerate() {
-            for v in 1..16usize {
-                let low = v.trailing_zeros() as usize;
-                t[v] = t[v & (v - 1)] + y.get(4 * p + low).copied().unwrap_or(0.0);
-            }
-        }
-        let total = y.iter().map(|&v| f64::from(v)).sum();
-        Self { table, total, bits }
-    }
-
-    /// The score of `code` (padding bits zero).
-    pub fn score(&self, code: &[u64]) -> f64 {
-        let mut acc = [0f32; 4];
-        for p in 0..self.bits.div_ceil(4) {
-            let nib = code
-                .get(p / 16)
-                .map_or(0, |w| ((w >> ((p % 16) * 4)) & 0xF) as usize);
-            acc[p % 4] += self.table[16 * p + nib];
-        }
-        let s: f64 = acc.iter().map(|&a| f64::from(a)).sum();
-        2.0 * s - self.total
-    }
-}
-
 fn secs(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
@@ -602,7 +551,7 @@ pub struct BaseCodes {
 }
 
 /// Runs the evaluation of `config` on `ds`.
-pub fn evaluate(config: &Config, ds: Dataset, reporter: &Reporter) -> Result<Evaluation> {
+pub fn evaluate(config: &Config, ds: Dataset, reporter: &dyn Progress) -> Result<Evaluation> {
     evaluate_with_codes(config, ds, reporter, None)
 }
 
@@ -611,7 +560,7 @@ pub fn evaluate(config: &Config, ds: Dataset, reporter: &Reporter) -> Result<Eva
 pub fn evaluate_with_codes(
     config: &Config,
     ds: Dataset,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
     base: Option<&BaseCodes>,
 ) -> Result<Evaluation> {
     if let Some(b) = base {
@@ -651,7 +600,7 @@ fn check_base_codes(config: &Config, ds: &Dataset, b: &BaseCodes) -> Result<()> 
 fn evaluate_inner(
     config: &Config,
     ds: Dataset,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
     threads: usize,
     base: Option<&BaseCodes>,
 ) -> Result<Evaluation> {
@@ -975,7 +924,7 @@ fn check_ground_truth(
     ds: &Dataset,
     d: &Depths,
     threads: usize,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> Result<GtCheck> {
     let Some(g) = &ds.gt else {
         return Ok(GtCheck::skipped("no ground-truth file"));
@@ -1425,42 +1374,6 @@ mod tests {
                 let p = SeededProjection::new(kind, 5, dims, bits).unwrap();
                 let direct = engine::encode_matrix(&p, Threshold::Zero, &x, 1).unwrap();
                 assert_eq!(truncate(&codes, bits).unwrap(), direct, "{kind:?} {bits}");
-            }
-        }
-    }
-
-    #[test]
-    fn asym_score_hand_case() {
-        // bits 0 and 2 set: +1·1 −1·2 +1·3 −1·4 = −2.
-        assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 4), -2.0);
-        // only the first 3 bits count.
-        assert_eq!(asym_score(&[1.0, 2.0, 3.0, 4.0], &[0b0101], 3), 2.0);
-        assert_eq!(
-            AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 4).score(&[0b0101]),
-            -2.0
-        );
-        assert_eq!(
-            AsymScorer::new(&[1.0, 2.0, 3.0, 4.0], 3).score(&[0b0101]),
-            2.0
-        );
-    }
-
-    #[test]
-    fn asym_table_scorer_matches_the_reference() {
-        let mut s = binaryllm_core::rng::SeededStream::new(1, *b"testasym", 0);
-        for bits in [1, 5, 63, 64, 65, 130, 1024] {
-            let y: Vec<f32> = (0..bits).map(|_| s.next_symmetric_uniform()).collect();
-            let layout = CodeLayout::new(bits).unwrap();
-            for _ in 0..20 {
-                let mut code: Vec<u64> = (0..layout.words())
-                    .map(|_| u64::from(s.next_u32()) << 32 | u64::from(s.next_u32()))
-                    .collect();
-                if let Some(last) = code.last_mut() {
-                    *last &= layout.last_word_mask();
-                }
-                let a = asym_score(&y, &code, bits);
-                let b = AsymScorer::new(&y, bits).score(&code);
-                assert!((a - b).abs() < 1e-4 * (1.0 + a.abs()), "{bits}: {a} vs {b}");
             }
         }
     }

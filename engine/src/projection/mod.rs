@@ -14,6 +14,7 @@
 //! [`crate::projection::learn`].
 
 pub mod artefact;
+pub mod choice;
 pub mod learn;
 
 use binaryllm_core::{

@@ -16,9 +16,10 @@ use super::knn::to_lsb_bytes;
 use super::{Stats, load_avg, machine, npy, time, write_json};
 use binaryllm_engine::engine::{NpyF32, encode_matrix_with_kernel};
 
-/// Arguments of `bench encode`.
+/// Arguments of `bench encode` (times the encoder; the `encode` command that writes codes takes
+/// [`crate::commands::encode::EncodeArgs`]).
 #[derive(Debug, clap::Args)]
-pub struct EncodeArgs {
+pub struct BenchEncodeArgs {
     /// Input vectors.
     #[arg(long, default_value_t = 100_000)]
     pub n: usize,
@@ -92,7 +93,7 @@ fn kernels(names: &[String]) -> anyhow::Result<Vec<Option<ProjectKernel>>> {
 }
 
 /// Runs `bench encode`.
-pub fn run(a: &EncodeArgs) -> anyhow::Result<()> {
+pub fn run(a: &BenchEncodeArgs) -> anyhow::Result<()> {
     let out = super::results_path(a.out.as_deref(), "encode");
     let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
     let kernels = kernels(&a.kernel)?;

@@ -28,7 +28,7 @@ pub enum BenchCommand {
     /// Exact Hamming kNN: comparisons per second per kernel, code width and thread count.
     Knn(knn::KnnArgs),
     /// Batch encoding (projection + sign rule + packing): vectors per second.
-    Encode(encode::EncodeArgs),
+    Encode(encode::BenchEncodeArgs),
     /// kNN time vs database size at one width (linear cost), with an SVG plot.
     Scaling(scaling::ScalingArgs),
     /// Writes seeded random codes to a code file with bounded memory (out-of-core inputs).
@@ -46,7 +46,7 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::MakeCodes(_) | BenchCommand::Eval(_) => &[],
     };
     for &t in threads {
-        crate::cli::threads_ready("--threads", t)?;
+        crate::commands::threads_ready("--threads", t)?;
     }
     match cmd {
         BenchCommand::Knn(a) => knn::run(a),

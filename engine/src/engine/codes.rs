@@ -1,6 +1,6 @@
-//! Code files read and written with their sidecars ([`binaryllm_engine::engine::sidecar`]).
+//! Code files read and written with their sidecars ([`crate::engine::sidecar`]).
 //!
-//! [`CodeFile::open`] reads a code file and its sidecar and checks the file against it (rows,
+//! [`SidecarCodes::open`] reads a code file and its sidecar and checks the file against it (rows,
 //! bytes per row, sha256); a file without a sidecar is read as before, with one notice that
 //! nothing could be checked. The resolvers give every flag that was not given its value from
 //! the sidecar and turn a flag that contradicts the sidecar into an error naming both values.
@@ -11,32 +11,26 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use binaryllm_core::{CodeLayout, bytes::from_bytes_into};
 
-use crate::cli::{CodeFormat, EncodeArgs, EvalArgs, ProjectionOpts};
-use binaryllm_engine::config::{Config, ProjectionSpec, ThresholdSpec};
-use binaryllm_engine::data;
-use binaryllm_engine::dataset::Dataset;
-use binaryllm_engine::engine::CodeMatrix;
-use binaryllm_engine::engine::sidecar::{
+use crate::config::{Config, Overrides, ProjectionSpec, ThresholdSpec};
+use crate::data;
+use crate::dataset::Dataset;
+use crate::engine::CodeMatrix;
+use crate::engine::request::EncodeRequest;
+use crate::engine::sidecar::{
     self, Arithmetic, ArtefactRef, ByteOrder, CODES_FORMAT, FileRef, Projection, Sidecar, Tool,
     Training, VERSION,
 };
-use binaryllm_engine::eval::BaseCodes;
-use binaryllm_engine::projection::artefact;
-use binaryllm_engine::projection::learn::ThresholdMode;
-use binaryllm_engine::projection::{Kind, Projector, Spec};
+use crate::eval::BaseCodes;
+use crate::projection::artefact;
+use crate::projection::choice::{ProjectionChoice, build_projector};
+use crate::projection::learn::ThresholdMode;
+use crate::projection::{Kind, Projector, Spec};
 
-/// The sidecar byte order of a command-line format.
-pub const fn byte_order(f: CodeFormat) -> ByteOrder {
-    match f {
-        CodeFormat::Faiss => ByteOrder::Faiss,
-        CodeFormat::Packbits => ByteOrder::Packbits,
-    }
-}
-
-const fn code_format(o: ByteOrder) -> CodeFormat {
+/// The bit order within bytes of a code byte order (faiss: LSB-first, packbits: MSB-first).
+pub const fn bit_order(o: ByteOrder) -> binaryllm_core::bytes::ByteOrder {
     match o {
-        ByteOrder::Faiss => CodeFormat::Faiss,
-        ByteOrder::Packbits => CodeFormat::Packbits,
+        ByteOrder::Faiss => binaryllm_core::bytes::ByteOrder::Lsb,
+        ByteOrder::Packbits => binaryllm_core::bytes::ByteOrder::Msb,
     }
 }
 
@@ -49,7 +43,7 @@ const fn order_words(o: ByteOrder) -> &'static str {
 
 /// A code file as read, with its sidecar when it has one.
 #[derive(Debug)]
-pub struct CodeFile {
+pub struct SidecarCodes {
     /// The file.
     pub path: PathBuf,
     /// Codes.
@@ -67,7 +61,7 @@ pub struct CodeFile {
 /// The changed-file hint shared by the mismatch errors.
 const CHANGED: &str = "the codes were changed after binaryllm wrote them (encode them again, or delete the sidecar if they were made elsewhere)";
 
-impl CodeFile {
+impl SidecarCodes {
     /// Reads `path` and its sidecar and checks one against the other; prints a notice when
     /// there is no sidecar.
     pub fn open(path: &Path) -> Result<Self> {
@@ -177,20 +171,20 @@ impl CodeFile {
     }
 
     /// The byte order: `flag` (named `flag_name`), else the sidecar's, else faiss.
-    pub fn order(&self, flag: Option<CodeFormat>, flag_name: &str) -> Result<CodeFormat> {
+    pub fn order(&self, flag: Option<ByteOrder>, flag_name: &str) -> Result<ByteOrder> {
         match (&self.sidecar, flag) {
-            (Some(s), Some(f)) if byte_order(f) != s.byte_order => Err(self.contradiction(
+            (Some(s), Some(f)) if f != s.byte_order => Err(self.contradiction(
                 flag_name,
-                byte_order(f).name(),
+                f.name(),
                 &format!("the codes are in {}", order_words(s.byte_order)),
             )),
-            (Some(s), _) => Ok(code_format(s.byte_order)),
-            (None, f) => Ok(f.unwrap_or_default()),
+            (Some(s), _) => Ok(s.byte_order),
+            (None, f) => Ok(f.unwrap_or(ByteOrder::Faiss)),
         }
     }
 
     /// The codes as a matrix of `bits`-bit codes read in `format`.
-    pub fn decode(&self, bits: usize, format: CodeFormat) -> Result<CodeMatrix> {
+    pub fn decode(&self, bits: usize, format: ByteOrder) -> Result<CodeMatrix> {
         let (path, nb) = (&self.path, self.bytes_per_row);
         let layout = CodeLayout::new(bits).with_context(|| format!("{}", path.display()))?;
         if layout.bytes() != nb {
@@ -202,7 +196,7 @@ impl CodeFile {
         }
         let w = layout.words();
         let mut words = vec![0u64; self.rows * w];
-        let order = crate::commands::order(format);
+        let order = bit_order(format);
         for (i, (b, o)) in self
             .bytes
             .chunks_exact(nb)
@@ -260,7 +254,7 @@ impl CodeFile {
     }
 
     /// Query codes `q` can be searched against these codes: same width and projection.
-    pub fn check_query_codes(&self, q: &CodeFile) -> Result<()> {
+    pub fn check_query_codes(&self, q: &SidecarCodes) -> Result<()> {
         let (Some(a), Some(b)) = (&self.sidecar, &q.sidecar) else {
             return Ok(());
         };
@@ -292,7 +286,7 @@ impl CodeFile {
 
 /// `given`, which must equal `recorded` when given.
 fn agree<T: PartialEq + Display>(
-    f: &CodeFile,
+    f: &SidecarCodes,
     flag: &str,
     given: Option<T>,
     recorded: T,
@@ -311,7 +305,7 @@ fn agree<T: PartialEq + Display>(
 /// The projection options `p` with every value not given taken from the sidecar of `codes`
 /// (and its artefact or training file, which must still have the recorded sha256); a given
 /// flag that contradicts the sidecar is an error. Without a recorded projection: `p`.
-pub fn resolve_projection(p: &ProjectionOpts, codes: &CodeFile) -> Result<ProjectionOpts> {
+pub fn resolve_projection(p: &ProjectionChoice, codes: &SidecarCodes) -> Result<ProjectionChoice> {
     let Some(rec) = codes.projection() else {
         return Ok(p.clone());
     };
@@ -366,7 +360,7 @@ pub fn resolve_projection(p: &ProjectionOpts, codes: &CodeFile) -> Result<Projec
 }
 
 /// The artefact directory: `given` or the recorded one; its content must match the record.
-fn artefact_dir(codes: &CodeFile, given: Option<&Path>, a: &ArtefactRef) -> Result<PathBuf> {
+fn artefact_dir(codes: &SidecarCodes, given: Option<&Path>, a: &ArtefactRef) -> Result<PathBuf> {
     let side = codes.sidecar_path();
     let dir = given.map_or_else(|| PathBuf::from(&a.path), Path::to_path_buf);
     let art = artefact::load(&dir).with_context(|| match given {
@@ -404,7 +398,7 @@ fn artefact_dir(codes: &CodeFile, given: Option<&Path>, a: &ArtefactRef) -> Resu
 }
 
 /// The training file: `given` or the recorded one; its sha256 must match the record.
-fn training_file(codes: &CodeFile, given: Option<&Path>, t: &Training) -> Result<PathBuf> {
+fn training_file(codes: &SidecarCodes, given: Option<&Path>, t: &Training) -> Result<PathBuf> {
     let side = codes.sidecar_path();
     let file = given.map_or_else(|| PathBuf::from(&t.path), Path::to_path_buf);
     let sha = data::sha256_file(&file).with_context(|| match given {
@@ -442,14 +436,14 @@ fn training_file(codes: &CodeFile, given: Option<&Path>, t: &Training) -> Result
 
 /// The sidecar of `encode`'s output (`proj` made `rows` codes of `a.input`, written to `a.out`).
 pub fn encode_sidecar(
-    a: &EncodeArgs,
+    a: &EncodeRequest,
     proj: &Projector,
     rows: usize,
     sha256: String,
 ) -> Result<Sidecar> {
     let spec = proj.spec();
     let input_sha = data::sha256_file(&a.input)?;
-    let (artefact, training) = match &a.proj.projection_file {
+    let (artefact, training) = match &a.projection.projection_file {
         Some(dir) => {
             let art = artefact::load(dir)?;
             let r = ArtefactRef {
@@ -462,8 +456,8 @@ pub fn encode_sidecar(
         None if spec.kind.needs_training_data()
             || spec.options.threshold != ThresholdMode::Zero =>
         {
-            let file = a.proj.train.as_deref().unwrap_or(&a.input);
-            let sha = match &a.proj.train {
+            let file = a.projection.train.as_deref().unwrap_or(&a.input);
+            let sha = match &a.projection.train {
                 Some(t) => data::sha256_file(t)?,
                 None => input_sha.clone(),
             };
@@ -483,9 +477,8 @@ pub fn encode_sidecar(
         seed: spec.options.seed,
         dims: proj.dims(),
         threshold: spec.options.threshold.name().into(),
-        iterations: (spec.kind
-            == Kind::Learned(binaryllm_engine::projection::learn::LearnedKind::Itq))
-        .then_some(spec.options.iterations),
+        iterations: (spec.kind == Kind::Learned(crate::projection::learn::LearnedKind::Itq))
+            .then_some(spec.options.iterations),
         arithmetic: if fma {
             Arithmetic::Fma
         } else {
@@ -500,7 +493,7 @@ pub fn encode_sidecar(
         rows,
         bits: proj.bits(),
         bytes_per_row: proj.bits().div_ceil(8),
-        byte_order: byte_order(a.format),
+        byte_order: a.order,
         sha256,
         projection: Some(projection),
         input: Some(FileRef::new(&a.input, input_sha)),
@@ -513,7 +506,7 @@ pub fn encode_sidecar(
 /// `codes` read from `src`: the provenance of `src`'s sidecar carried forward, `src` as the
 /// source.
 pub fn export_sidecar(
-    src: &CodeFile,
+    src: &SidecarCodes,
     format: &str,
     order: ByteOrder,
     codes: &CodeMatrix,
@@ -542,7 +535,7 @@ fn list_words<T: Display>(v: &[T]) -> String {
 /// `eval --codes`: the config evaluates the one (projection, bits, seed) of the codes. With a
 /// recorded projection it comes from the sidecar (a `--projection`, `--seeds` or `--bits` that
 /// differs is an error); without one, the config must already name exactly one of each.
-pub fn configure_eval(a: &EvalArgs, config: &mut Config, codes: &CodeFile) -> Result<()> {
+pub fn configure_eval(a: &Overrides, config: &mut Config, codes: &SidecarCodes) -> Result<()> {
     let (Some(s), Some(rec)) = (&codes.sidecar, codes.projection()) else {
         if config.projections.len() != 1 || config.seeds.len() != 1 || config.bits.len() != 1 {
             bail!(
@@ -562,16 +555,16 @@ pub fn configure_eval(a: &EvalArgs, config: &mut Config, codes: &CodeFile) -> Re
         }
         _ => Ok(()),
     };
-    let projections = a.projection.as_ref().map(|l| list_words(&l.0));
+    let projections = a.projections.as_ref().map(|l| list_words(l));
     recorded("--projection", projections, rec.kind.clone(), "projection")?;
-    let seeds = a.seeds.as_ref().map(|l| list_words(&l.0));
+    let seeds = a.seeds.as_ref().map(|l| list_words(l));
     recorded("--seeds", seeds, rec.seed.to_string(), "seed")?;
     if let Some(b) = &a.bits
-        && b.0 != [s.bits]
+        && b[..] != [s.bits]
     {
         return Err(codes.contradiction(
             "--bits",
-            list_words(&b.0),
+            list_words(b),
             &format!("the codes have {} bits", s.bits),
         ));
     }
@@ -594,7 +587,7 @@ pub fn configure_eval(a: &EvalArgs, config: &mut Config, codes: &CodeFile) -> Re
 
 /// `eval --codes`: the base codes of `ds` and the projector that encodes its queries. The
 /// codes must have one row per base vector and (by the sidecar) come from the base file.
-pub fn eval_base_codes(codes: &CodeFile, config: &Config, ds: &Dataset) -> Result<BaseCodes> {
+pub fn eval_base_codes(codes: &SidecarCodes, config: &Config, ds: &Dataset) -> Result<BaseCodes> {
     let base_file = ds.files.iter().find(|f| f.role == "base");
     if codes.rows != ds.base.rows {
         bail!(
@@ -629,14 +622,14 @@ pub fn eval_base_codes(codes: &CodeFile, config: &Config, ds: &Dataset) -> Resul
     let projector = match codes.projection() {
         Some(rec) => {
             // Trained on the base file: train on it where eval loaded it (it may have moved).
-            let mut given = ProjectionOpts::default();
+            let mut given = ProjectionChoice::default();
             if let (Some(t), Some(b)) = (&rec.training, base_file)
                 && t.sha256 == b.sha256
             {
                 given.train = Some(PathBuf::from(&b.path));
             }
             let opts = resolve_projection(&given, codes)?;
-            crate::commands::build_projector(&opts, dims, Some(bits), None)?
+            build_projector(&opts, dims, Some(bits), None)?
         }
         None => {
             let spec = config.projections.first().context("no projection")?;

@@ -1,0 +1,433 @@
+//! The file-level engine operations as typed requests: [`encode`] a float matrix file into a
+//! code file with its sidecar, [`search`] a code file, [`export`] codes to FAISS / numpy
+//! layouts. Each returns the [`Written`] line the command line prints.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use binaryllm_core::bytes::to_bytes_into;
+
+use crate::data::{self, Matrix};
+use crate::engine::asym::AsymScorer;
+use crate::engine::codes::{self, SidecarCodes, bit_order};
+use crate::engine::sidecar::{self, ByteOrder};
+use crate::engine::{self, CodeMatrix};
+use crate::outfile::{Target, Written};
+use crate::projection::Projector;
+use crate::projection::choice::{ProjectionChoice, build_projector};
+
+/// Encoding a float matrix file (`binaryllm encode`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodeRequest {
+    /// Float vectors (`.npy` or `.fvecs`).
+    pub input: PathBuf,
+    /// Code width (required unless `projection.projection_file` gives it).
+    pub bits: Option<usize>,
+    /// The projection; trained kinds train on `projection.train`, else on `input`.
+    pub projection: ProjectionChoice,
+    /// Output code file (`uint8 [N, bytes]` `.npy`, with a sidecar `OUT.json`).
+    pub out: PathBuf,
+    /// Replace an output binaryllm wrote before.
+    pub force: bool,
+    /// Byte order of the written codes.
+    pub order: ByteOrder,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// The fused (FMA) arithmetic instead of the bit-exact reference.
+    pub fma: bool,
+}
+
+/// Encodes the input of `r`, writes the codes and their sidecar.
+pub fn encode(r: &EncodeRequest) -> Result<Written> {
+    let target = Target::file(&r.out, r.force)?;
+    let x = data::read_matrix(&r.input).context("load stage")?;
+    let (proj, codes) = encode_rows(r, &x).context("encode stage")?;
+    let layout = codes.layout();
+    let nb = layout.bytes();
+    let mut bytes = vec![0u8; codes.len() * nb];
+    for (code, out) in codes.iter().zip(bytes.chunks_exact_mut(nb)) {
+        to_bytes_into(layout, code, bit_order(r.order), out)?;
+    }
+    let npy = data::npy_bytes(&[codes.len() as u64, nb as u64], &bytes).context("output stage")?;
+    let side = codes::encode_sidecar(r, &proj, codes.len(), data::sha256_bytes(&npy))
+        .context("output stage")?;
+    let what = format!(
+        "{} codes of {} bits, {} bit order",
+        codes.len(),
+        layout.bits(),
+        side.byte_order.name()
+    );
+    let side = serde_json::to_value(&side).context("output stage")?;
+    target.write(
+        &npy,
+        Some(side),
+        what,
+        format!("uint8 [{}, {nb}]", codes.len()),
+    )
+}
+
+/// Encodes `x` (the input of `r`); trained kinds train on `--train` or on `x` itself. Returns
+/// the projector too (for the sidecar).
+fn encode_rows(r: &EncodeRequest, x: &Matrix) -> Result<(Projector, CodeMatrix)> {
+    let proj = build_projector(&r.projection, x.cols, r.bits, Some((x, &r.input)))?;
+    let codes = if r.fma {
+        proj.encode_fused(&x.data, r.threads)
+    } else {
+        proj.encode(&x.data, r.threads)
+    }
+    .with_context(|| format!("{}", r.input.display()))?;
+    Ok((proj, codes))
+}
+
+/// The output of [`export`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// A FAISS `IndexBinaryFlat` file.
+    FaissIndex,
+    /// MSB-first `uint8` codes (sentence-transformers `ubinary`).
+    Ubinary,
+}
+
+/// Exporting a code file (`binaryllm export`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportRequest {
+    /// The code file (with its sidecar when it has one).
+    pub codes: PathBuf,
+    /// Its byte order (default: the sidecar's, else faiss).
+    pub codes_order: Option<ByteOrder>,
+    /// Its code width (default: the sidecar's, else 8 × bytes per row).
+    pub bits: Option<usize>,
+    /// Output format.
+    pub format: ExportFormat,
+    /// Output file (with a sidecar carrying the codes' provenance).
+    pub out: PathBuf,
+    /// Replace an output binaryllm wrote before.
+    pub force: bool,
+}
+
+/// Writes the codes of `r` in its format, with a sidecar.
+pub fn export(r: &ExportRequest) -> Result<Written> {
+    let target = Target::file(&r.out, r.force)?;
+    let src = SidecarCodes::open(&r.codes).context("load stage")?;
+    let bits = src.bits(r.bits).context("export stage")?;
+    let format = src
+        .order(r.codes_order, "--codes-format")
+        .context("export stage")?;
+    let codes = src.decode(bits, format).context("load stage")?;
+    let (n, nb) = (codes.len(), codes.layout().bytes());
+    let (bytes, kind, order, what, shape) = match r.format {
+        ExportFormat::FaissIndex => {
+            let bytes = engine::export::faiss_index_binary_flat(&codes)
+                .with_context(|| format!("export stage: {}", r.codes.display()))?;
+            let what = format!("FAISS IndexBinaryFlat of {n} codes of {bits} bits");
+            let shape = format!("faiss-index, {n} × {nb} code bytes");
+            (
+                bytes,
+                sidecar::FAISS_INDEX_FORMAT,
+                ByteOrder::Faiss,
+                what,
+                shape,
+            )
+        }
+        ExportFormat::Ubinary => {
+            let shape = [n as u64, nb as u64];
+            let bytes = data::npy_bytes(&shape, &engine::export::to_ubinary(&codes))
+                .context("output stage")?;
+            let what = format!("{n} codes of {bits} bits, MSB-first (ubinary)");
+            let shape = format!("uint8 [{n}, {nb}]");
+            (
+                bytes,
+                sidecar::CODES_FORMAT,
+                ByteOrder::Packbits,
+                what,
+                shape,
+            )
+        }
+    };
+    let side = codes::export_sidecar(&src, kind, order, &codes, data::sha256_bytes(&bytes));
+    let side = serde_json::to_value(&side).context("output stage")?;
+    target.write(&bytes, Some(side), what, shape)
+}
+
+/// Searching a code file (`binaryllm search`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// The database code file.
+    pub codes: PathBuf,
+    /// Query codes (a code file), or …
+    pub query_codes: Option<PathBuf>,
+    /// … float queries, encoded with the database's projection (resolved against its sidecar).
+    pub queries: Option<PathBuf>,
+    /// Code width (default: the sidecar's).
+    pub bits: Option<usize>,
+    /// Projection of the float queries; unset values come from the database's sidecar.
+    pub projection: ProjectionChoice,
+    /// Neighbours per query.
+    pub k: usize,
+    /// Float base vectors (one row per code): re-rank Hamming candidates by inner product.
+    pub base: Option<PathBuf>,
+    /// Hamming candidates to re-rank (default: all codes).
+    pub rerank: Option<usize>,
+    /// Re-rank by the asymmetric score ([`AsymScorer`]) instead of `base`.
+    pub asymmetric: bool,
+    /// Byte order of the code files (default: the sidecar's, else faiss).
+    pub order: Option<ByteOrder>,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Output directory: `ids.npy` and `distances.npy`, or `ids.npy` and `scores.npy`.
+    pub out: PathBuf,
+    /// Replace an output binaryllm wrote before.
+    pub force: bool,
+}
+
+/// A result array of [`search`].
+enum Column {
+    Ids(Vec<i64>),
+    Distances(Vec<i32>),
+    Scores(Vec<f32>),
+}
+
+impl Column {
+    fn dtype(&self) -> &'static str {
+        match self {
+            Column::Ids(_) => "int64",
+            Column::Distances(_) => "int32",
+            Column::Scores(_) => "float32",
+        }
+    }
+}
+
+/// The files of `search` (name, array) and their shape `[queries, k]`.
+type SearchFiles = ([u64; 2], Vec<(&'static str, Column)>);
+
+/// The inputs of a search, read and checked.
+struct SearchInputs {
+    db: CodeMatrix,
+    queries: CodeMatrix,
+    float_queries: Option<(Matrix, Projector)>,
+    base: Option<Matrix>,
+}
+
+fn check_request(r: &SearchRequest) -> Result<()> {
+    if r.k == 0 {
+        bail!("search stage: k must be at least 1");
+    }
+    if r.rerank == Some(0) {
+        bail!("search stage: --rerank must be at least 1");
+    }
+    if r.rerank.is_some() && r.base.is_none() && !r.asymmetric {
+        bail!("search stage: --rerank needs --base FLOATS.npy or --asymmetric");
+    }
+    Ok(())
+}
+
+fn search_inputs(r: &SearchRequest) -> Result<SearchInputs> {
+    let dbf = SidecarCodes::open(&r.codes).context("load stage")?;
+    let bits = dbf.bits(r.bits).context("search stage")?;
+    let format = dbf.order(r.order, "--format").context("search stage")?;
+    let db = dbf.decode(bits, format).context("load stage")?;
+    let (queries, float_queries) = search_queries(r, &dbf, bits)?;
+    if let Some(bp) = &r.base {
+        dbf.check_input("--base", bp).context("search stage")?;
+    }
+    if queries.layout() != db.layout() {
+        bail!(
+            "search stage: query codes have {} bits, the database ({}) has {}",
+            queries.layout().bits(),
+            r.codes.display(),
+            db.layout().bits()
+        );
+    }
+    let base = match (&r.base, &float_queries) {
+        (Some(bp), Some((x, _))) => Some(read_base(bp, r, &db, x)?),
+        _ => None,
+    };
+    Ok(SearchInputs {
+        db,
+        queries,
+        float_queries,
+        base,
+    })
+}
+
+/// Searches the codes of `r`, writes the result directory.
+pub fn search(r: &SearchRequest) -> Result<Written> {
+    check_request(r)?;
+    let target = Target::dir(&r.out, r.force)?;
+    let inputs = search_inputs(r)?;
+    let db = &inputs.db;
+    if r.k > db.len() {
+        eprintln!(
+            "warning: k = {} is larger than the database ({} codes in {}): clamped to {}",
+            r.k,
+            db.len(),
+            r.codes.display(),
+            db.len()
+        );
+    }
+    let (shape, files) = search_results(r, &inputs)?;
+    let rd = target.create_dir()?;
+    for (name, file) in &files {
+        let path = rd.path().join(name);
+        match file {
+            Column::Ids(v) => data::write_npy(&path, &shape, v),
+            Column::Distances(v) => data::write_npy(&path, &shape, v),
+            Column::Scores(v) => data::write_npy(&path, &shape, v),
+        }
+        .context("output stage")?;
+    }
+    let path = rd.commit()?;
+    let [nq, k] = shape;
+    let what = files
+        .iter()
+        .map(|(name, f)| format!("{name} {} [{nq}, {k}]", f.dtype()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Written::dir(path, what))
+}
+
+/// The files of `search` and their shape `[queries, k]`: ids and Hamming distances, or ids
+/// and re-ranking scores.
+fn search_results(r: &SearchRequest, inp: &SearchInputs) -> Result<SearchFiles> {
+    let (db, queries) = (&inp.db, &inp.queries);
+    let rescoring = r.base.is_some() || r.asymmetric;
+    if let (true, Some((x, proj))) = (rescoring, &inp.float_queries) {
+        let depth = r.rerank.unwrap_or(db.len()).max(r.k).min(db.len());
+        let found = engine::knn(db, queries, depth, r.threads).context("search stage")?;
+        let k = r.k.min(db.len());
+        let lists = if let Some(b) = &inp.base {
+            rerank_exact(b, x, &found, k)?
+        } else {
+            rerank_asymmetric(x, proj, db, &found, k, r.threads)?
+        };
+        let ids = lists.iter().map(|s| i64::from(s.index)).collect();
+        let scores = lists.iter().map(|s| s.score as f32).collect();
+        let shape = [queries.len() as u64, k as u64];
+        return Ok((
+            shape,
+            vec![
+                ("ids.npy", Column::Ids(ids)),
+                ("scores.npy", Column::Scores(scores)),
+            ],
+        ));
+    }
+    let found = engine::knn(db, queries, r.k, r.threads).context("search stage")?;
+    let ids = found.neighbors.iter().map(|n| i64::from(n.index)).collect();
+    let dist = found
+        .neighbors
+        .iter()
+        .map(|n| i32::try_from(n.distance).unwrap_or(i32::MAX))
+        .collect();
+    let shape = [queries.len() as u64, found.k as u64];
+    Ok((
+        shape,
+        vec![
+            ("ids.npy", Column::Ids(ids)),
+            ("distances.npy", Column::Distances(dist)),
+        ],
+    ))
+}
+
+/// Reads `--base` and checks its shape: one row per code of the database, the queries' dims.
+fn read_base(path: &Path, r: &SearchRequest, db: &CodeMatrix, x: &Matrix) -> Result<Matrix> {
+    let base = data::read_matrix(path).context("load stage")?;
+    if base.rows != db.len() || base.cols != x.cols {
+        let queries = r.queries.as_deref().unwrap_or(Path::new("--queries"));
+        bail!(
+            "load stage: --base {} has [{}, {}] floats; expected [{}, {}]: one row per code in {} ({}) \
+             and the queries' {} dims ({})",
+            path.display(),
+            base.rows,
+            base.cols,
+            db.len(),
+            x.cols,
+            r.codes.display(),
+            db.len(),
+            x.cols,
+            queries.display()
+        );
+    }
+    Ok(base)
+}
+
+/// The query codes of `search`: read from `query_codes`, or `queries` encoded with the
+/// projection of the database codes `db` (options resolved against its sidecar); with the float
+/// queries and their projector in the second case.
+fn search_queries(
+    r: &SearchRequest,
+    db: &SidecarCodes,
+    bits: usize,
+) -> Result<(CodeMatrix, Option<(Matrix, Projector)>)> {
+    match (&r.query_codes, &r.queries) {
+        (Some(q), _) => {
+            let qf = SidecarCodes::open(q).context("load stage")?;
+            db.check_query_codes(&qf).context("search stage")?;
+            let format = qf.order(r.order, "--format").context("search stage")?;
+            Ok((qf.decode(bits, format).context("load stage")?, None))
+        }
+        (None, Some(qf)) => {
+            let x = data::read_matrix(qf).context("load stage")?;
+            db.check_dims(qf, x.cols).context("search stage")?;
+            let opts = codes::resolve_projection(&r.projection, db).context("search stage")?;
+            let proj = build_projector(&opts, x.cols, Some(bits), None).context("encode stage")?;
+            let codes = if db.fused() {
+                proj.encode_fused(&x.data, r.threads)
+            } else {
+                proj.encode(&x.data, r.threads)
+            }
+            .with_context(|| format!("encode stage: {}", qf.display()))?;
+            Ok((codes, Some((x, proj))))
+        }
+        (None, None) => bail!("search stage: give --query-codes or --queries"),
+    }
+}
+
+/// Hamming candidates re-ranked by exact float inner product with the base rows.
+fn rerank_exact(
+    base: &Matrix,
+    x: &Matrix,
+    found: &engine::KnnResult,
+    k: usize,
+) -> Result<Vec<engine::floats::Scored>> {
+    let bm = engine::F32Matrix::new(&base.data, base.cols).context("load stage")?;
+    let mut out = Vec::with_capacity(x.rows * k);
+    for (q, row) in x.iter_rows().enumerate() {
+        let cands: Vec<u32> = found.query(q).iter().map(|n| n.index).collect();
+        out.extend(engine::floats::rescore(bm, row, &cands, k));
+    }
+    Ok(out)
+}
+
+/// Hamming candidates re-ranked by the asymmetric score of `y_q − t` ([`AsymScorer`], as the
+/// evaluation's `asym_rerank`); ties to the smaller index.
+fn rerank_asymmetric(
+    x: &Matrix,
+    proj: &Projector,
+    db: &CodeMatrix,
+    found: &engine::KnnResult,
+    k: usize,
+    threads: usize,
+) -> Result<Vec<engine::floats::Scored>> {
+    let bits = proj.bits();
+    let mut y = proj.project(&x.data, threads).context("search stage")?;
+    let t = proj.threshold_vec();
+    let mut out = Vec::with_capacity(x.rows * k);
+    for (q, yq) in y.chunks_exact_mut(bits).enumerate() {
+        for (v, th) in yq.iter_mut().zip(&t) {
+            *v -= th;
+        }
+        let scorer = AsymScorer::new(yq, bits);
+        let mut scored: Vec<engine::floats::Scored> = found
+            .query(q)
+            .iter()
+            .map(|n| engine::floats::Scored {
+                score: scorer.score(db.code(n.index as usize).unwrap_or(&[])),
+                index: n.index,
+            })
+            .collect();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        scored.truncate(k);
+        out.extend(scored);
+    }
+    Ok(out)
+}

@@ -1,0 +1,337 @@
+//! Choosing and building a projection from plain options ([`ProjectionChoice`]), and the
+//! projection commands as library calls: [`train`] (an artefact directory), [`export`] (an
+//! artefact as Rust source or binary) and [`write_matrix`] (a seeded matrix as `.npy`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::data::{self, Matrix};
+use crate::outfile::{Target, Written};
+use crate::projection::artefact;
+use crate::projection::learn::{ThresholdMode, TrainOptions};
+use crate::projection::{self, Kind, Projector, Spec};
+
+/// Which projection encodes vectors: a kind with its seed, threshold rule and training options,
+/// or a trained artefact directory.
+///
+/// The value fields are `None` when not chosen, so a caller can take them from a code file's
+/// sidecar ([`crate::engine::codes::resolve_projection`]); the accessors give the defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectionChoice {
+    /// Projection kind name (`gaussian`, `rademacher`, `achlioptas`, `hadamard`, `orthogonal`,
+    /// `pca`, `itq`); default [`Self::DEFAULT_KIND`].
+    pub projection: Option<String>,
+    /// Seed (random matrix, Hadamard signs, ITQ start rotation, training subsample); default 0.
+    pub seed: Option<u64>,
+    /// Threshold rule name (`zero`, `mean`, `median`); default [`Self::DEFAULT_THRESHOLD`].
+    pub threshold: Option<String>,
+    /// ITQ iterations; default [`Self::DEFAULT_ITERATIONS`].
+    pub iterations: Option<usize>,
+    /// Train on a seeded subsample of this many vectors (default: all).
+    pub sample: Option<usize>,
+    /// Training vectors for pca/itq and mean/median thresholds.
+    pub train: Option<PathBuf>,
+    /// A trained projection artefact directory; replaces kind, seed and threshold.
+    pub projection_file: Option<PathBuf>,
+}
+
+impl ProjectionChoice {
+    /// Default projection kind.
+    pub const DEFAULT_KIND: &'static str = "gaussian";
+    /// Default threshold rule.
+    pub const DEFAULT_THRESHOLD: &'static str = "zero";
+    /// Default ITQ iterations.
+    pub const DEFAULT_ITERATIONS: usize = 50;
+
+    /// A seeded projection of `kind` with the zero threshold.
+    pub fn seeded(kind: &str, seed: u64) -> Self {
+        Self {
+            projection: Some(kind.into()),
+            seed: Some(seed),
+            ..Self::default()
+        }
+    }
+
+    /// The kind, else [`DEFAULT_KIND`](Self::DEFAULT_KIND).
+    pub fn kind(&self) -> &str {
+        self.projection.as_deref().unwrap_or(Self::DEFAULT_KIND)
+    }
+
+    /// The seed, else 0.
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(0)
+    }
+
+    /// The threshold rule, else [`DEFAULT_THRESHOLD`](Self::DEFAULT_THRESHOLD).
+    pub fn threshold(&self) -> &str {
+        self.threshold.as_deref().unwrap_or(Self::DEFAULT_THRESHOLD)
+    }
+
+    /// The ITQ iterations, else [`DEFAULT_ITERATIONS`](Self::DEFAULT_ITERATIONS).
+    pub fn iterations(&self) -> usize {
+        self.iterations.unwrap_or(Self::DEFAULT_ITERATIONS)
+    }
+
+    /// The kind, rule and options (no artefact) for `bits`-bit codes.
+    pub fn spec(&self, bits: usize) -> Result<Spec> {
+        let kind = Kind::from_name(self.kind()).with_context(|| {
+            format!(
+                "unknown projection kind `{}` (known: {})",
+                self.kind(),
+                projection::known_kinds()
+            )
+        })?;
+        let threshold = ThresholdMode::from_name(self.threshold()).with_context(|| {
+            format!(
+                "unknown threshold `{}` (known: {})",
+                self.threshold(),
+                projection::known_thresholds()
+            )
+        })?;
+        Ok(Spec {
+            kind,
+            bits,
+            options: TrainOptions {
+                seed: self.seed(),
+                iterations: self.iterations(),
+                threshold,
+                sample: self.sample,
+            },
+        })
+    }
+}
+
+/// Loads the artefact `dir` and checks it maps `dims` inputs to `bits` outputs (when given).
+fn artefact_projector(dir: &Path, dims: usize, bits: Option<usize>) -> Result<Projector> {
+    let a = artefact::load(dir)?;
+    if a.meta.dims != dims {
+        bail!(
+            "{}: the projection takes {} dims, the vectors have {dims}",
+            dir.display(),
+            a.meta.dims
+        );
+    }
+    if let Some(b) = bits
+        && b != a.meta.bits
+    {
+        bail!(
+            "{}: the projection makes {} bits, {b} were asked for",
+            dir.display(),
+            a.meta.bits
+        );
+    }
+    Ok(a.projector()?)
+}
+
+/// Builds the projector of `p` for `dims` inputs and `bits` outputs. Training data, when the
+/// kind or rule needs it: `p.train`, else `fallback` (the encoded input and its file), else an
+/// error.
+pub fn build_projector(
+    p: &ProjectionChoice,
+    dims: usize,
+    bits: Option<usize>,
+    fallback: Option<(&Matrix, &Path)>,
+) -> Result<Projector> {
+    if let Some(dir) = &p.projection_file {
+        return artefact_projector(dir, dims, bits);
+    }
+    let bits = bits.context("give --bits (or --projection-file)")?;
+    let spec = p.spec(bits)?;
+    let needs = spec.kind.needs_training_data() || spec.options.threshold != ThresholdMode::Zero;
+    let loaded;
+    let (train, file): (&[f32], Option<&Path>) = match (&p.train, fallback) {
+        _ if !needs => (&[], None),
+        (Some(t), _) => {
+            loaded = data::read_matrix(t).context("load stage")?;
+            if loaded.cols != dims {
+                bail!(
+                    "{}: training vectors have {} dims, the vectors to encode have {dims}",
+                    t.display(),
+                    loaded.cols
+                );
+            }
+            (&loaded.data, Some(t.as_path()))
+        }
+        (None, Some((m, f))) => (&m.data, Some(f)),
+        (None, None) => bail!(
+            "projection {} with threshold {} needs training vectors: give --train BASE.npy or --projection-file DIR",
+            spec.kind.name(),
+            spec.options.threshold.name()
+        ),
+    };
+    Projector::build(spec, dims, train).with_context(|| match file {
+        Some(f) => format!(
+            "projection {} ({dims} dims → {bits} bits) trained on {}",
+            spec.kind.name(),
+            f.display()
+        ),
+        None => format!(
+            "projection {} ({dims} dims → {bits} bits)",
+            spec.kind.name()
+        ),
+    })
+}
+
+/// The untrained projector `kind` (seeded; `pca`/`itq` are refused: they learn from data).
+pub fn seeded_projector(kind: &str, seed: u64, dims: usize, bits: usize) -> Result<Projector> {
+    let k = Kind::from_name(kind).with_context(|| {
+        format!(
+            "unknown projection kind `{kind}` (known: {})",
+            projection::known_kinds()
+        )
+    })?;
+    if k.needs_training_data() {
+        bail!(
+            "--projection {kind} learns from data: `binaryllm projection train --projection {kind} \
+             --input BASE.npy --bits {bits} --out DIR` writes its matrix (DIR/matrix.npy; the \
+             mean and thresholds beside it)"
+        );
+    }
+    let options = TrainOptions {
+        seed,
+        ..TrainOptions::default()
+    };
+    let spec = Spec {
+        kind: k,
+        bits,
+        options,
+    };
+    Projector::build(spec, dims, &[])
+        .with_context(|| format!("projection {kind} ({dims} dims → {bits} bits)"))
+}
+
+/// Writing a seeded projection matrix (`binaryllm projection --dims D --bits B --out FILE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatrixRequest {
+    /// Projection kind name (not a learned one).
+    pub kind: String,
+    /// Seed.
+    pub seed: u64,
+    /// Input dimensions.
+    pub dims: usize,
+    /// Output bits (matrix rows).
+    pub bits: usize,
+    /// Output `.npy` file: f32 `[bits, dims]`.
+    pub out: PathBuf,
+    /// Replace an output binaryllm wrote before.
+    pub force: bool,
+}
+
+/// Writes the dense matrix of a seeded projection; returns what was written.
+pub fn write_matrix(r: &MatrixRequest) -> Result<Written> {
+    let (dims, bits) = (r.dims, r.bits);
+    let target = Target::file(&r.out, r.force)?;
+    let p = seeded_projector(&r.kind, r.seed, dims, bits).context("projection stage")?;
+    let w = p.dense_matrix().context("projection stage")?;
+    let npy = data::npy_bytes(&[bits as u64, dims as u64], &w).context("output stage")?;
+    let what = format!("{} matrix, {dims} dims → {bits} bits", r.kind);
+    target.write(&npy, None, what, format!("f32 [{bits}, {dims}]"))
+}
+
+/// Training a projection artefact (`binaryllm projection train`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrainRequest {
+    /// Projection kind, threshold, seed, iterations and sample (`train` and
+    /// `projection_file` are not used: the data is `input`).
+    pub projection: ProjectionChoice,
+    /// Training vectors (`.npy` or `.fvecs`).
+    pub input: PathBuf,
+    /// Output bits.
+    pub bits: usize,
+    /// Output artefact directory.
+    pub out: PathBuf,
+    /// Replace an output binaryllm wrote before.
+    pub force: bool,
+}
+
+/// Trains the projection of `r` on its input and saves the artefact directory.
+pub fn train(r: &TrainRequest) -> Result<Written> {
+    let spec = r.projection.spec(r.bits).context("train stage")?;
+    if !spec.kind.is_matrix() {
+        bail!(
+            "train stage: hadamard is matrix-free (a seed is all it needs): use `encode --projection hadamard --seed S`"
+        );
+    }
+    let target = Target::dir(&r.out, r.force)?;
+    let x = data::read_matrix(&r.input).context("load stage")?;
+    let sha = data::sha256_file(&r.input).context("load stage")?;
+    let p = Projector::build(spec, x.cols, &x.data).with_context(|| {
+        format!(
+            "train stage: {} ({} dims → {} bits) on {}",
+            spec.kind.name(),
+            x.cols,
+            r.bits,
+            r.input.display()
+        )
+    })?;
+    let a = artefact::Artefact::from_projector(&p, Some((sha, r.input.display().to_string())))
+        .context("train stage")?;
+    let path = artefact::save(target.path(), &a, r.force).context("output stage")?;
+    let what = format!(
+        "{} projection artefact, {} dims → {} bits: projection.json, matrix.npy, thresholds.npy, mean.npy",
+        spec.kind.name(),
+        x.cols,
+        r.bits
+    );
+    Ok(Written::dir(path, what))
+}
+
+/// The output of [`export`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArtefactFormat {
+    /// A Rust source file with `const` tables.
+    Rust,
+    /// The binary artefact format.
+    Bin,
+}
+
+/// Exporting a projection artefact (`binaryllm projection export`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportRequest {
+    /// The artefact directory.
+    pub input: PathBuf,
+    /// Output format.
+    pub format: ArtefactFormat,
+    /// Output file.
+    pub out: PathBuf,
+    /// Replace an output binaryllm wrote before.
+    pub force: bool,
+}
+
+/// Writes the artefact of `r` as Rust source or binary.
+pub fn export(r: &ExportRequest) -> Result<Written> {
+    let target = Target::file(&r.out, r.force)?;
+    let a = artefact::load(&r.input).context("load stage")?;
+    let (bytes, shape) = match r.format {
+        ArtefactFormat::Rust => (artefact::rust_source(&a).into_bytes(), "Rust source"),
+        ArtefactFormat::Bin => (artefact::to_bin(&a), "binary"),
+    };
+    let what = format!(
+        "{} projection of {}, {} dims → {} bits",
+        a.meta.kind,
+        r.input.display(),
+        a.meta.dims,
+        a.meta.bits
+    );
+    target.write(&bytes, None, what, shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choice_defaults_and_unknown_names() {
+        let c = ProjectionChoice::default();
+        let s = c.spec(64).unwrap();
+        assert_eq!(s.kind.name(), "gaussian");
+        assert_eq!(s.options.threshold, ThresholdMode::Zero);
+        assert_eq!(s.options.iterations, 50);
+        let bad = ProjectionChoice::seeded("nope", 1);
+        let e = format!("{:#}", bad.spec(64).unwrap_err());
+        assert!(e.starts_with("unknown projection kind `nope`"), "{e}");
+        assert!(seeded_projector("pca", 0, 8, 8).is_err());
+        assert_eq!(seeded_projector("gaussian", 3, 8, 16).unwrap().bits(), 16);
+    }
+}
