@@ -8,6 +8,7 @@
 pub mod metrics;
 pub mod recommend;
 pub mod request;
+mod run;
 pub mod stats;
 
 pub use request::{DataFiles, EvalRequest, RunSummary, run};
@@ -15,20 +16,20 @@ pub use request::{DataFiles, EvalRequest, RunSummary, run};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use binaryllm_core::{CodeLayout, hamming::distance_words};
+use binaryllm_core::CodeLayout;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Criterion, CriterionBits, MetricsSpec, ProjectionSpec};
+use crate::config::{Config, Criterion, CriterionBits, MetricsSpec};
 use crate::dataset::groundtruth::{self, dot64};
 use crate::dataset::{Dataset, Neighbors};
 use crate::engine::{self, CodeMatrix, asym::AsymScorer};
 use crate::eval::metrics::Calibration;
 use crate::eval::recommend::Recommendation;
+use crate::eval::run::RunContext;
 use crate::eval::stats::{Outcome, Summary};
 use crate::progress::Progress;
-use crate::projection::learn::LearnedKind;
-use crate::projection::{Kind, Projector, Spec};
+use crate::projection::Projector;
 
 /// Where the float ground truth came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -517,28 +518,6 @@ fn secs(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-/// The projection matrix `[bits, dims]` of a config entry.
-/// (Kinds that need no training data; `hadamard`: the core's materialisation.)
-pub fn materialize(spec: &ProjectionSpec, seed: u64, dims: usize, bits: usize) -> Result<Vec<f32>> {
-    let kind = spec.host_kind().with_context(|| {
-        format!(
-            "unknown projection kind `{}` (known: {})",
-            spec.kind,
-            crate::config::known_projection_kinds()
-        )
-    })?;
-    let p = Projector::build(
-        Spec {
-            kind,
-            bits,
-            options: spec.options(seed),
-        },
-        dims,
-        &[],
-    )?;
-    Ok(p.dense_matrix()?)
-}
-
 /// Precomputed base codes to evaluate (`eval --codes`) and the projector that made them.
 #[derive(Debug)]
 pub struct BaseCodes {
@@ -604,15 +583,83 @@ fn evaluate_inner(
     threads: usize,
     base: Option<&BaseCodes>,
 ) -> Result<Evaluation> {
-    let m = &config.metrics;
     let mut warnings = Vec::new();
-    let depths = depths(m, ds.base.rows, &mut warnings);
-    warnings.extend(label_warning(config, &ds));
-    for w in &warnings {
+    let pre = prepare(config, &ds, reporter, threads, &mut warnings)?;
+    let mut widths = config.bits.clone();
+    widths.sort_unstable();
+    widths.last().context("no code widths")?;
+    let plans = run::plans(config, &widths, ds.base.cols, reporter, &mut warnings)?;
+    let cx = RunContext {
+        config,
+        ds: &ds,
+        float: &pre.float,
+        depths: &pre.depths,
+        threads,
+        reporter,
+        base,
+    };
+    let mut done = cx.run_all(&plans)?;
+    sort_runs(config, &mut done.runs);
+    let c = conclude(&cx, &widths, &done.runs, &mut warnings);
+    let timings = Timings {
+        load_s: 0.0,
+        gt_check_s: pre.gt_check_s,
+        float_side_s: pre.float_side_s,
+        runs_s: done.runs_s,
+        encode_s: done.encode_s,
+        project_s: done.project_s,
+        search_s: done.runs.iter().map(|r| r.timings.search_s).sum(),
+        metrics_s: done.runs.iter().map(|r| r.timings.metrics_s).sum(),
+        output_s: 0.0,
+        total_s: 0.0,
+    };
+    Ok(Evaluation {
+        config: config.clone(),
+        dataset: ds,
+        float: pre.float,
+        depths: pre.depths,
+        runs: done.runs,
+        summary: c.summary,
+        verdicts: c.verdicts,
+        cost: c.cost,
+        warnings,
+        gt_check: pre.gt_check,
+        unreachable: c.unreachable,
+        recommendation: c.recommendation,
+        threads,
+        timings,
+        base_codes: None,
+    })
+}
+
+/// What the runs need before the first one: the depths, the checked ground truth and the
+/// float side (with the seconds spent on each).
+struct Prepared {
+    depths: Depths,
+    gt_check: GtCheck,
+    gt_check_s: f64,
+    float: FloatSide,
+    float_side_s: f64,
+}
+
+/// Clamps the depths, spot-checks the ground-truth file and computes the float side; every
+/// warning raised is reported and pushed onto `warnings`.
+fn prepare(
+    config: &Config,
+    ds: &Dataset,
+    reporter: &dyn Progress,
+    threads: usize,
+    warnings: &mut Vec<String>,
+) -> Result<Prepared> {
+    let m = &config.metrics;
+    let nwarn = warnings.len();
+    let depths = depths(m, ds.base.rows, warnings);
+    warnings.extend(label_warning(config, ds));
+    for w in &warnings[nwarn..] {
         reporter.warn(w);
     }
     let t = Instant::now();
-    let gt_check = check_ground_truth(config, &ds, &depths, threads, reporter)?;
+    let gt_check = check_ground_truth(config, ds, &depths, threads, reporter)?;
     let gt_check_s = secs(t);
     let t = Instant::now();
     reporter.stage(&format!(
@@ -620,134 +667,21 @@ fn evaluate_inner(
         depths.gt, ds.queries.rows, ds.base.rows
     ));
     let nwarn = warnings.len();
-    let float = float_side(&ds, m, &depths, threads, &mut warnings);
+    let float = float_side(ds, m, &depths, threads, warnings);
     for w in &warnings[nwarn..] {
         reporter.warn(w);
     }
-    let float_side_s = secs(t);
+    Ok(Prepared {
+        depths,
+        gt_check,
+        gt_check_s,
+        float,
+        float_side_s: secs(t),
+    })
+}
 
-    let mut widths = config.bits.clone();
-    widths.sort_unstable();
-    widths.last().context("no code widths")?;
-    let dims = ds.base.cols;
-    // Widths each entry can make: pca and itq need bits <= dims (the others any width).
-    let mut plans = Vec::with_capacity(config.projections.len());
-    for spec in &config.projections {
-        let kind = spec.host_kind().with_context(|| {
-            format!(
-                "config stage: unknown projection kind `{}` (known: {})",
-                spec.kind,
-                crate::config::known_projection_kinds()
-            )
-        })?;
-        let capped = matches!(kind, Kind::Learned(LearnedKind::Pca | LearnedKind::Itq));
-        let usable: Vec<usize> = widths
-            .iter()
-            .copied()
-            .filter(|&b| !capped || b <= dims)
-            .collect();
-        if usable.len() < widths.len() {
-            let w = format!(
-                "projection `{}` ({}) needs bits <= dims = {dims}: widths above {dims} are skipped",
-                spec.label(),
-                spec.kind
-            );
-            reporter.warn(&w);
-            warnings.push(w);
-        }
-        // ITQ learns a rotation per width; every other kind's narrower codes are prefixes of
-        // its widest code (same rows, same thresholds), so one projector serves every width.
-        let groups: Vec<Vec<usize>> = if kind == Kind::Learned(LearnedKind::Itq) {
-            usable.iter().map(|&b| vec![b]).collect()
-        } else if usable.is_empty() {
-            Vec::new()
-        } else {
-            vec![usable]
-        };
-        plans.push((spec, kind, groups));
-    }
-    let total: usize = plans
-        .iter()
-        .map(|(_, _, g)| g.iter().map(Vec::len).sum::<usize>() * config.seeds.len())
-        .sum();
-    reporter.start_runs(total as u64);
-    let t_runs = Instant::now();
-    let mut runs = Vec::with_capacity(total);
-    let (mut encode_total, mut project_total) = (0.0, 0.0);
-    for (spec, kind, groups) in &plans {
-        for &seed in &config.seeds {
-            for group in groups {
-                let top = *group.last().context("empty width group")?;
-                let ctx = || format!("encode stage: projection `{}` seed {seed}", spec.label());
-                let t = Instant::now();
-                let spec_of_run = Spec {
-                    kind: *kind,
-                    bits: top,
-                    options: spec.options(seed),
-                };
-                let codes = group_codes(base, spec_of_run, &ds, threads, &ctx())?;
-                let (proj, base_codes) = codes.parts();
-                let query_codes = if base.is_some_and(|b| b.fused) {
-                    proj.encode_fused(&ds.queries.data, threads)
-                } else {
-                    proj.encode(&ds.queries.data, threads)
-                }
-                .with_context(|| {
-                    format!("{}: query vectors ({})", ctx(), file_of(&ds, "queries"))
-                })?;
-                let encode_s = secs(t);
-                encode_total += encode_s;
-                let t = Instant::now();
-                // The asymmetric scorer sees the query relative to the thresholds (y − t), so a
-                // learned centring applies to queries as to documents.
-                let mut yq = proj
-                    .project(&ds.queries.data, threads)
-                    .with_context(|| format!("{}: query projections", ctx()))?;
-                if let Some(th) = proj.thresholds() {
-                    for row in yq.chunks_exact_mut(top) {
-                        for (y, t) in row.iter_mut().zip(th) {
-                            *y -= t;
-                        }
-                    }
-                }
-                project_total += secs(t);
-                for &bits in group {
-                    let run = one_run(
-                        config,
-                        &ds,
-                        &float,
-                        &depths,
-                        spec,
-                        seed,
-                        bits,
-                        top,
-                        base_codes,
-                        &query_codes,
-                        &yq,
-                        encode_s,
-                        threads,
-                    )
-                    .with_context(|| {
-                        format!(
-                            "metrics stage: projection `{}` bits {bits} seed {seed}",
-                            spec.label()
-                        )
-                    })?;
-                    reporter.run_done(&format!(
-                        "{} {:>5} bits seed {:<3} recall@10 {:.3}  ({:.2} s search)",
-                        spec.label(),
-                        bits,
-                        seed,
-                        run.metric("recall@10").unwrap_or(f64::NAN),
-                        run.timings.search_s
-                    ));
-                    runs.push(run);
-                }
-            }
-        }
-    }
-    reporter.finish_runs();
-    // Order: projection (config order), bits ascending, seed (config order).
+/// Orders the runs by projection (config order), bits ascending, seed (config order).
+fn sort_runs(config: &Config, runs: &mut [Run]) {
     let order = |r: &Run| {
         (
             config
@@ -760,93 +694,53 @@ fn evaluate_inner(
         )
     };
     runs.sort_by_key(order);
-    let runs_s = secs(t_runs);
-    let search_total = runs.iter().map(|r| r.timings.search_s).sum();
-    let metrics_total = runs.iter().map(|r| r.timings.metrics_s).sum();
+}
 
-    let summary = summarize_runs(config, &widths, &runs);
+/// What an evaluation concludes from its runs.
+struct Conclusions {
+    summary: Vec<SummaryRow>,
+    verdicts: Vec<Verdict>,
+    unreachable: Option<String>,
+    cost: Vec<Cost>,
+    recommendation: Recommendation,
+}
+
+/// Summarises the runs across seeds, judges the criteria (warnings reported and pushed onto
+/// `warnings`, the unreachable notice as an error) and recommends a width.
+fn conclude(
+    cx: &RunContext<'_>,
+    widths: &[usize],
+    runs: &[Run],
+    warnings: &mut Vec<String>,
+) -> Conclusions {
+    let config = cx.config;
+    let summary = summarize_runs(config, widths, runs);
     let nwarn = warnings.len();
-    warnings.extend(null_metric_warnings(config, &runs));
+    warnings.extend(null_metric_warnings(config, runs));
     let widest = widths.last().copied().unwrap_or(0);
-    let verdicts = judge(config, widest, &summary, &mut warnings);
+    let verdicts = judge(config, widest, &summary, warnings);
     for w in &warnings[nwarn..] {
-        reporter.warn(w);
+        cx.reporter.warn(w);
     }
     let unreachable = (!verdicts.is_empty() && verdicts.iter().all(|v| v.mean.is_none()))
-        .then(|| unreachable_notice(config, &widths, &summary));
+        .then(|| unreachable_notice(config, widths, &summary));
     if let Some(n) = &unreachable {
-        reporter.error(n);
+        cx.reporter.error(n);
         warnings.push(n.clone());
     }
+    let (dims, rows) = (cx.ds.base.cols, cx.ds.base.rows);
     let cost: Vec<Cost> = widths
         .iter()
-        .map(|&bits| cost_model(bits, dims, ds.base.rows, m, depths.k))
+        .map(|&bits| cost_model(bits, dims, rows, &config.metrics, cx.depths.k))
         .collect();
-    let recommendation = recommend::recommend(config, &widths, &summary, &cost);
-    Ok(Evaluation {
-        config: config.clone(),
-        dataset: ds,
-        float,
-        depths,
-        runs,
+    let recommendation = recommend::recommend(config, widths, &summary, &cost);
+    Conclusions {
         summary,
         verdicts,
-        cost,
-        warnings,
-        gt_check,
         unreachable,
+        cost,
         recommendation,
-        threads,
-        timings: Timings {
-            load_s: 0.0,
-            gt_check_s,
-            float_side_s,
-            runs_s,
-            encode_s: encode_total,
-            project_s: project_total,
-            search_s: search_total,
-            metrics_s: metrics_total,
-            output_s: 0.0,
-            total_s: 0.0,
-        },
-        base_codes: None,
-    })
-}
-
-/// The projector and base codes of one (projection, seed, widest width).
-enum GroupCodes<'a> {
-    /// `eval --codes`: precomputed.
-    Given(&'a BaseCodes),
-    /// Trained on and encoded from the base vectors.
-    Built(Box<(Projector, CodeMatrix)>),
-}
-
-impl GroupCodes<'_> {
-    fn parts(&self) -> (&Projector, &CodeMatrix) {
-        match self {
-            GroupCodes::Given(b) => (&b.projector, &b.codes),
-            GroupCodes::Built(b) => (&b.0, &b.1),
-        }
     }
-}
-
-/// The precomputed `base`, else the projector of `spec` trained on the base set and its codes.
-fn group_codes<'a>(
-    base: Option<&'a BaseCodes>,
-    spec: Spec,
-    ds: &Dataset,
-    threads: usize,
-    ctx: &str,
-) -> Result<GroupCodes<'a>> {
-    if let Some(b) = base {
-        return Ok(GroupCodes::Given(b));
-    }
-    let proj = Projector::build(spec, ds.base.cols, &ds.base.data)
-        .with_context(|| format!("{ctx}: training on {}", file_of(ds, "base")))?;
-    let codes = proj
-        .encode(&ds.base.data, threads)
-        .with_context(|| format!("{ctx}: base vectors ({})", file_of(ds, "base")))?;
-    Ok(GroupCodes::Built(Box::new((proj, codes))))
 }
 
 /// The warning when `knn_acc` cannot be computed for lack of labels (flags or config keys named
@@ -984,183 +878,6 @@ fn file_of(ds: &Dataset, role: &str) -> String {
         .find(|f| f.role == role)
         .map(|f| f.path.clone())
         .unwrap_or_else(|| format!("{} ({role})", ds.id))
-}
-
-/// Per-query metric values, in [`MetricsSpec::metric_keys`] order minus the pair metrics.
-#[allow(clippy::too_many_arguments)]
-fn one_run(
-    config: &Config,
-    ds: &Dataset,
-    float: &FloatSide,
-    d: &Depths,
-    spec: &ProjectionSpec,
-    seed: u64,
-    bits: usize,
-    max_bits: usize,
-    base_codes: &CodeMatrix,
-    query_codes: &CodeMatrix,
-    yq: &[f32],
-    encode_s: f64,
-    threads: usize,
-) -> Result<Run> {
-    let m = &config.metrics;
-    let db = truncate(base_codes, bits)?;
-    let qc = truncate(query_codes, bits)?;
-    let t = Instant::now();
-    let found = engine::knn(&db, &qc, d.hamming, threads)?;
-    let search_s = secs(t);
-    let t = Instant::now();
-    let nq = ds.queries.rows;
-    let k = d.k;
-    let max_m = m.rerank_oversample.iter().copied().max().unwrap_or(1);
-    let labels = ds.base_labels.as_ref().zip(ds.query_labels.as_ref());
-    let n_per_query = m.recall_k.len() + 4 + 2 * m.rerank_oversample.len() + 1;
-    // Per query: recall@r…, k@cand, overlap, ndcg, rr, rerank…, asym…, knn hit.
-    let per_query: Vec<Vec<f64>> = (0..nq)
-        .into_par_iter()
-        .map(|q| {
-            let ids: Vec<u32> = found.query(q).iter().map(|n| n.index).collect();
-            let truth = float.gt.query(q);
-            let mut v = Vec::with_capacity(n_per_query);
-            for &r in &m.recall_k {
-                v.push(metrics::recall_at(&ids, truth, r));
-            }
-            v.push(metrics::recall_in_depth(&ids, truth, k, d.candidates));
-            v.push(metrics::average_overlap(&ids, truth, k));
-            let gains: Vec<f64> = ids
-                .iter()
-                .take(k)
-                .map(|&b| float.cos(ds, q, b as usize).max(0.0))
-                .collect();
-            v.push(metrics::ndcg(
-                &gains,
-                &float.ideal_gains[q * k..(q + 1) * k],
-            ));
-            v.push(metrics::reciprocal_rank(
-                &ids[..d.candidates.min(ids.len())],
-                truth[0],
-            ));
-            let cands = &ids[..(k * max_m).min(ids.len())];
-            let exact: Vec<f64> = cands
-                .iter()
-                .map(|&b| float.dot(ds, q, b as usize))
-                .collect();
-            let scorer = AsymScorer::new(&yq[q * max_bits..(q + 1) * max_bits], bits);
-            let asym: Vec<f64> = cands
-                .iter()
-                .map(|&b| scorer.score(db.code(b as usize).unwrap_or(&[])))
-                .collect();
-            for scores in [&exact, &asym] {
-                for &mm in &m.rerank_oversample {
-                    let n = (k * mm).min(cands.len());
-                    let top = metrics::rerank(&cands[..n], &scores[..n], k);
-                    v.push(metrics::recall_at(&top, truth, k));
-                }
-            }
-            v.push(match labels {
-                Some((bl, ql)) => {
-                    let votes: Vec<i64> = ids[..d.knn_k].iter().map(|&i| bl[i as usize]).collect();
-                    f64::from(u8::from(metrics::majority_vote(&votes) == Some(ql[q])))
-                }
-                None => f64::NAN,
-            });
-            v
-        })
-        .collect();
-    let mean_col = |c: usize| {
-        let mut s = 0.0;
-        for row in &per_query {
-            s += row[c];
-        }
-        s / nq as f64
-    };
-    let keys = m.metric_keys();
-    let mut metrics_out: Vec<(String, f64)> = Vec::with_capacity(keys.len());
-    let per_query_keys = keys.iter().filter(|k| {
-        !matches!(
-            k.as_str(),
-            "spearman"
-                | "pearson"
-                | "kendall"
-                | "theta_pi_mae"
-                | "theta_pi_bins_inside"
-                | "knn_acc"
-        )
-    });
-    for (c, key) in per_query_keys.enumerate() {
-        metrics_out.push((key.clone(), mean_col(c)));
-    }
-    // Pair metrics.
-    let (hd, est): (Vec<f64>, Vec<f64>) = float
-        .pairs
-        .par_iter()
-        .map(|&(q, b)| {
-            let dist = distance_words(
-                qc.code(q as usize).unwrap_or(&[]),
-                db.code(b as usize).unwrap_or(&[]),
-            )
-            .unwrap_or(0);
-            let frac = f64::from(dist) / bits as f64;
-            (frac, (std::f64::consts::PI * frac).cos())
-        })
-        .unzip();
-    let cal = metrics::calibration(
-        &float.pair_theta_pi,
-        &hd,
-        bits,
-        m.calibration_bins,
-        m.calibration_min_pairs,
-    );
-    metrics_out.push(("spearman".into(), metrics::spearman(&float.pair_cos, &est)));
-    metrics_out.push(("pearson".into(), metrics::pearson(&float.pair_cos, &est)));
-    metrics_out.push((
-        "kendall".into(),
-        metrics::kendall_tau_b(&float.pair_cos, &est),
-    ));
-    metrics_out.push(("theta_pi_mae".into(), cal.mae));
-    metrics_out.push(("theta_pi_bins_inside".into(), cal.fraction_inside));
-    metrics_out.push((
-        "knn_acc".into(),
-        if labels.is_some() {
-            mean_col(n_per_query - 1)
-        } else {
-            f64::NAN
-        },
-    ));
-    let step = (float.pairs.len() / 1000).max(1);
-    let scatter = float
-        .pair_cos
-        .iter()
-        .zip(&est)
-        .step_by(step)
-        .map(|(&a, &b)| (a, b))
-        .collect();
-    let metrics_s = secs(t);
-    let n_enc = (ds.base.rows + nq) as f64;
-    Ok(Run {
-        projection: spec.label().to_string(),
-        kind: spec.kind.clone(),
-        bits,
-        seed,
-        metrics: metrics_out,
-        calibration: cal,
-        timings: RunTimings {
-            encode_s,
-            encode_vectors_per_s: if encode_s > 0.0 {
-                n_enc / encode_s
-            } else {
-                0.0
-            },
-            search_s,
-            search_queries_per_s: if search_s > 0.0 {
-                nq as f64 / search_s
-            } else {
-                0.0
-            },
-            metrics_s,
-        },
-        scatter,
-    })
 }
 
 fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<SummaryRow> {
@@ -1358,7 +1075,46 @@ pub fn cost_model(bits: usize, dims: usize, n_base: usize, m: &MetricsSpec, k: u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ProjectionSpec;
+    use crate::projection::Spec;
     use binaryllm_core::{DenseProjection, ProjectionKind, SeededProjection, Threshold};
+
+    /// The projection matrix `[bits, dims]` of a config entry.
+    /// (Kinds that need no training data; `hadamard`: the core's materialisation.)
+    fn materialize(spec: &ProjectionSpec, seed: u64, dims: usize, bits: usize) -> Result<Vec<f32>> {
+        let kind = spec.host_kind().with_context(|| {
+            format!(
+                "unknown projection kind `{}` (known: {})",
+                spec.kind,
+                crate::config::known_projection_kinds()
+            )
+        })?;
+        let p = Projector::build(
+            Spec {
+                kind,
+                bits,
+                options: spec.options(seed),
+            },
+            dims,
+            &[],
+        )?;
+        Ok(p.dense_matrix()?)
+    }
+
+    /// `Σ_{j<bits} y_j · s_j` with `s_j = +1` for a set bit and `−1` otherwise (the asymmetric
+    /// score of a float query projection against a binary document); the reference form.
+    fn asym_score(y: &[f32], code: &[u64], bits: usize) -> f64 {
+        let mut acc = 0f64;
+        for (j, &v) in y[..bits].iter().enumerate() {
+            let bit = code.get(j / 64).map_or(0, |w| (w >> (j % 64)) & 1);
+            acc += if bit == 1 {
+                f64::from(v)
+            } else {
+                -f64::from(v)
+            };
+        }
+        acc
+    }
 
     #[test]
     fn narrower_codes_are_prefixes_of_wider_ones() {

@@ -162,24 +162,41 @@ pub fn recommend(
         .iter()
         .copied()
         .find(|&b| all.iter().any(|&(_, wb, n)| wb == b && n == rules.len()));
+    let judged = Judged {
+        all,
+        n_rules: rules.len(),
+        key: &key,
+        summary,
+    };
     match found {
-        Some(b) => chosen(&mut r, &labels, b, &all, rules.len(), &key, summary, cost),
-        None => none_passes(&mut r, &all, rules.len(), &key, summary, widths),
+        Some(b) => chosen(&mut r, &judged, &labels, b, cost),
+        None => none_passes(&mut r, &judged, widths),
     }
     r
 }
 
-#[allow(clippy::too_many_arguments)]
-fn chosen(
-    r: &mut Recommendation,
-    order: &[&str],
-    b: usize,
-    all: &[(&str, usize, usize)],
+/// Every (projection, width) judged, and how to rank them.
+struct Judged<'a, 'k> {
+    /// (projection, width, criteria passed) of every pair with a summary.
+    all: Vec<(&'a str, usize, usize)>,
+    /// Distinct criteria judged.
     n_rules: usize,
-    key: &dyn Fn(&str, usize) -> f64,
-    summary: &[SummaryRow],
-    cost: &[Cost],
-) {
+    /// The ranking key (higher is better) of a (projection, width).
+    key: &'k dyn Fn(&str, usize) -> f64,
+    /// The run's summary.
+    summary: &'a [SummaryRow],
+}
+
+/// Fills `r` for width `b`, where some projection passes every criterion; `order` is the
+/// config order of the projections.
+fn chosen(r: &mut Recommendation, j: &Judged<'_, '_>, order: &[&str], b: usize, cost: &[Cost]) {
+    let Judged {
+        all,
+        n_rules,
+        key,
+        summary,
+    } = j;
+    let (n_rules, summary) = (*n_rules, *summary);
     let metric = r.metric.clone().unwrap_or_default();
     let mut passing: Vec<&str> = all
         .iter()
@@ -248,14 +265,15 @@ fn chosen(
     );
 }
 
-fn none_passes(
-    r: &mut Recommendation,
-    all: &[(&str, usize, usize)],
-    n_rules: usize,
-    key: &dyn Fn(&str, usize) -> f64,
-    summary: &[SummaryRow],
-    widths: &[usize],
-) {
+/// Fills `r` when no width passes every criterion: the best (projection, width) seen.
+fn none_passes(r: &mut Recommendation, j: &Judged<'_, '_>, widths: &[usize]) {
+    let Judged {
+        all,
+        n_rules,
+        key,
+        summary,
+    } = j;
+    let (n_rules, summary) = (*n_rules, *summary);
     let best = all.iter().copied().max_by(|x, y| {
         x.2.cmp(&y.2)
             .then(key(x.0, x.1).total_cmp(&key(y.0, y.1)))
