@@ -204,85 +204,140 @@ struct Npy {
     data_start: usize,
 }
 
-fn open_npy(path: &Path, file: Vec<u8>) -> Result<Npy, DataError> {
-    if !file.starts_with(b"\x93NUMPY") {
-        return Err(DataError::NotNpy {
-            path: path.to_path_buf(),
-            detail: "missing the \\x93NUMPY magic".into(),
-        });
+/// What a `.npy` header says about the array after it: what a caller that maps the file
+/// (instead of reading it) needs to find and check the data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NpyLayout {
+    /// The dtype as numpy writes it, e.g. `<f4`, `|u1` (a structured dtype's description
+    /// for anything else).
+    pub descr: String,
+    /// The shape.
+    pub shape: Vec<u64>,
+    /// Whether the array is stored in Fortran (column-major) order.
+    pub fortran_order: bool,
+    /// The byte offset of the first data byte (the end of the header).
+    pub data_offset: usize,
+}
+
+/// Parses the header of a `.npy` file (`file` may be a memory mapping of it) without reading
+/// its data: the one `.npy` header parser, behind [`read_matrix`], [`read_ints`],
+/// [`read_u8_matrix`] and every mapped reader. Refuses what would make the parser misbehave
+/// (a header longer than the file, deep bracket nesting, a shape that is not a tuple of
+/// integers or whose element count overflows). Never panics, whatever the bytes.
+pub fn npy_layout(path: &Path, file: &[u8]) -> Result<NpyLayout, DataError> {
+    let h = parse_header(path, file)?;
+    Ok(NpyLayout {
+        descr: match &h.dtype {
+            DType::Plain(ts) => ts.to_string(),
+            other => other.descr(),
+        },
+        shape: h.shape,
+        fortran_order: h.order == Order::Fortran,
+        data_offset: h.data_start,
+    })
+}
+
+/// A header as npyz parsed it, after [`check_header_text`] and the shape checks.
+struct Header {
+    header: npyz::NpyHeader,
+    dtype: DType,
+    shape: Vec<u64>,
+    order: Order,
+    data_start: usize,
+}
+
+fn not_npy(path: &Path, detail: String) -> DataError {
+    DataError::NotNpy {
+        path: path.to_path_buf(),
+        detail,
     }
+}
+
+/// Checks the preamble and the raw header text before npyz parses them.
+fn check_header_text(path: &Path, file: &[u8]) -> Result<(), DataError> {
+    if !file.starts_with(b"\x93NUMPY") {
+        return Err(not_npy(path, "missing the \\x93NUMPY magic".into()));
+    }
+    let Some((start, len)) = header_span(file) else {
+        return Ok(());
+    };
     // npyz allocates the header length the preamble claims before reading it: check it
     // against the file first.
-    if let Some((start, len)) = header_span(&file)
-        && start.saturating_add(len) > file.len()
-    {
-        return Err(DataError::NotNpy {
-            path: path.to_path_buf(),
-            detail: format!(
-                "the header claims {len} bytes, the file has {} after the preamble",
-                file.len().saturating_sub(start)
-            ),
-        });
+    if start.saturating_add(len) > file.len() {
+        let after = file.len().saturating_sub(start);
+        return Err(not_npy(
+            path,
+            format!("the header claims {len} bytes, the file has {after} after the preamble"),
+        ));
     }
     // npyz's header parser (py_literal) backtracks exponentially on deeply nested brackets
     // (100 `[` took > 10 s, found by fuzzing); numpy nests a few levels at most.
-    if let Some((start, len)) = header_span(&file) {
-        let header = file.get(start..start.saturating_add(len)).unwrap_or(&[]);
-        let mut depth = 0usize;
-        for &b in header {
-            match b {
-                b'[' | b'(' | b'{' => depth += 1,
-                b']' | b')' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            if depth > MAX_HEADER_NESTING {
-                return Err(DataError::NotNpy {
-                    path: path.to_path_buf(),
-                    detail: format!(
-                        "the header nests brackets more than {MAX_HEADER_NESTING} deep"
-                    ),
-                });
-            }
+    let header = file.get(start..start.saturating_add(len)).unwrap_or(&[]);
+    let mut depth = 0usize;
+    for &b in header {
+        match b {
+            b'[' | b'(' | b'{' => depth += 1,
+            b']' | b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_HEADER_NESTING {
+            return Err(not_npy(
+                path,
+                format!("the header nests brackets more than {MAX_HEADER_NESTING} deep"),
+            ));
         }
     }
+    Ok(())
+}
+
+/// The checked header: npyz's parse of it, once the text and the shape are known to be safe
+/// to hand over.
+fn parse_header(path: &Path, file: &[u8]) -> Result<Header, DataError> {
+    check_header_text(path, file)?;
     // npyz multiplies the shape's dimensions unchecked (an overflow panics in debug builds):
     // refuse such a header before handing it over.
-    let shape = header_shape(&file);
-    if let Some(Err(text)) = &shape {
-        return Err(DataError::NotNpy {
-            path: path.to_path_buf(),
-            detail: format!("the shape ({text}) is not a tuple of decimal integers"),
-        });
+    match header_shape(file) {
+        Some(Err(text)) => {
+            return Err(not_npy(
+                path,
+                format!("the shape ({text}) is not a tuple of decimal integers"),
+            ));
+        }
+        Some(Ok(shape))
+            if shape
+                .iter()
+                .try_fold(1u64, |a, &d| a.checked_mul(d))
+                .is_none() =>
+        {
+            return Err(DataError::Oversized {
+                path: path.to_path_buf(),
+                shape,
+            });
+        }
+        _ => {}
     }
-    if let Some(Ok(shape)) = shape
-        && shape
-            .iter()
-            .try_fold(1u64, |a, &d| a.checked_mul(d))
-            .is_none()
-    {
-        return Err(DataError::Oversized {
-            path: path.to_path_buf(),
-            shape,
-        });
-    }
-    let npy = NpyFile::new(&file[..]).map_err(|e| DataError::NotNpy {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    if npy.order() == Order::Fortran && npy.shape().iter().filter(|&&d| d > 1).count() > 1 {
+    let npy = NpyFile::new(file).map_err(|e| not_npy(path, e.to_string()))?;
+    Ok(Header {
+        header: npy.header().clone(),
+        dtype: npy.dtype(),
+        shape: npy.shape().to_vec(),
+        order: npy.order(),
+        data_start: file.len() - npy.into_inner().len(),
+    })
+}
+
+fn open_npy(path: &Path, file: Vec<u8>) -> Result<Npy, DataError> {
+    let h = parse_header(path, &file)?;
+    if h.order == Order::Fortran && h.shape.iter().filter(|&&d| d > 1).count() > 1 {
         return Err(DataError::FortranOrder {
             path: path.to_path_buf(),
         });
     }
-    let dtype = npy.dtype();
-    let shape = npy.shape().to_vec();
-    let header = npy.header().clone();
-    let data_start = file.len() - npy.into_inner().len();
     Ok(Npy {
-        header,
-        dtype,
-        shape,
-        data_start,
+        header: h.header,
+        dtype: h.dtype,
+        shape: h.shape,
+        data_start: h.data_start,
         file,
     })
 }
@@ -983,6 +1038,26 @@ mod tests {
                 .contains("not a .npy file (the header nests brackets more than 4 deep)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn npy_layout_reports_dtype_shape_order_and_data_offset() {
+        let bytes = npy_bytes(&[2, 3], &[1.0f32; 6]).unwrap();
+        let l = npy_layout(Path::new("x.npy"), &bytes).unwrap();
+        assert_eq!(
+            (l.descr.as_str(), l.shape.as_slice()),
+            ("<f4", &[2u64, 3][..])
+        );
+        assert!(!l.fortran_order);
+        assert_eq!(bytes.len() - l.data_offset, 24);
+        assert_eq!(
+            &bytes[l.data_offset..l.data_offset + 4],
+            &1.0f32.to_le_bytes()
+        );
+        let codes = npy_bytes(&[4], &[7u8; 4]).unwrap();
+        assert_eq!(npy_layout(Path::new("c.npy"), &codes).unwrap().descr, "|u1");
+        let e = npy_layout(Path::new("bad.npy"), b"hello").unwrap_err();
+        assert!(matches!(e, DataError::NotNpy { .. }), "{e}");
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub enum FloatsError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Not a `.npy` file (the formats crate's header parser refused it; names the file).
+    #[error(transparent)]
+    Npy(#[from] crate::data::DataError),
     /// Not a 2-d little-endian f32 C-order `.npy` file.
     #[error("float matrix {path}: {reason}")]
     Format {
@@ -78,12 +81,6 @@ pub struct NpyF32 {
     dims: usize,
 }
 
-fn field<'h>(header: &'h str, key: &str) -> Option<&'h str> {
-    let i = header.find(&format!("'{key}'"))?;
-    let rest = header[i + key.len() + 2..].trim_start().strip_prefix(':')?;
-    Some(rest.trim_start())
-}
-
 impl NpyF32 {
     /// Maps and validates `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, FloatsError> {
@@ -105,47 +102,32 @@ impl NpyF32 {
             source,
         })?;
         let b = map.bytes();
-        if b.len() < 10 || &b[..6] != b"\x93NUMPY" {
-            return Err(bad("not an .npy file (bad magic)".into()));
+        let layout = crate::data::npy_layout(path, b)?;
+        if layout.descr != "<f4" {
+            return Err(bad(format!(
+                "dtype {:.8}, expected '<f4' (float32)",
+                layout.descr
+            )));
         }
-        let (hlen, start) = match b[6] {
-            1 => (usize::from(u16::from_le_bytes([b[8], b[9]])), 10),
-            2 | 3 if b.len() >= 12 => (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12),
-            v => return Err(bad(format!("unsupported .npy version {v}"))),
-        };
-        let header = b
-            .get(start..start + hlen)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .ok_or_else(|| bad("truncated or non-text header".into()))?;
-        let descr = field(header, "descr").unwrap_or("");
-        if !descr.starts_with("'<f4'") {
-            return Err(bad(format!("dtype {descr:.8}…, expected '<f4' (float32)")));
-        }
-        if !field(header, "fortran_order").is_some_and(|v| v.starts_with("False")) {
+        if layout.fortran_order {
             return Err(bad("Fortran order is not supported".into()));
         }
-        let shape = field(header, "shape")
-            .and_then(|s| s.strip_prefix('('))
-            .and_then(|s| s.split(')').next())
-            .ok_or_else(|| bad("no shape in the header".into()))?;
-        let dims_v: Vec<usize> = shape
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<usize>())
-            .collect::<Result<_, _>>()
-            .map_err(|e| bad(format!("shape ({shape}): {e}")))?;
-        let [rows, dims] = dims_v[..] else {
-            return Err(bad(format!("shape ({shape}) is not 2-d")));
+        let shape = crate::data::ShapeDisplay(
+            &layout.shape.iter().map(|&d| d as usize).collect::<Vec<_>>(),
+        )
+        .to_string();
+        let [rows, dims] = layout.shape[..] else {
+            return Err(bad(format!("shape {shape} is not 2-d")));
         };
-        let offset = start + hlen;
-        let expect = rows as u128 * dims as u128 * 4 + offset as u128;
+        let offset = layout.data_offset;
+        let expect = u128::from(rows) * u128::from(dims) * 4 + offset as u128;
         if expect != b.len() as u128 || dims == 0 {
             return Err(bad(format!(
                 "{} bytes, but shape ({rows}, {dims}) needs {expect}",
                 b.len()
             )));
         }
+        let (rows, dims) = (rows as usize, dims as usize);
         let f = Self {
             path: path.to_owned(),
             map,

@@ -172,13 +172,11 @@ pub fn results_path(out: Option<&Path>, name: &str) -> std::path::PathBuf {
     }
 }
 
-/// Writes a shared input file `path` ([`binaryllm_engine::data::atomic_write`], creating the directory).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
+/// Creates the directory `path` is written into.
+pub fn create_parent(path: &Path) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    binaryllm_engine::data::atomic_write(path, |w| w.write_all(bytes))?;
     Ok(())
 }
 

@@ -1,66 +1,62 @@
-//! Minimal `.npy` (format 1.0) writing and `uint8` reading for the benchmark inputs shared
-//! with the Python comparison (`bench/compare.py` reads the same files with `numpy.load`).
+//! The benchmark inputs shared with the Python comparison (`bench/compare.py` reads the same
+//! files with `numpy.load`), written and read through `binaryllm_formats::data` (the one
+//! `.npy` writer and reader).
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use binaryllm_engine::data;
 
-/// Writes a C-order `.npy` with `descr` (`'<f4'`, `'|u1'`) and `shape`, atomically.
+/// Writes a C-order `.npy` of little-endian `data` with `descr` (`'<f4'`, `'<u4'`, `'|u1'`)
+/// and `shape`, atomically, creating the directory.
 pub fn write(path: &Path, descr: &str, shape: &[usize], data: &[u8]) -> anyhow::Result<()> {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let shape_s = if dims.len() == 1 {
-        format!("({},)", dims[0])
-    } else {
-        format!("({})", dims.join(", "))
+    super::create_parent(path)?;
+    let shape: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
+    let words = |bytes: &[u8]| -> Vec<[u8; 4]> {
+        bytes
+            .chunks_exact(4)
+            .map(|c| [c[0], c[1], c[2], c[3]])
+            .collect()
     };
-    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_s}, }}");
-    while (10 + h.len() + 1) % 64 != 0 {
-        h.push(' ');
+    match descr {
+        "|u1" => data::write_npy(path, &shape, data)?,
+        "<f4" => {
+            let v: Vec<f32> = words(data).into_iter().map(f32::from_le_bytes).collect();
+            data::write_npy(path, &shape, &v)?;
+        }
+        "<u4" => {
+            let v: Vec<u32> = words(data).into_iter().map(u32::from_le_bytes).collect();
+            data::write_npy(path, &shape, &v)?;
+        }
+        other => bail!("{}: no writer for dtype {other}", path.display()),
     }
-    h.push('\n');
-    let mut out = Vec::with_capacity(10 + h.len() + data.len());
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
-    out.extend_from_slice(h.as_bytes());
-    out.extend_from_slice(data);
-    crate::bench::write_atomic(path, &out)
+    Ok(())
 }
 
 /// Reads a 2-d `uint8` `.npy` file: `(rows, cols, bytes)`.
 pub fn read_u8(path: &Path) -> anyhow::Result<(usize, usize, Vec<u8>)> {
-    let b = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if b.len() < 10 || &b[..6] != b"\x93NUMPY" || b[6] != 1 {
-        bail!("{}: not an .npy 1.0 file", path.display());
+    Ok(data::read_u8_matrix(path)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_inputs_read_back_through_the_formats_reader() {
+        let d = tempfile::tempdir().unwrap();
+        let codes = d.path().join("sub/codes.npy");
+        write(&codes, "|u1", &[2, 3], &[1, 2, 3, 4, 5, 255]).unwrap();
+        assert_eq!(read_u8(&codes).unwrap(), (2, 3, vec![1, 2, 3, 4, 5, 255]));
+        let x = d.path().join("x.npy");
+        let v = [1.5f32, -2.0];
+        let bytes: Vec<u8> = v.iter().flat_map(|f| f.to_le_bytes()).collect();
+        write(&x, "<f4", &[1, 2], &bytes).unwrap();
+        assert_eq!(data::read_matrix(&x).unwrap().data, v);
+        let ids = d.path().join("ids.npy");
+        write(&ids, "<u4", &[2], &[7, 0, 0, 0, 9, 0, 0, 0]).unwrap();
+        assert_eq!(data::read_ints(&ids).unwrap().data, [7, 9]);
+        assert!(read_u8(&x).is_err());
+        assert!(write(&x, "<f8", &[1], &[0; 8]).is_err());
     }
-    let hlen = usize::from(u16::from_le_bytes([b[8], b[9]]));
-    let header = std::str::from_utf8(b.get(10..10 + hlen).unwrap_or(&[]))
-        .with_context(|| format!("{}: header", path.display()))?;
-    if !header.contains("'|u1'") || header.contains("'fortran_order': True") {
-        bail!("{}: expected a C-order uint8 array", path.display());
-    }
-    let shape = header
-        .split("'shape':")
-        .nth(1)
-        .and_then(|s| s.split('(').nth(1))
-        .and_then(|s| s.split(')').next())
-        .with_context(|| format!("{}: no shape", path.display()))?;
-    let d: Vec<usize> = shape
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("{}: shape ({shape})", path.display()))?;
-    let [rows, cols] = d[..] else {
-        bail!("{}: shape ({shape}) is not 2-d", path.display());
-    };
-    let data = b[10 + hlen..].to_vec();
-    if data.len() != rows * cols {
-        bail!(
-            "{}: {} data bytes for shape ({rows}, {cols})",
-            path.display(),
-            data.len()
-        );
-    }
-    Ok((rows, cols, data))
 }
