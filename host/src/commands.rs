@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
 
-use binaryllm_core::bytes::{ByteOrder, to_bytes_into};
+use binaryllm_core::bytes::ByteOrder;
 
 use crate::cli::{
     CodeFormat, EncodeArgs, EvalArgs, ExportArgs, ExportFormat, ProjExportArgs, ProjFormat,
@@ -223,7 +223,7 @@ pub(crate) fn build_projector(
     p: &ProjectionOpts,
     dims: usize,
     bits: Option<usize>,
-    fallback: Option<(&Matrix, &Path)>,
+    fallback: Option<(&[f32], &Path)>,
 ) -> Result<Projector> {
     if let Some(dir) = &p.projection_file {
         let a = artefact::load(dir)?;
@@ -262,7 +262,7 @@ pub(crate) fn build_projector(
             }
             (&loaded.data, Some(t.as_path()))
         }
-        (None, Some((m, f))) => (&m.data, Some(f)),
+        (None, Some((m, f))) => (m, Some(f)),
         (None, None) => bail!(
             "projection {} with threshold {} needs training vectors: give --train BASE.npy or --projection-file DIR",
             spec.kind.name(),
@@ -282,28 +282,6 @@ pub(crate) fn build_projector(
     })
 }
 
-/// Encodes `x` with `p`; trained kinds train on `--train` or on `x` itself. Returns the
-/// projector too (for the sidecar).
-fn encode_rows(
-    x: &Matrix,
-    p: &ProjectionOpts,
-    bits: Option<usize>,
-    threads: usize,
-    file: &Path,
-    train_on_input: bool,
-    fused: bool,
-) -> Result<(Projector, CodeMatrix)> {
-    let fallback = train_on_input.then_some((x, file));
-    let proj = build_projector(p, x.cols, bits, fallback)?;
-    let codes = if fused {
-        proj.encode_fused(&x.data, threads)
-    } else {
-        proj.encode(&x.data, threads)
-    }
-    .with_context(|| format!("{}", file.display()))?;
-    Ok((proj, codes))
-}
-
 pub(crate) fn order(f: CodeFormat) -> ByteOrder {
     match f {
         CodeFormat::Faiss => ByteOrder::Lsb,
@@ -311,34 +289,48 @@ pub(crate) fn order(f: CodeFormat) -> ByteOrder {
     }
 }
 
-/// `binaryllm encode`.
+/// `binaryllm encode`: the input is mapped (f32) or read whole (other dtypes) and the codes are
+/// streamed into the output ([`engine::encode_npy_file`]).
 pub fn encode(a: &EncodeArgs) -> Result<()> {
     let target = Target::file(&a.out, a.force)?;
-    let x = data::read_matrix(&a.input).context("load stage")?;
-    let (proj, codes) = encode_rows(&x, &a.proj, a.bits, a.threads, &a.input, true, a.fma)
-        .context("encode stage")?;
-    let layout = codes.layout();
-    let nb = layout.bytes();
-    let mut bytes = vec![0u8; codes.len() * nb];
-    for (code, out) in codes.iter().zip(bytes.chunks_exact_mut(nb)) {
-        to_bytes_into(layout, code, order(a.format), out)?;
-    }
-    let npy = data::npy_bytes(&[codes.len() as u64, nb as u64], &bytes).context("output stage")?;
-    let side = codefile::encode_sidecar(a, &proj, codes.len(), data::sha256_bytes(&npy))
-        .context("output stage")?;
+    let input = engine::InputFloats::open(&a.input).context("load stage")?;
+    let fallback = Some((input.data(), a.input.as_path()));
+    let proj = match build_projector(&a.proj, input.dims(), a.bits, fallback) {
+        Ok(p) => p,
+        Err(e) => {
+            // A value that is not finite is a load error, reported before anything else.
+            input.check_finite().context("load stage")?;
+            return Err(e.context("encode stage"));
+        }
+    };
+    let nb = proj.bits().div_ceil(8);
     let what = format!(
         "{} codes of {} bits, {} bit order",
-        codes.len(),
-        layout.bits(),
-        side.byte_order.name()
+        input.rows(),
+        proj.bits(),
+        codefile::byte_order(a.format).name()
     );
-    let side = serde_json::to_value(&side).context("output stage")?;
-    let w = target.write(
-        &npy,
-        Some(side),
-        what,
-        format!("uint8 [{}, {nb}]", codes.len()),
-    )?;
+    let opts = engine::StreamOptions {
+        threads: a.threads,
+        fused: a.fma,
+        order: order(a.format),
+    };
+    let shape = format!("uint8 [{}, {nb}]", input.rows());
+    let w = target.write_streamed(what, shape, |out| {
+        let s = engine::encode_npy_file(&input, &proj, &opts, out).map_err(|e| match e {
+            engine::encode_file::StreamError::Load(e) => {
+                anyhow::Error::new(e).context("load stage")
+            }
+            engine::encode_file::StreamError::Encode(e) => anyhow::Error::new(e)
+                .context(format!("{}", a.input.display()))
+                .context("encode stage"),
+            engine::encode_file::StreamError::Write(e) => anyhow::Error::new(e)
+                .context(format!("output stage: {}: cannot write", a.out.display())),
+        })?;
+        let side = codefile::encode_sidecar(a, &proj, s.rows, s.sha256, s.input_sha256)
+            .context("output stage")?;
+        Ok(serde_json::to_value(&side).context("output stage")?)
+    })?;
     println!("{w}");
     Ok(())
 }
