@@ -275,6 +275,56 @@ impl Target {
 }
 
 impl Target {
+    /// Streams a file output: `write` writes the bytes into the partial file and returns the
+    /// sidecar, which is written after the file is in place (as [`write`](Self::write) does);
+    /// on any failure neither is left and `write`'s own error is returned as it is (so its
+    /// stage is the caller's). `what` and `shape` describe the contents for the `wrote` line.
+    pub fn write_streamed(
+        self,
+        what: impl Into<String>,
+        shape: impl Into<String>,
+        write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> Result<Value>,
+    ) -> Result<Written> {
+        use std::io::Write as _;
+        let created = create_parents(&self.path)?;
+        let (mut failure, mut sidecar) = (None, None);
+        let written = data::atomic_write(&self.path, |w| match write(w) {
+            Ok(s) if has_binaryllm_format(&s) => {
+                sidecar = Some(s);
+                Ok(())
+            }
+            Ok(_) => {
+                failure = Some(anyhow::anyhow!(
+                    "output stage: the sidecar of {} has no binaryllm format",
+                    self.path.display()
+                ));
+                Err(std::io::Error::other("no sidecar"))
+            }
+            Err(e) => {
+                failure = Some(e);
+                Err(std::io::Error::other("stream failed"))
+            }
+        });
+        if let Err(e) = written {
+            remove_empty(&created);
+            return Err(failure.unwrap_or_else(|| anyhow::Error::new(e).context("output stage")));
+        }
+        let bytes = fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        let side = sidecar_path(&self.path);
+        let text = serde_json::to_string_pretty(&sidecar.unwrap_or_default())? + "\n";
+        if let Err(e) = data::atomic_write(&side, |w| w.write_all(text.as_bytes())) {
+            let _ = fs::remove_file(&self.path);
+            remove_empty(&created);
+            return Err(e).context("output stage");
+        }
+        Ok(Written {
+            path: self.path,
+            what: what.into(),
+            details: format!("{}, {} bytes", shape.into(), thousands(bytes)),
+            sidecar: Some(side),
+        })
+    }
+
     /// For a file a streaming writer has put in place at [`path`](Self::path) through its own
     /// partial file ([`crate::engine::CodeFileWriter`]): writes the generic sidecar (hashing
     /// the file) and returns the `wrote` line.

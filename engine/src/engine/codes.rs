@@ -440,9 +440,9 @@ pub fn encode_sidecar(
     proj: &Projector,
     rows: usize,
     sha256: String,
+    input_sha: String,
 ) -> Result<Sidecar> {
     let spec = proj.spec();
-    let input_sha = data::sha256_file(&a.input)?;
     let (artefact, training) = match &a.projection.projection_file {
         Some(dir) => {
             let art = artefact::load(dir)?;

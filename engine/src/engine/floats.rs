@@ -164,6 +164,21 @@ impl NpyF32 {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Byte offset of the first value in the file.
+    pub(crate) fn data_offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The whole file, header included, borrowed from the mapping.
+    pub(crate) fn file_bytes(&self) -> &[u8] {
+        self.map.bytes()
+    }
+
+    /// Lets the operating system drop the mapped pages of file bytes `range` ([`Mapped::release`]).
+    pub(crate) fn release(&self, range: std::ops::Range<usize>) {
+        self.map.release(range);
+    }
 }
 
 /// One float search result.

@@ -10,7 +10,7 @@
 use std::fs::File;
 use std::io;
 
-use memmap2::{Advice, Mmap};
+use memmap2::{Advice, Mmap, UncheckedAdvice};
 
 /// A read-only mapping of a whole file (an empty file maps to an empty slice).
 #[derive(Debug)]
@@ -37,5 +37,27 @@ impl Mapped {
     /// The mapped bytes.
     pub(crate) fn bytes(&self) -> &[u8] {
         self.map.as_deref().unwrap_or(&[])
+    }
+
+    /// Tells the kernel that the bytes `range` (rounded inwards to 64 KiB, a multiple of every
+    /// page size in use) will not be read soon, so their pages leave this process's resident
+    /// set. Reading them again later is correct, only slower: they are read back from the file.
+    pub(crate) fn release(&self, range: std::ops::Range<usize>) {
+        const ALIGN: usize = 64 << 10;
+        let Some(map) = &self.map else {
+            return;
+        };
+        let start = range.start.div_ceil(ALIGN) * ALIGN;
+        let end = (range.end.min(map.len()) / ALIGN) * ALIGN;
+        if start >= end {
+            return;
+        }
+        // SAFETY: `MADV_DONTNEED` on a read-only private file mapping drops its pages; a later
+        // read faults them in again from the file, with the same bytes under the module's
+        // contract (no concurrent rewrite of the file), so no borrowed slice observes a change.
+        // The range lies inside the mapping (clamped above). Advice is a hint: a failure
+        // changes nothing but memory use.
+        let _ =
+            unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, start, end - start) };
     }
 }

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use binaryllm_core::bytes::to_bytes_into;
 
 use crate::data::{self, Matrix};
 use crate::engine::asym::AsymScorer;
@@ -37,46 +36,53 @@ pub struct EncodeRequest {
     pub fma: bool,
 }
 
-/// Encodes the input of `r`, writes the codes and their sidecar.
+/// Encodes the input of `r`, writes the codes and their sidecar: the input is mapped (f32) or
+/// read whole (other dtypes) and the codes are streamed into the output
+/// ([`engine::encode_npy_file`]).
 pub fn encode(r: &EncodeRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
-    let x = data::read_matrix(&r.input).context("load stage")?;
-    let (proj, codes) = encode_rows(r, &x).context("encode stage")?;
-    let layout = codes.layout();
-    let nb = layout.bytes();
-    let mut bytes = vec![0u8; codes.len() * nb];
-    for (code, out) in codes.iter().zip(bytes.chunks_exact_mut(nb)) {
-        to_bytes_into(layout, code, bit_order(r.order), out)?;
-    }
-    let npy = data::npy_bytes(&[codes.len() as u64, nb as u64], &bytes).context("output stage")?;
-    let side = codes::encode_sidecar(r, &proj, codes.len(), data::sha256_bytes(&npy))
-        .context("output stage")?;
+    let input = engine::InputFloats::open(&r.input).context("load stage")?;
+    let fallback = Some((input.data(), r.input.as_path()));
+    let proj = match build_projector(&r.projection, input.dims(), r.bits, fallback) {
+        Ok(p) => p,
+        Err(e) => {
+            // A value that is not finite is a load error, reported before anything else.
+            input.check_finite().context("load stage")?;
+            return Err(e.context("encode stage"));
+        }
+    };
+    let nb = proj.bits().div_ceil(8);
     let what = format!(
         "{} codes of {} bits, {} bit order",
-        codes.len(),
-        layout.bits(),
-        side.byte_order.name()
+        input.rows(),
+        proj.bits(),
+        r.order.name()
     );
-    let side = serde_json::to_value(&side).context("output stage")?;
-    target.write(
-        &npy,
-        Some(side),
-        what,
-        format!("uint8 [{}, {nb}]", codes.len()),
-    )
+    let opts = engine::StreamOptions {
+        threads: r.threads,
+        fused: r.fma,
+        order: bit_order(r.order),
+    };
+    let shape = format!("uint8 [{}, {nb}]", input.rows());
+    target.write_streamed(what, shape, |out| {
+        let s = engine::encode_npy_file(&input, &proj, &opts, out).map_err(|e| stream_error(r, e))?;
+        let side = codes::encode_sidecar(r, &proj, s.rows, s.sha256, s.input_sha256)
+            .context("output stage")?;
+        serde_json::to_value(&side).context("output stage")
+    })
 }
 
-/// Encodes `x` (the input of `r`); trained kinds train on `--train` or on `x` itself. Returns
-/// the projector too (for the sidecar).
-fn encode_rows(r: &EncodeRequest, x: &Matrix) -> Result<(Projector, CodeMatrix)> {
-    let proj = build_projector(&r.projection, x.cols, r.bits, Some((x, &r.input)))?;
-    let codes = if r.fma {
-        proj.encode_fused(&x.data, r.threads)
-    } else {
-        proj.encode(&x.data, r.threads)
+/// The stage and input of a streaming encode's error.
+fn stream_error(r: &EncodeRequest, e: engine::encode_file::StreamError) -> anyhow::Error {
+    use engine::encode_file::StreamError;
+    match e {
+        StreamError::Load(e) => anyhow::Error::new(e).context("load stage"),
+        StreamError::Encode(e) => anyhow::Error::new(e)
+            .context(format!("{}", r.input.display()))
+            .context("encode stage"),
+        StreamError::Write(e) => anyhow::Error::new(e)
+            .context(format!("output stage: {}: cannot write", r.out.display())),
     }
-    .with_context(|| format!("{}", r.input.display()))?;
-    Ok((proj, codes))
 }
 
 /// The output of [`export`].

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::data::{self, Matrix};
+use crate::data;
 use crate::outfile::{Target, Written};
 use crate::projection::artefact;
 use crate::projection::learn::{ThresholdMode, TrainOptions};
@@ -131,7 +131,7 @@ pub fn build_projector(
     p: &ProjectionChoice,
     dims: usize,
     bits: Option<usize>,
-    fallback: Option<(&Matrix, &Path)>,
+    fallback: Option<(&[f32], &Path)>,
 ) -> Result<Projector> {
     if let Some(dir) = &p.projection_file {
         return artefact_projector(dir, dims, bits);
@@ -153,7 +153,7 @@ pub fn build_projector(
             }
             (&loaded.data, Some(t.as_path()))
         }
-        (None, Some((m, f))) => (&m.data, Some(f)),
+        (None, Some((m, f))) => (m, Some(f)),
         (None, None) => bail!(
             "projection {} with threshold {} needs training vectors: give --train BASE.npy or --projection-file DIR",
             spec.kind.name(),
