@@ -51,10 +51,12 @@ impl InputFloats {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("fvecs"));
-        if is_npy && let Ok(m) = NpyF32::open(path) {
-            if m.rows() > 0 && m.dims() > 0 {
-                return Ok(Self::Mapped(m));
-            }
+        if is_npy
+            && let Ok(m) = NpyF32::open(path)
+            && m.rows() > 0
+            && m.dims() > 0
+        {
+            return Ok(Self::Mapped(m));
         }
         let io = |source| DataError::Io {
             path: path.to_path_buf(),

@@ -65,7 +65,8 @@ pub fn encode(r: &EncodeRequest) -> Result<Written> {
     };
     let shape = format!("uint8 [{}, {nb}]", input.rows());
     target.write_streamed(what, shape, |out| {
-        let s = engine::encode_npy_file(&input, &proj, &opts, out).map_err(|e| stream_error(r, e))?;
+        let s =
+            engine::encode_npy_file(&input, &proj, &opts, out).map_err(|e| stream_error(r, e))?;
         let side = codes::encode_sidecar(r, &proj, s.rows, s.sha256, s.input_sha256)
             .context("output stage")?;
         serde_json::to_value(&side).context("output stage")

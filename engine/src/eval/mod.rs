@@ -1101,21 +1101,6 @@ mod tests {
         Ok(p.dense_matrix()?)
     }
 
-    /// `Σ_{j<bits} y_j · s_j` with `s_j = +1` for a set bit and `−1` otherwise (the asymmetric
-    /// score of a float query projection against a binary document); the reference form.
-    fn asym_score(y: &[f32], code: &[u64], bits: usize) -> f64 {
-        let mut acc = 0f64;
-        for (j, &v) in y[..bits].iter().enumerate() {
-            let bit = code.get(j / 64).map_or(0, |w| (w >> (j % 64)) & 1);
-            acc += if bit == 1 {
-                f64::from(v)
-            } else {
-                -f64::from(v)
-            };
-        }
-        acc
-    }
-
     #[test]
     fn narrower_codes_are_prefixes_of_wider_ones() {
         let dims = 24;
