@@ -5,7 +5,7 @@
 //! ([`super::evaluate_with_codes`]) and writes the run directory (`results.json`, CSV, plots,
 //! report) atomically. Front ends print from the summary.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result};
@@ -86,15 +86,7 @@ pub fn default_config_path() -> PathBuf {
     dataset::repo_root().join("configs/default.toml")
 }
 
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    }
-}
+use crate::engine::sidecar::absolute;
 
 /// The dataset of ad-hoc files.
 fn files_spec(f: &DataFiles, trust_gt: bool) -> DatasetSpec {
