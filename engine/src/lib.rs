@@ -67,7 +67,8 @@
 //! ```
 #![deny(unsafe_code)]
 
-pub use binaryllm_formats::{config, data, kinds};
+pub use binaryllm_formats::stage::Stage;
+pub use binaryllm_formats::{config, data, kinds, stage};
 
 pub mod dataset;
 pub mod engine;

@@ -20,6 +20,7 @@
 //!   (Linux: the pid has no `/proc/<pid>`; elsewhere nothing is swept).
 //! * Every command that writes ends with one line saying what it wrote ([`Written`]).
 
+use crate::Stage;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -143,7 +144,8 @@ impl Target {
     fn check(path: &Path, kind: Kind, force: bool) -> Result<Self> {
         if path.file_name().is_none() {
             bail!(
-                "output stage: {} names no file or directory",
+                "{}: {} names no file or directory",
+                Stage::Output,
                 path.display()
             );
         }
@@ -156,7 +158,8 @@ impl Target {
         if meta.is_some_and(|m| !m.is_file() && !m.is_dir() && !m.file_type().is_symlink()) {
             // A device, FIFO or socket (`/dev/null`): renaming onto it would replace it.
             bail!(
-                "output stage: {} is not a regular file or directory; refusing to replace it",
+                "{}: {} is not a regular file or directory; refusing to replace it",
+                Stage::Output,
                 path.display()
             );
         }
@@ -168,13 +171,15 @@ impl Target {
         if exists && is_dir(path) != (kind == Kind::Dir) {
             let is = if is_dir(path) { "directory" } else { "file" };
             bail!(
-                "output stage: {} is a {is}, but the output is a {what}",
+                "{}: {} is a {is}, but the output is a {what}",
+                Stage::Output,
                 path.display()
             );
         }
         if exists && !force {
             bail!(
-                "output stage: {} already exists (use --force to replace it)",
+                "{}: {} already exists (use --force to replace it)",
+                Stage::Output,
                 path.display()
             );
         }
@@ -183,26 +188,30 @@ impl Target {
         match kind {
             _ if !exists => {}
             Kind::Dir if !path.join(MARKER).is_file() => bail!(
-                "output stage: {} is not a binaryllm run directory (it has no {MARKER} marker); \
+                "{}: {} is not a binaryllm run directory (it has no {MARKER} marker); \
                  refusing to delete it",
+                Stage::Output,
                 path.display()
             ),
             Kind::File if !side_ours => bail!(
-                "output stage: {} is not a binaryllm output file (it has no {} sidecar); \
+                "{}: {} is not a binaryllm output file (it has no {} sidecar); \
                  refusing to delete it",
+                Stage::Output,
                 path.display(),
                 side.display()
             ),
             Kind::Json if !is_binaryllm_json(path) && !side_ours => bail!(
-                "output stage: {} is not a binaryllm output file (no \"format\": \"binaryllm-…\" in it); \
+                "{}: {} is not a binaryllm output file (no \"format\": \"binaryllm-…\" in it); \
                  refusing to delete it",
+                Stage::Output,
                 path.display()
             ),
             _ => {}
         }
         if kind == Kind::File && fs::symlink_metadata(&side).is_ok() && !side_ours {
             bail!(
-                "output stage: {} (the sidecar of {}) exists and is not binaryllm's; refusing to replace it",
+                "{}: {} (the sidecar of {}) exists and is not binaryllm's; refusing to replace it",
+                Stage::Output,
                 side.display(),
                 path.display()
             );
@@ -256,11 +265,12 @@ impl Target {
             && !has_binaryllm_format(s)
         {
             bail!(
-                "output stage: the sidecar of {} has no binaryllm format",
+                "{}: the sidecar of {} has no binaryllm format",
+                Stage::Output,
                 self.path.display()
             );
         }
-        data::atomic_write(&self.path, |w| w.write_all(bytes)).context("output stage")?;
+        data::atomic_write(&self.path, |w| w.write_all(bytes)).context(Stage::Output)?;
         let Some(s) = sidecar else {
             return Ok(None);
         };
@@ -268,7 +278,7 @@ impl Target {
         let text = serde_json::to_string_pretty(&s)? + "\n";
         if let Err(e) = data::atomic_write(&side, |w| w.write_all(text.as_bytes())) {
             let _ = fs::remove_file(&self.path);
-            return Err(e).context("output stage");
+            return Err(e).context(Stage::Output);
         }
         Ok(Some(side))
     }
@@ -295,7 +305,8 @@ impl Target {
             }
             Ok(_) => {
                 failure = Some(anyhow::anyhow!(
-                    "output stage: the sidecar of {} has no binaryllm format",
+                    "{}: the sidecar of {} has no binaryllm format",
+                    Stage::Output,
                     self.path.display()
                 ));
                 Err(std::io::Error::other("no sidecar"))
@@ -307,7 +318,7 @@ impl Target {
         });
         if let Err(e) = written {
             remove_empty(&created);
-            return Err(failure.unwrap_or_else(|| anyhow::Error::new(e).context("output stage")));
+            return Err(failure.unwrap_or_else(|| anyhow::Error::new(e).context(Stage::Output)));
         }
         let bytes = fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
         let side = sidecar_path(&self.path);
@@ -315,7 +326,7 @@ impl Target {
         if let Err(e) = data::atomic_write(&side, |w| w.write_all(text.as_bytes())) {
             let _ = fs::remove_file(&self.path);
             remove_empty(&created);
-            return Err(e).context("output stage");
+            return Err(e).context(Stage::Output);
         }
         Ok(Written {
             path: self.path,
@@ -335,15 +346,15 @@ impl Target {
     ) -> Result<Written> {
         use std::io::Write as _;
         let bytes = fs::metadata(&self.path)
-            .with_context(|| format!("output stage: {}", self.path.display()))?
+            .with_context(|| format!("{}: {}", Stage::Output, self.path.display()))?
             .len();
-        let sha = data::sha256_file(&self.path).context("output stage")?;
+        let sha = data::sha256_file(&self.path).context(Stage::Output)?;
         let side = sidecar_path(&self.path);
         let doc = output_sidecar(&self.path, bytes, &sha);
         let text = serde_json::to_string_pretty(&doc)? + "\n";
         if let Err(e) = data::atomic_write(&side, |w| w.write_all(text.as_bytes())) {
             let _ = fs::remove_file(&self.path);
-            return Err(e).context("output stage");
+            return Err(e).context(Stage::Output);
         }
         Ok(Written {
             path: self.path,
@@ -370,7 +381,8 @@ pub fn create_parents(path: &Path) -> Result<Vec<PathBuf>> {
         remove_empty(&missing);
         return Err(e).with_context(|| {
             format!(
-                "output stage: cannot create the output directory {}",
+                "{}: cannot create the output directory {}",
+                Stage::Output,
                 parent.display()
             )
         });

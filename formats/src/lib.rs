@@ -5,10 +5,12 @@
 //!   sha256 helpers;
 //! - [`config`]: the evaluation config schema (`configs/*.toml`) and its validation;
 //! - [`kinds`]: the names of projection kinds, threshold rules and training options;
+//! - [`stage`]: the pipeline stage every error message starts with;
 //! - [`threads`]: the one check behind every `--threads` flag and `threads =` key.
 #![deny(unsafe_code)]
 
 pub mod config;
 pub mod data;
 pub mod kinds;
+pub mod stage;
 pub mod threads;

@@ -2,6 +2,7 @@
 //! code file with its sidecar, [`search`] a code file, [`export`] codes to FAISS / numpy
 //! layouts. Each returns the [`Written`] line the command line prints.
 
+use crate::Stage;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -41,14 +42,14 @@ pub struct EncodeRequest {
 /// ([`engine::encode_npy_file`]).
 pub fn encode(r: &EncodeRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
-    let input = engine::InputFloats::open(&r.input).context("load stage")?;
+    let input = engine::InputFloats::open(&r.input).context(Stage::Load)?;
     let fallback = Some((input.data(), r.input.as_path()));
     let proj = match build_projector(&r.projection, input.dims(), r.bits, fallback) {
         Ok(p) => p,
         Err(e) => {
             // A value that is not finite is a load error, reported before anything else.
-            input.check_finite().context("load stage")?;
-            return Err(e.context("encode stage"));
+            input.check_finite().context(Stage::Load)?;
+            return Err(e.context(Stage::Encode));
         }
     };
     let nb = proj.bits().div_ceil(8);
@@ -68,8 +69,8 @@ pub fn encode(r: &EncodeRequest) -> Result<Written> {
         let s =
             engine::encode_npy_file(&input, &proj, &opts, out).map_err(|e| stream_error(r, e))?;
         let side = codes::encode_sidecar(r, &proj, s.rows, s.sha256, s.input_sha256)
-            .context("output stage")?;
-        serde_json::to_value(&side).context("output stage")
+            .context(Stage::Output)?;
+        serde_json::to_value(&side).context(Stage::Output)
     })
 }
 
@@ -77,12 +78,15 @@ pub fn encode(r: &EncodeRequest) -> Result<Written> {
 fn stream_error(r: &EncodeRequest, e: engine::encode_file::StreamError) -> anyhow::Error {
     use engine::encode_file::StreamError;
     match e {
-        StreamError::Load(e) => anyhow::Error::new(e).context("load stage"),
+        StreamError::Load(e) => anyhow::Error::new(e).context(Stage::Load),
         StreamError::Encode(e) => anyhow::Error::new(e)
             .context(format!("{}", r.input.display()))
-            .context("encode stage"),
-        StreamError::Write(e) => anyhow::Error::new(e)
-            .context(format!("output stage: {}: cannot write", r.out.display())),
+            .context(Stage::Encode),
+        StreamError::Write(e) => anyhow::Error::new(e).context(format!(
+            "{}: {}: cannot write",
+            Stage::Output,
+            r.out.display()
+        )),
     }
 }
 
@@ -115,17 +119,17 @@ pub struct ExportRequest {
 /// Writes the codes of `r` in its format, with a sidecar.
 pub fn export(r: &ExportRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
-    let src = SidecarCodes::open(&r.codes).context("load stage")?;
-    let bits = src.bits(r.bits).context("export stage")?;
+    let src = SidecarCodes::open(&r.codes).context(Stage::Load)?;
+    let bits = src.bits(r.bits).context(Stage::Export)?;
     let format = src
         .order(r.codes_order, "--codes-format")
-        .context("export stage")?;
-    let codes = src.decode(bits, format).context("load stage")?;
+        .context(Stage::Export)?;
+    let codes = src.decode(bits, format).context(Stage::Load)?;
     let (n, nb) = (codes.len(), codes.layout().bytes());
     let (bytes, kind, order, what, shape) = match r.format {
         ExportFormat::FaissIndex => {
             let bytes = engine::export::faiss_index_binary_flat(&codes)
-                .with_context(|| format!("export stage: {}", r.codes.display()))?;
+                .with_context(|| format!("{}: {}", Stage::Export, r.codes.display()))?;
             let what = format!("FAISS IndexBinaryFlat of {n} codes of {bits} bits");
             let shape = format!("faiss-index, {n} × {nb} code bytes");
             (
@@ -139,7 +143,7 @@ pub fn export(r: &ExportRequest) -> Result<Written> {
         ExportFormat::Ubinary => {
             let shape = [n as u64, nb as u64];
             let bytes = data::npy_bytes(&shape, &engine::export::to_ubinary(&codes))
-                .context("output stage")?;
+                .context(Stage::Output)?;
             let what = format!("{n} codes of {bits} bits, MSB-first (ubinary)");
             let shape = format!("uint8 [{n}, {nb}]");
             (
@@ -152,7 +156,7 @@ pub fn export(r: &ExportRequest) -> Result<Written> {
         }
     };
     let side = codes::export_sidecar(&src, kind, order, &codes, data::sha256_bytes(&bytes));
-    let side = serde_json::to_value(&side).context("output stage")?;
+    let side = serde_json::to_value(&side).context(Stage::Output)?;
     target.write(&bytes, Some(side), what, shape)
 }
 
@@ -217,29 +221,33 @@ struct SearchInputs {
 
 fn check_request(r: &SearchRequest) -> Result<()> {
     if r.k == 0 {
-        bail!("search stage: k must be at least 1");
+        bail!("{}: k must be at least 1", Stage::Search);
     }
     if r.rerank == Some(0) {
-        bail!("search stage: --rerank must be at least 1");
+        bail!("{}: --rerank must be at least 1", Stage::Search);
     }
     if r.rerank.is_some() && r.base.is_none() && !r.asymmetric {
-        bail!("search stage: --rerank needs --base FLOATS.npy or --asymmetric");
+        bail!(
+            "{}: --rerank needs --base FLOATS.npy or --asymmetric",
+            Stage::Search
+        );
     }
     Ok(())
 }
 
 fn search_inputs(r: &SearchRequest) -> Result<SearchInputs> {
-    let dbf = SidecarCodes::open(&r.codes).context("load stage")?;
-    let bits = dbf.bits(r.bits).context("search stage")?;
-    let format = dbf.order(r.order, "--format").context("search stage")?;
-    let db = dbf.decode(bits, format).context("load stage")?;
+    let dbf = SidecarCodes::open(&r.codes).context(Stage::Load)?;
+    let bits = dbf.bits(r.bits).context(Stage::Search)?;
+    let format = dbf.order(r.order, "--format").context(Stage::Search)?;
+    let db = dbf.decode(bits, format).context(Stage::Load)?;
     let (queries, float_queries) = search_queries(r, &dbf, bits)?;
     if let Some(bp) = &r.base {
-        dbf.check_input("--base", bp).context("search stage")?;
+        dbf.check_input("--base", bp).context(Stage::Search)?;
     }
     if queries.layout() != db.layout() {
         bail!(
-            "search stage: query codes have {} bits, the database ({}) has {}",
+            "{}: query codes have {} bits, the database ({}) has {}",
+            Stage::Search,
             queries.layout().bits(),
             r.codes.display(),
             db.layout().bits()
@@ -281,7 +289,7 @@ pub fn search(r: &SearchRequest) -> Result<Written> {
             Column::Distances(v) => data::write_npy(&path, &shape, v),
             Column::Scores(v) => data::write_npy(&path, &shape, v),
         }
-        .context("output stage")?;
+        .context(Stage::Output)?;
     }
     let path = rd.commit()?;
     let [nq, k] = shape;
@@ -300,7 +308,7 @@ fn search_results(r: &SearchRequest, inp: &SearchInputs) -> Result<SearchFiles> 
     let rescoring = r.base.is_some() || r.asymmetric;
     if let (true, Some((x, proj))) = (rescoring, &inp.float_queries) {
         let depth = r.rerank.unwrap_or(db.len()).max(r.k).min(db.len());
-        let found = engine::knn(db, queries, depth, r.threads).context("search stage")?;
+        let found = engine::knn(db, queries, depth, r.threads).context(Stage::Search)?;
         let k = r.k.min(db.len());
         let lists = if let Some(b) = &inp.base {
             rerank_exact(b, x, &found, k)?
@@ -318,7 +326,7 @@ fn search_results(r: &SearchRequest, inp: &SearchInputs) -> Result<SearchFiles> 
             ],
         ));
     }
-    let found = engine::knn(db, queries, r.k, r.threads).context("search stage")?;
+    let found = engine::knn(db, queries, r.k, r.threads).context(Stage::Search)?;
     let ids = found.neighbors.iter().map(|n| i64::from(n.index)).collect();
     let dist = found
         .neighbors
@@ -337,12 +345,13 @@ fn search_results(r: &SearchRequest, inp: &SearchInputs) -> Result<SearchFiles> 
 
 /// Reads `--base` and checks its shape: one row per code of the database, the queries' dims.
 fn read_base(path: &Path, r: &SearchRequest, db: &CodeMatrix, x: &Matrix) -> Result<Matrix> {
-    let base = data::read_matrix(path).context("load stage")?;
+    let base = data::read_matrix(path).context(Stage::Load)?;
     if base.rows != db.len() || base.cols != x.cols {
         let queries = r.queries.as_deref().unwrap_or(Path::new("--queries"));
         bail!(
-            "load stage: --base {} has [{}, {}] floats; expected [{}, {}]: one row per code in {} ({}) \
+            "{}: --base {} has [{}, {}] floats; expected [{}, {}]: one row per code in {} ({}) \
              and the queries' {} dims ({})",
+            Stage::Load,
             path.display(),
             base.rows,
             base.cols,
@@ -367,25 +376,25 @@ fn search_queries(
 ) -> Result<(CodeMatrix, Option<(Matrix, Projector)>)> {
     match (&r.query_codes, &r.queries) {
         (Some(q), _) => {
-            let qf = SidecarCodes::open(q).context("load stage")?;
-            db.check_query_codes(&qf).context("search stage")?;
-            let format = qf.order(r.order, "--format").context("search stage")?;
-            Ok((qf.decode(bits, format).context("load stage")?, None))
+            let qf = SidecarCodes::open(q).context(Stage::Load)?;
+            db.check_query_codes(&qf).context(Stage::Search)?;
+            let format = qf.order(r.order, "--format").context(Stage::Search)?;
+            Ok((qf.decode(bits, format).context(Stage::Load)?, None))
         }
         (None, Some(qf)) => {
-            let x = data::read_matrix(qf).context("load stage")?;
-            db.check_dims(qf, x.cols).context("search stage")?;
-            let opts = codes::resolve_projection(&r.projection, db).context("search stage")?;
-            let proj = build_projector(&opts, x.cols, Some(bits), None).context("encode stage")?;
+            let x = data::read_matrix(qf).context(Stage::Load)?;
+            db.check_dims(qf, x.cols).context(Stage::Search)?;
+            let opts = codes::resolve_projection(&r.projection, db).context(Stage::Search)?;
+            let proj = build_projector(&opts, x.cols, Some(bits), None).context(Stage::Encode)?;
             let codes = if db.fused() {
                 proj.encode_fused(&x.data, r.threads)
             } else {
                 proj.encode(&x.data, r.threads)
             }
-            .with_context(|| format!("encode stage: {}", qf.display()))?;
+            .with_context(|| format!("{}: {}", Stage::Encode, qf.display()))?;
             Ok((codes, Some((x, proj))))
         }
-        (None, None) => bail!("search stage: give --query-codes or --queries"),
+        (None, None) => bail!("{}: give --query-codes or --queries", Stage::Search),
     }
 }
 
@@ -396,7 +405,7 @@ fn rerank_exact(
     found: &engine::KnnResult,
     k: usize,
 ) -> Result<Vec<engine::floats::Scored>> {
-    let bm = engine::F32Matrix::new(&base.data, base.cols).context("load stage")?;
+    let bm = engine::F32Matrix::new(&base.data, base.cols).context(Stage::Load)?;
     let mut out = Vec::with_capacity(x.rows * k);
     for (q, row) in x.iter_rows().enumerate() {
         let cands: Vec<u32> = found.query(q).iter().map(|n| n.index).collect();
@@ -416,7 +425,7 @@ fn rerank_asymmetric(
     threads: usize,
 ) -> Result<Vec<engine::floats::Scored>> {
     let bits = proj.bits();
-    let mut y = proj.project(&x.data, threads).context("search stage")?;
+    let mut y = proj.project(&x.data, threads).context(Stage::Search)?;
     let t = proj.threshold_vec();
     let mut out = Vec::with_capacity(x.rows * k);
     for (q, yq) in y.chunks_exact_mut(bits).enumerate() {

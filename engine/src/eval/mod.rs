@@ -13,6 +13,7 @@ pub mod stats;
 
 pub use request::{DataFiles, EvalRequest, RunSummary, run};
 
+use crate::Stage;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -72,7 +73,8 @@ impl GtCheck {
 /// command exits with [`StrictFailure::EXIT_CODE`].
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "verdict stage: --strict: {unevaluated} of {total} H1 criteria could not be evaluated (the run directory {} was written)",
+    "{}: --strict: {unevaluated} of {total} H1 criteria could not be evaluated (the run directory {} was written)",
+    Stage::Verdict,
     run_dir.display()
 )]
 pub struct StrictFailure {
@@ -546,7 +548,7 @@ pub fn evaluate_with_codes(
         check_base_codes(config, &ds, b)?;
     }
     let pool = engine::threads::pool(config.threads)
-        .map_err(|e| anyhow::anyhow!("config stage: threads = {}: {e}", config.threads))?;
+        .map_err(|e| anyhow::anyhow!("{}: threads = {}: {e}", Stage::Config, config.threads))?;
     let threads = pool.current_num_threads();
     pool.install(|| evaluate_inner(config, ds, reporter, threads, base))
 }
@@ -557,17 +559,20 @@ fn check_base_codes(config: &Config, ds: &Dataset, b: &BaseCodes) -> Result<()> 
     let one = config.projections.len() == 1 && config.seeds.len() == 1 && config.bits.len() == 1;
     anyhow::ensure!(
         one,
-        "config stage: precomputed base codes need exactly one projection, seed and width"
+        "{}: precomputed base codes need exactly one projection, seed and width",
+        Stage::Config
     );
     let bits = b.codes.layout().bits();
     anyhow::ensure!(
         config.bits == [bits] && b.projector.bits() == bits,
-        "config stage: the base codes have {bits} bits, the config asks for {:?}",
+        "{}: the base codes have {bits} bits, the config asks for {:?}",
+        Stage::Config,
         config.bits
     );
     anyhow::ensure!(
         b.codes.len() == ds.base.rows && b.projector.dims() == ds.base.cols,
-        "load stage: {} codes of a {}-dim projection for {} base rows of {} dims",
+        "{}: {} codes of a {}-dim projection for {} base rows of {} dims",
+        Stage::Load,
         b.codes.len(),
         b.projector.dims(),
         ds.base.rows,
@@ -850,8 +855,9 @@ fn check_ground_truth(
             "use --trust-gt or set trust_gt = true in the config's dataset table to skip this check"
         };
         anyhow::bail!(
-            "load stage: ground truth {} disagrees with an exact search at query row {}: file {} vs exact {} \
+            "{}: ground truth {} disagrees with an exact search at query row {}: file {} vs exact {} \
              (rank {}: id {} has inner product {:.6}, the exact id {} has {:.6}) ({hint})",
+            Stage::Load,
             file_of(ds, "gt"),
             m.row,
             ids(&m.file),

@@ -5,6 +5,7 @@
 //! ([`super::evaluate_with_codes`]) and writes the run directory (`results.json`, CSV, plots,
 //! report) atomically. Front ends print from the summary.
 
+use crate::Stage;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
@@ -111,7 +112,7 @@ fn files_spec(f: &DataFiles, trust_gt: bool) -> DatasetSpec {
 /// evaluates the codes' one projection, width and seed ([`codes::configure_eval`]).
 pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<LoadedConfig> {
     let path = r.config.clone().unwrap_or_else(default_config_path);
-    let mut loaded = config::load(&path).context("config stage")?;
+    let mut loaded = config::load(&path).context(Stage::Config)?;
     let o = &r.overrides;
     o.apply(&mut loaded.config);
     if let Some(f) = &r.files {
@@ -122,9 +123,9 @@ pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<Load
         }
     }
     if let Some(c) = codes {
-        codes::configure_eval(o, &mut loaded.config, c).context("config stage")?;
+        codes::configure_eval(o, &mut loaded.config, c).context(Stage::Config)?;
     }
-    config::validate(&loaded, o).context("config stage")?;
+    config::validate(&loaded, o).context(Stage::Config)?;
     Ok(loaded)
 }
 
@@ -147,7 +148,7 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
         .as_deref()
         .map(SidecarCodes::open)
         .transpose()
-        .context("load stage")?;
+        .context(Stage::Load)?;
     let loaded = load_config(r, codes.as_ref())?;
     let cfg = &loaded.config;
     let run_path = match &r.out {
@@ -164,7 +165,7 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
     progress.stage(&format!("load: {what}"));
     let catalog = Catalog::builtin()?;
     let ds = dataset::load(&cfg.dataset, &loaded.base_dir(), &catalog)
-        .with_context(|| format!("load stage: {what}"))?;
+        .with_context(|| format!("{}: {what}", Stage::Load))?;
     let load_s = t.elapsed().as_secs_f64();
     progress.stage(&format!(
         "loaded {} base and {} query vectors of {} dims",
@@ -173,7 +174,7 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
     let base_codes = match &codes {
         Some(c) => {
             progress.stage(&format!("base codes: {}", c.path.display()));
-            Some(codes::eval_base_codes(c, cfg, &ds).context("load stage")?)
+            Some(codes::eval_base_codes(c, cfg, &ds).context(Stage::Load)?)
         }
         None => None,
     };

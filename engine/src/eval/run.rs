@@ -4,6 +4,7 @@
 //! Everything a run reads that does not change between runs is in one [`RunContext`]; what
 //! one width group shares (its codes and query projections) is a [`GroupInputs`].
 
+use crate::Stage;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -102,7 +103,8 @@ pub(crate) fn plans<'a>(
     for spec in &config.projections {
         let kind = spec.host_kind().with_context(|| {
             format!(
-                "config stage: unknown projection kind `{}` (known: {})",
+                "{}: unknown projection kind `{}` (known: {})",
+                Stage::Config,
                 spec.kind,
                 crate::config::known_projection_kinds()
             )
@@ -172,7 +174,8 @@ impl RunContext<'_> {
         for &bits in group {
             let run = self.one_run(&g, bits).with_context(|| {
                 format!(
-                    "metrics stage: projection `{}` bits {bits} seed {seed}",
+                    "{}: projection `{}` bits {bits} seed {seed}",
+                    Stage::Metrics,
                     g.spec.label()
                 )
             })?;
@@ -201,7 +204,13 @@ impl RunContext<'_> {
         Self: 'p,
     {
         let (spec, ds) = (plan.spec, self.ds);
-        let ctx = || format!("encode stage: projection `{}` seed {seed}", spec.label());
+        let ctx = || {
+            format!(
+                "{}: projection `{}` seed {seed}",
+                Stage::Encode,
+                spec.label()
+            )
+        };
         let t = Instant::now();
         let spec_of_run = Spec {
             kind: plan.kind,

@@ -2,6 +2,7 @@
 //! dump), or a text log in which the firmware printed the frame as `binaryllm-frame <hex>` lines
 //! (the defmt log of a real board under `probe-rs run`).
 
+use crate::Stage;
 use anyhow::{Context, Result, bail};
 use binaryllm_core::report::{FrameError, Report, decode_frame};
 use std::path::Path;
@@ -50,9 +51,9 @@ pub fn decode_bytes(bytes: &[u8]) -> std::result::Result<Report, FrameError> {
 /// Reads and decodes a capture file; errors name the file.
 pub fn decode_file(path: &Path) -> Result<Report> {
     let capture = std::fs::read(path)
-        .with_context(|| format!("load stage: cannot read capture {}", path.display()))?;
+        .with_context(|| format!("{}: cannot read capture {}", Stage::Load, path.display()))?;
     decode(&capture)
-        .with_context(|| format!("decode stage: the report frame of {}", path.display()))
+        .with_context(|| format!("{}: the report frame of {}", Stage::Decode, path.display()))
 }
 
 #[cfg(test)]

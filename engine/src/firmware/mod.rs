@@ -16,6 +16,7 @@ pub mod parity;
 pub mod qemu;
 pub mod summary;
 
+use crate::Stage;
 use anyhow::{Context, Result, bail};
 use binaryllm_core::report::{CounterKind, Report};
 use std::io::Write as _;
@@ -80,7 +81,7 @@ fn run_qemu(args: &RunRequest) -> Result<()> {
         }
     };
     if !elf.is_file() {
-        bail!("load stage: no firmware ELF at {}", elf.display());
+        bail!("{}: no firmware ELF at {}", Stage::Load, elf.display());
     }
     // A partial folder: a failure leaves nothing (its error carries the log's last lines).
     let rd = target.create_dir()?;
@@ -100,7 +101,8 @@ fn run_qemu(args: &RunRequest) -> Result<()> {
     let report = capture::decode_file(&serial)?;
     if report.board.as_str() != board.name {
         bail!(
-            "decode stage: the report of {} comes from board {:?}, not {}",
+            "{}: the report of {} comes from board {:?}, not {}",
+            Stage::Decode,
             args.out.join(&names[0]).display(),
             report.board.as_str(),
             board.name
@@ -109,7 +111,7 @@ fn run_qemu(args: &RunRequest) -> Result<()> {
     let checked = check(&report, &args.out.join(&names[0]))?;
     let json = checked.json.as_bytes();
     crate::data::atomic_write(&rd.path().join(summary::JSON_NAME), |w| w.write_all(json))
-        .context("output stage")?;
+        .context(Stage::Output)?;
     let path = rd.commit()?;
     print!("{}", checked.table);
     let what = format!("{}, {}, {}", summary::JSON_NAME, names[0], names[1]);

@@ -1,5 +1,6 @@
 //! Building the firmware (cargo in `firmware/`) and running it under QEMU with a timeout.
 
+use crate::Stage;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -175,16 +176,18 @@ pub fn run(
     let _ = std::fs::remove_file(serial);
     match run_with_timeout(command(board, elf, serial), log, timeout)? {
         Outcome::TimedOut => bail!(
-            "run stage: QEMU ({}) running {} did not exit within {} s: the firmware hangs or the timeout is too short \
+            "{}: QEMU ({}) running {} did not exit within {} s: the firmware hangs or the timeout is too short \
              (--timeout); last output:\n{}",
+            Stage::Run,
             board.name,
             elf.display(),
             timeout.as_secs(),
             log_tail(log, 20)
         ),
         Outcome::Exited(status) if !status.success() => bail!(
-            "run stage: QEMU ({}) running {} exited with {status}: the firmware panicked, faulted or reported a \
+            "{}: QEMU ({}) running {} exited with {status}: the firmware panicked, faulted or reported a \
              failure; last output:\n{}",
+            Stage::Run,
             board.name,
             elf.display(),
             log_tail(log, 20)

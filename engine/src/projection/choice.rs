@@ -2,6 +2,7 @@
 //! projection commands as library calls: [`train`] (an artefact directory), [`export`] (an
 //! artefact as Rust source or binary) and [`write_matrix`] (a seeded matrix as `.npy`).
 
+use crate::Stage;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -143,7 +144,7 @@ pub fn build_projector(
     let (train, file): (&[f32], Option<&Path>) = match (&p.train, fallback) {
         _ if !needs => (&[], None),
         (Some(t), _) => {
-            loaded = data::read_matrix(t).context("load stage")?;
+            loaded = data::read_matrix(t).context(Stage::Load)?;
             if loaded.cols != dims {
                 bail!(
                     "{}: training vectors have {} dims, the vectors to encode have {dims}",
@@ -222,9 +223,9 @@ pub struct MatrixRequest {
 pub fn write_matrix(r: &MatrixRequest) -> Result<Written> {
     let (dims, bits) = (r.dims, r.bits);
     let target = Target::file(&r.out, r.force)?;
-    let p = seeded_projector(&r.kind, r.seed, dims, bits).context("projection stage")?;
-    let w = p.dense_matrix().context("projection stage")?;
-    let npy = data::npy_bytes(&[bits as u64, dims as u64], &w).context("output stage")?;
+    let p = seeded_projector(&r.kind, r.seed, dims, bits).context(Stage::Projection)?;
+    let w = p.dense_matrix().context(Stage::Projection)?;
+    let npy = data::npy_bytes(&[bits as u64, dims as u64], &w).context(Stage::Output)?;
     let what = format!("{} matrix, {dims} dims → {bits} bits", r.kind);
     target.write(&npy, None, what, format!("f32 [{bits}, {dims}]"))
 }
@@ -247,18 +248,20 @@ pub struct TrainRequest {
 
 /// Trains the projection of `r` on its input and saves the artefact directory.
 pub fn train(r: &TrainRequest) -> Result<Written> {
-    let spec = r.projection.spec(r.bits).context("train stage")?;
+    let spec = r.projection.spec(r.bits).context(Stage::Train)?;
     if !spec.kind.is_matrix() {
         bail!(
-            "train stage: hadamard is matrix-free (a seed is all it needs): use `encode --projection hadamard --seed S`"
+            "{}: hadamard is matrix-free (a seed is all it needs): use `encode --projection hadamard --seed S`",
+            Stage::Train
         );
     }
     let target = Target::dir(&r.out, r.force)?;
-    let x = data::read_matrix(&r.input).context("load stage")?;
-    let sha = data::sha256_file(&r.input).context("load stage")?;
+    let x = data::read_matrix(&r.input).context(Stage::Load)?;
+    let sha = data::sha256_file(&r.input).context(Stage::Load)?;
     let p = Projector::build(spec, x.cols, &x.data).with_context(|| {
         format!(
-            "train stage: {} ({} dims → {} bits) on {}",
+            "{}: {} ({} dims → {} bits) on {}",
+            Stage::Train,
             spec.kind.name(),
             x.cols,
             r.bits,
@@ -266,8 +269,8 @@ pub fn train(r: &TrainRequest) -> Result<Written> {
         )
     })?;
     let a = artefact::Artefact::from_projector(&p, Some((sha, r.input.display().to_string())))
-        .context("train stage")?;
-    let path = artefact::save(target.path(), &a, r.force).context("output stage")?;
+        .context(Stage::Train)?;
+    let path = artefact::save(target.path(), &a, r.force).context(Stage::Output)?;
     let what = format!(
         "{} projection artefact, {} dims → {} bits: projection.json, matrix.npy, thresholds.npy, mean.npy",
         spec.kind.name(),
@@ -302,7 +305,7 @@ pub struct ExportRequest {
 /// Writes the artefact of `r` as Rust source or binary.
 pub fn export(r: &ExportRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
-    let a = artefact::load(&r.input).context("load stage")?;
+    let a = artefact::load(&r.input).context(Stage::Load)?;
     let (bytes, shape) = match r.format {
         ArtefactFormat::Rust => (artefact::rust_source(&a).into_bytes(), "Rust source"),
         ArtefactFormat::Bin => (artefact::to_bin(&a), "binary"),

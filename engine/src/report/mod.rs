@@ -5,6 +5,7 @@
 pub mod html;
 pub mod plots;
 
+use crate::Stage;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
@@ -52,7 +53,8 @@ impl RunDir {
             let parent = final_path.parent().unwrap_or(Path::new("."));
             return Err(e).with_context(|| {
                 format!(
-                    "output stage: cannot write in the output directory {}",
+                    "{}: cannot write in the output directory {}",
+                    Stage::Output,
                     parent.display()
                 )
             });
@@ -101,7 +103,8 @@ impl RunDir {
         })
         .with_context(|| {
             format!(
-                "output stage: cannot move the run directory into place at {}",
+                "{}: cannot move the run directory into place at {}",
+                Stage::Output,
                 self.final_path.display()
             )
         })?;
@@ -552,7 +555,7 @@ pub fn summary_table(e: &Evaluation) -> String {
 
 fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     atomic_write(&dir.join(name), |w| w.write_all(bytes))
-        .with_context(|| format!("output stage: writing {name}"))
+        .with_context(|| format!("{}: writing {name}", Stage::Output))
 }
 
 /// Writes `metrics.csv`, `summary.csv`, the plots and `report.html` of `e` into `dir` (the
@@ -561,8 +564,10 @@ pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()
     put(dir, "metrics.csv", metrics_csv(e).as_bytes())?;
     put(dir, "summary.csv", summary_csv(e).as_bytes())?;
     let plots = if e.config.output.plots {
-        let plots = crate::report::plots::render_all(e).context("output stage: plots")?;
-        fs::create_dir_all(dir.join("plots")).context("output stage: plots directory")?;
+        let plots =
+            crate::report::plots::render_all(e).context(format!("{}: plots", Stage::Output))?;
+        fs::create_dir_all(dir.join("plots"))
+            .context(format!("{}: plots directory", Stage::Output))?;
         for p in &plots {
             put(dir, &format!("plots/{}.svg", p.name), p.svg.as_bytes())?;
             if e.config.output.png {

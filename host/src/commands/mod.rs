@@ -13,6 +13,7 @@ pub mod firmware;
 pub mod projection;
 pub mod search;
 
+use binaryllm_engine::Stage;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -143,7 +144,7 @@ impl From<&ProjectionOpts> for ProjectionChoice {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     if let Err(e) = binaryllm_engine::engine::portable_forced() {
-        anyhow::bail!("config stage: {e}");
+        anyhow::bail!("{}: {e}", Stage::Config);
     }
     match cli.command {
         Command::Eval(a) => eval::exec(&a),
@@ -168,7 +169,7 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn threads_ready(option: &str, threads: usize) -> Result<()> {
     match binaryllm_engine::engine::threads::pool(threads) {
         Ok(_) => Ok(()),
-        Err(e) => anyhow::bail!("config stage: {}", e.for_option(option)),
+        Err(e) => anyhow::bail!("{}: {}", Stage::Config, e.for_option(option)),
     }
 }
 

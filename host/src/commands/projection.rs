@@ -1,6 +1,7 @@
 //! `binaryllm projection`: the matrix writer, `train` and `export`
 //! ([`binaryllm_engine::projection::choice`]).
 
+use binaryllm_engine::Stage;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -124,7 +125,8 @@ pub fn exec(a: &ProjectionArgs) -> Result<()> {
         None => {
             let (Some(dims), Some(bits), Some(out)) = (a.dims, a.bits, &a.out) else {
                 bail!(
-                    "projection stage: give --dims, --bits and --out (or a subcommand: train, export)"
+                    "{}: give --dims, --bits and --out (or a subcommand: train, export)",
+                    Stage::Projection
                 );
             };
             choice::write_matrix(&MatrixRequest {
