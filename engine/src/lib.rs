@@ -38,7 +38,7 @@
 //! # fn main() -> anyhow::Result<()> {
 //! let (n, dims, bits, k) = (200, 16, 64, 5);
 //! let x: Vec<f32> = (0..n * dims).map(|i| ((i * 7919) % 101) as f32 / 50.0 - 1.0).collect();
-//! let spec = ProjectionChoice::seeded("gaussian", 42).spec(bits)?;
+//! let spec = ProjectionChoice::seeded("gaussian".parse()?, 42).spec(bits);
 //! let projector = Projector::build(spec, dims, &[])?;
 //! let codes = projector.encode(&x, 1)?;
 //! // The first 3 rows as queries: Hamming top-4k candidates, re-ranked by float inner product.
@@ -67,6 +67,7 @@
 //! ```
 #![deny(unsafe_code)]
 
+pub use binaryllm_formats::UnknownName;
 pub use binaryllm_formats::stage::Stage;
 pub use binaryllm_formats::{config, data, kinds, stage};
 

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use binaryllm_core::MAX_BITS;
 use serde::{Deserialize, Serialize};
 
+use crate::UnknownName;
+use crate::kinds::{Kind, ThresholdMode};
+
 /// What kind of problem a [`ConfigError`] is (for callers that match on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -66,9 +69,8 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// How input rows must be normalised.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// How input rows must be normalised (`require`, `l2`, `none`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Normalization {
     /// Every row must have L2 norm 1 within 1e-3 (else an error naming the row).
     #[default]
@@ -78,6 +80,33 @@ pub enum Normalization {
     /// Rows are used as they are.
     None,
 }
+
+impl Normalization {
+    /// Every policy.
+    pub const ALL: [Normalization; 3] = [
+        Normalization::Require,
+        Normalization::L2,
+        Normalization::None,
+    ];
+    /// What a name of this type names (for [`crate::UnknownName`]).
+    pub const WHAT: &'static str = "normalization";
+
+    /// The lowercase name used in configs and on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Normalization::Require => "require",
+            Normalization::L2 => "l2",
+            Normalization::None => "none",
+        }
+    }
+
+    /// Parses [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+named_enum!(Normalization);
 
 /// Parameters of a synthetic generator (catalog defaults, overridable per config).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -163,30 +192,6 @@ pub struct DatasetSpec {
     pub from_command_line: bool,
 }
 
-/// The sign threshold of a projection entry.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ThresholdSpec {
-    /// `bit = y >= 0`.
-    #[default]
-    Zero,
-    /// `bit = y >= mean of y` over the (subsampled) base set, per bit.
-    Mean,
-    /// `bit = y >= median of y` over the (subsampled) base set, per bit.
-    Median,
-}
-
-impl ThresholdSpec {
-    /// The training-side rule.
-    pub const fn mode(self) -> crate::kinds::ThresholdMode {
-        match self {
-            ThresholdSpec::Zero => crate::kinds::ThresholdMode::Zero,
-            ThresholdSpec::Mean => crate::kinds::ThresholdMode::Mean,
-            ThresholdSpec::Median => crate::kinds::ThresholdMode::Median,
-        }
-    }
-}
-
 /// One `[[projection]]` entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,9 +201,10 @@ pub struct ProjectionSpec {
     /// Label in results and plots (default: the kind); unique within a config.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Sign threshold (`zero`, `mean`, `median`; the last two learned on the base set).
+    /// Sign threshold (`zero`, `mean`, `median`; the last two learned on the base set, per
+    /// bit: `bit = y >= θ`).
     #[serde(default)]
-    pub threshold: ThresholdSpec,
+    pub threshold: ThresholdMode,
     /// ITQ iterations (`itq` only; default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<usize>,
@@ -213,7 +219,7 @@ impl ProjectionSpec {
         Self {
             kind: kind.to_string(),
             name: None,
-            threshold: ThresholdSpec::Zero,
+            threshold: ThresholdMode::Zero,
             iterations: None,
             sample: None,
         }
@@ -224,9 +230,9 @@ impl ProjectionSpec {
         self.name.as_deref().unwrap_or(&self.kind)
     }
 
-    /// The projection kind (validated configs always have one).
-    pub fn host_kind(&self) -> Option<crate::kinds::Kind> {
-        crate::kinds::Kind::from_name(&self.kind)
+    /// The projection kind ([`validate`] keeps it as [`ValidProjection::kind`]).
+    pub fn host_kind(&self) -> Result<Kind, UnknownName> {
+        self.kind.parse()
     }
 
     /// The training options of `seed`.
@@ -234,15 +240,10 @@ impl ProjectionSpec {
         crate::kinds::TrainOptions {
             seed,
             iterations: self.iterations.unwrap_or(50),
-            threshold: self.threshold.mode(),
+            threshold: self.threshold,
             sample: self.sample,
         }
     }
-}
-
-/// The projection kinds this build knows, for error messages.
-pub fn known_projection_kinds() -> String {
-    crate::kinds::known_kinds()
 }
 
 /// `[metrics]`.
@@ -616,7 +617,10 @@ fn from_toml_error(file: &str, source: &str, e: &toml::de::Error) -> ConfigError
         ConfigErrorKind::WrongType
     } else if message.starts_with("missing field") {
         ConfigErrorKind::MissingKey
-    } else if message.starts_with("unknown variant") {
+    } else if message.starts_with("unknown variant")
+        || message.starts_with("unknown threshold")
+        || message.starts_with("unknown normalization")
+    {
         ConfigErrorKind::InvalidValue
     } else {
         ConfigErrorKind::Syntax
@@ -753,6 +757,44 @@ pub fn locate_key(source: &str, key: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// A `[[projection]]` entry that passed [`validate`], with its kind parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidProjection {
+    /// The entry as written (after overrides).
+    pub spec: ProjectionSpec,
+    /// Its kind.
+    pub kind: Kind,
+}
+
+impl ValidProjection {
+    /// The label: `name`, else the kind.
+    pub fn label(&self) -> &str {
+        self.spec.label()
+    }
+
+    /// The training options of `seed`.
+    pub fn options(&self, seed: u64) -> crate::kinds::TrainOptions {
+        self.spec.options(seed)
+    }
+}
+
+/// A config that passed [`validate`]: the config (overrides applied) and its projection entries
+/// in types, so nothing downstream parses a name again.
+#[derive(Clone, Debug)]
+pub struct ValidConfig {
+    /// The config and where it came from.
+    pub loaded: LoadedConfig,
+    /// `loaded.config.projections`, validated, in the same order.
+    pub projections: Vec<ValidProjection>,
+}
+
+impl ValidConfig {
+    /// The config.
+    pub fn config(&self) -> &Config {
+        &self.loaded.config
+    }
+}
+
 /// Command-line overrides of a config.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
@@ -796,9 +838,28 @@ impl Overrides {
 
 /// Checks every value of `loaded` (after overrides). `cli` names the overridden keys, so their
 /// errors point at the command line instead of the file.
-pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigError> {
-    let c = &loaded.config;
-    let err = |key: &str, flag: Option<&str>, kind, message: String| match flag {
+pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<ValidConfig, ConfigError> {
+    check_identity(loaded)?;
+    check_runs(loaded, cli)?;
+    let projections = check_projections(loaded, cli)?;
+    check_metrics(loaded, cli)?;
+    check_criteria(loaded, cli)?;
+    check_dataset(loaded)?;
+    Ok(ValidConfig {
+        loaded: loaded.clone(),
+        projections,
+    })
+}
+
+/// The error about `key` of `loaded`, or about `flag` when the value came from the command line.
+fn fail(
+    loaded: &LoadedConfig,
+    key: &str,
+    flag: Option<&str>,
+    kind: ConfigErrorKind,
+    message: String,
+) -> ConfigError {
+    match flag {
         Some(flag) => ConfigError {
             file: "command line".into(),
             line: None,
@@ -808,8 +869,16 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
             message,
         },
         None => loaded.error(key, kind, message),
-    };
+    }
+}
+
+/// Checks the name and the hypotheses.
+fn check_identity(loaded: &LoadedConfig) -> Result<(), ConfigError> {
     use ConfigErrorKind::*;
+    let c = &loaded.config;
+    let err = |key: &str, flag: Option<&str>, kind: ConfigErrorKind, message: String| {
+        fail(loaded, key, flag, kind, message)
+    };
     if c.name.is_empty()
         || !c
             .name
@@ -836,6 +905,16 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
             ));
         }
     }
+    Ok(())
+}
+
+/// Checks the widths, seeds and thread count.
+fn check_runs(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigError> {
+    use ConfigErrorKind::*;
+    let c = &loaded.config;
+    let err = |key: &str, flag: Option<&str>, kind: ConfigErrorKind, message: String| {
+        fail(loaded, key, flag, kind, message)
+    };
     let bits_flag = cli.bits.as_ref().map(|_| "--bits");
     if c.bits.is_empty() {
         return Err(err("bits", bits_flag, InvalidValue, "empty list".into()));
@@ -874,6 +953,19 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
         let flag = cli.threads.map(|_| "--threads");
         return Err(err("threads", flag, InvalidValue, e.to_string()));
     }
+    Ok(())
+}
+
+/// Checks the `[[projection]]` entries (their kinds parsed).
+fn check_projections(
+    loaded: &LoadedConfig,
+    cli: &Overrides,
+) -> Result<Vec<ValidProjection>, ConfigError> {
+    use ConfigErrorKind::*;
+    let c = &loaded.config;
+    let err = |key: &str, flag: Option<&str>, kind: ConfigErrorKind, message: String| {
+        fail(loaded, key, flag, kind, message)
+    };
     let proj_flag = cli.projections.as_ref().map(|_| "--projection");
     if c.projections.is_empty() {
         return Err(err(
@@ -884,6 +976,7 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
         ));
     }
     let mut labels = BTreeSet::new();
+    let mut projections = Vec::with_capacity(c.projections.len());
     for (i, p) in c.projections.iter().enumerate() {
         if p.iterations.is_some() && p.kind != "itq" {
             return Err(err(
@@ -909,18 +1002,14 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
                 ),
             ));
         }
-        if p.host_kind().is_none() {
-            return Err(err(
+        let kind = p.host_kind().map_err(|e| {
+            err(
                 &format!("projection[{i}].kind"),
                 proj_flag,
                 UnknownProjection,
-                format!(
-                    "unknown projection kind `{}` (known: {})",
-                    p.kind,
-                    known_projection_kinds()
-                ),
-            ));
-        }
+                e.to_string(),
+            )
+        })?;
         if !labels.insert(p.label().to_string()) {
             return Err(err(
                 &format!("projection[{i}].name"),
@@ -932,7 +1021,21 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
                 ),
             ));
         }
+        projections.push(ValidProjection {
+            spec: p.clone(),
+            kind,
+        });
     }
+    Ok(projections)
+}
+
+/// Checks `[metrics]`.
+fn check_metrics(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigError> {
+    use ConfigErrorKind::*;
+    let c = &loaded.config;
+    let err = |key: &str, flag: Option<&str>, kind: ConfigErrorKind, message: String| {
+        fail(loaded, key, flag, kind, message)
+    };
     let m = &c.metrics;
     let k_flag = cli.k.map(|_| "--k");
     if m.k == 0 {
@@ -994,6 +1097,17 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
             format!("{} is not in [0, 1]", m.pair_neighbor_fraction),
         ));
     }
+    Ok(())
+}
+
+/// Checks `[h1]` criteria (their metrics are ones the config produces).
+fn check_criteria(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigError> {
+    use ConfigErrorKind::*;
+    let c = &loaded.config;
+    let err = |key: &str, flag: Option<&str>, kind: ConfigErrorKind, message: String| {
+        fail(loaded, key, flag, kind, message)
+    };
+    let m = &c.metrics;
     let keys = m.metric_keys();
     for (i, cr) in c.h1.criteria.iter().enumerate() {
         // With `--k` the metric names change; criteria on other names become "not evaluated"
@@ -1031,6 +1145,16 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigErro
             ));
         }
     }
+    Ok(())
+}
+
+/// Checks `[dataset]`.
+fn check_dataset(loaded: &LoadedConfig) -> Result<(), ConfigError> {
+    use ConfigErrorKind::*;
+    let c = &loaded.config;
+    let err = |key: &str, flag: Option<&str>, kind: ConfigErrorKind, message: String| {
+        fail(loaded, key, flag, kind, message)
+    };
     let d = &c.dataset;
     let has_paths = d.base.is_some() || d.queries.is_some();
     match (&d.id, has_paths) {

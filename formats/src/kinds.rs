@@ -4,6 +4,8 @@
 
 use binaryllm_core::ProjectionKind;
 
+pub use crate::UnknownName;
+
 /// Kinds of trained (or orthonormalised) projections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LearnedKind {
@@ -18,6 +20,8 @@ pub enum LearnedKind {
 impl LearnedKind {
     /// Every kind.
     pub const ALL: [LearnedKind; 3] = [LearnedKind::Orthogonal, LearnedKind::Pca, LearnedKind::Itq];
+    /// What a name of this type names (for [`UnknownName`]).
+    pub const WHAT: &'static str = "learned projection kind";
 
     /// The lowercase name used in configs and on the command line.
     pub const fn name(self) -> &'static str {
@@ -63,6 +67,8 @@ impl ThresholdMode {
         ThresholdMode::Mean,
         ThresholdMode::Median,
     ];
+    /// What a name of this type names (for [`UnknownName`]).
+    pub const WHAT: &'static str = "threshold";
 
     /// The lowercase name used in configs and on the command line.
     pub const fn name(self) -> &'static str {
@@ -127,6 +133,8 @@ impl Kind {
         Kind::Learned(LearnedKind::Pca),
         Kind::Learned(LearnedKind::Itq),
     ];
+    /// What a name of this type names (for [`UnknownName`]).
+    pub const WHAT: &'static str = "projection kind";
 
     /// The lowercase name used in configs and on the command line.
     pub const fn name(self) -> &'static str {
@@ -156,6 +164,10 @@ impl Kind {
     }
 }
 
+named_enum!(LearnedKind);
+named_enum!(ThresholdMode);
+named_enum!(Kind);
+
 /// The names of every kind, comma-separated, for error messages.
 pub fn known_kinds() -> String {
     Kind::ALL.map(Kind::name).join(", ")
@@ -164,4 +176,45 @@ pub fn known_kinds() -> String {
 /// The names of every threshold rule, comma-separated, for error messages.
 pub fn known_thresholds() -> String {
     ThresholdMode::ALL.map(ThresholdMode::name).join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_from_str_display_and_serde() {
+        for k in Kind::ALL {
+            assert_eq!(k.to_string().parse::<Kind>(), Ok(k));
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.name()));
+            assert_eq!(serde_json::from_str::<Kind>(&json).unwrap(), k);
+        }
+        for t in ThresholdMode::ALL {
+            assert_eq!(t.name().parse::<ThresholdMode>(), Ok(t));
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{t}\""));
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_known_ones() {
+        let e = "spherical".parse::<Kind>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "unknown projection kind `spherical` (known: {})",
+                known_kinds()
+            )
+        );
+        let e = "p90".parse::<ThresholdMode>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown threshold `p90` (known: zero, mean, median)"
+        );
+        let e = serde_json::from_str::<Kind>("\"lsh\"").unwrap_err();
+        assert!(
+            e.to_string().starts_with("unknown projection kind `lsh`"),
+            "{e}"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use binaryllm_core::{CodeLayout, bytes::from_bytes_into};
 
-use crate::config::{Config, Overrides, ProjectionSpec, ThresholdSpec};
+use crate::config::{Config, Overrides, ProjectionSpec};
 use crate::data;
 use crate::dataset::Dataset;
 use crate::engine::CodeMatrix;
@@ -313,16 +313,16 @@ pub fn resolve_projection(p: &ProjectionChoice, codes: &SidecarCodes) -> Result<
     out.projection = Some(agree(
         codes,
         "--projection",
-        p.projection.clone(),
-        rec.kind.clone(),
+        p.projection,
+        rec.kind,
         "projection",
     )?);
     out.seed = Some(agree(codes, "--seed", p.seed, rec.seed, "seed")?);
     out.threshold = Some(agree(
         codes,
         "--threshold",
-        p.threshold.clone(),
-        rec.threshold.clone(),
+        p.threshold,
+        rec.threshold,
         "threshold",
     )?);
     if let Some(i) = rec.iterations {
@@ -473,10 +473,10 @@ pub fn encode_sidecar(
     };
     let fma = a.fma && spec.kind.is_matrix();
     let projection = Projection {
-        kind: spec.kind.name().into(),
+        kind: spec.kind,
         seed: spec.options.seed,
         dims: proj.dims(),
-        threshold: spec.options.threshold.name().into(),
+        threshold: spec.options.threshold,
         iterations: (spec.kind == Kind::Learned(crate::projection::learn::LearnedKind::Itq))
             .then_some(spec.options.iterations),
         arithmetic: if fma {
@@ -556,7 +556,12 @@ pub fn configure_eval(a: &Overrides, config: &mut Config, codes: &SidecarCodes) 
         _ => Ok(()),
     };
     let projections = a.projections.as_ref().map(|l| list_words(l));
-    recorded("--projection", projections, rec.kind.clone(), "projection")?;
+    recorded(
+        "--projection",
+        projections,
+        rec.kind.to_string(),
+        "projection",
+    )?;
     let seeds = a.seeds.as_ref().map(|l| list_words(l));
     recorded("--seeds", seeds, rec.seed.to_string(), "seed")?;
     if let Some(b) = &a.bits
@@ -568,15 +573,10 @@ pub fn configure_eval(a: &Overrides, config: &mut Config, codes: &SidecarCodes) 
             &format!("the codes have {} bits", s.bits),
         ));
     }
-    let threshold = match ThresholdMode::from_name(&rec.threshold) {
-        Some(ThresholdMode::Mean) => ThresholdSpec::Mean,
-        Some(ThresholdMode::Median) => ThresholdSpec::Median,
-        _ => ThresholdSpec::Zero,
-    };
     config.projections = vec![ProjectionSpec {
-        kind: rec.kind.clone(),
+        kind: rec.kind.name().to_string(),
         name: None,
-        threshold,
+        threshold: rec.threshold,
         iterations: rec.iterations,
         sample: rec.training.as_ref().and_then(|t| t.sample),
     }];
@@ -634,7 +634,7 @@ pub fn eval_base_codes(codes: &SidecarCodes, config: &Config, ds: &Dataset) -> R
         None => {
             let spec = config.projections.first().context("no projection")?;
             let seed = *config.seeds.first().context("no seed")?;
-            let kind = spec.host_kind().context("unknown projection kind")?;
+            let kind = spec.host_kind()?;
             let s = Spec {
                 kind,
                 bits,

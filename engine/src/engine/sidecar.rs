@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, WriteError};
+use crate::kinds::{Kind, ThresholdMode};
 
 /// The `format` of a code file's sidecar.
 pub const CODES_FORMAT: &str = "binaryllm-codes";
@@ -109,14 +110,14 @@ pub struct ArtefactRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Projection {
-    /// Kind name (`gaussian`, …, `itq`).
-    pub kind: String,
+    /// Kind (`gaussian`, …, `itq`).
+    pub kind: Kind,
     /// Seed.
     pub seed: u64,
     /// Input dimensions.
     pub dims: usize,
     /// Threshold rule (`zero`, `mean`, `median`).
-    pub threshold: String,
+    pub threshold: ThresholdMode,
     /// ITQ iterations (`itq` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<usize>,
@@ -323,10 +324,10 @@ mod tests {
             byte_order: ByteOrder::Packbits,
             sha256: "ab".repeat(32),
             projection: Some(Projection {
-                kind: "itq".into(),
+                kind: "itq".parse().unwrap(),
                 seed: 2,
                 dims: 8,
-                threshold: "median".into(),
+                threshold: ThresholdMode::Median,
                 iterations: Some(10),
                 arithmetic: Arithmetic::Reference,
                 training: Some(Training {

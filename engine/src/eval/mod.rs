@@ -21,7 +21,7 @@ use binaryllm_core::CodeLayout;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Criterion, CriterionBits, MetricsSpec};
+use crate::config::{Config, Criterion, CriterionBits, MetricsSpec, ValidConfig};
 use crate::dataset::groundtruth::{self, dot64};
 use crate::dataset::{Dataset, Neighbors};
 use crate::engine::{self, CodeMatrix, asym::AsymScorer};
@@ -531,26 +531,27 @@ pub struct BaseCodes {
     pub fused: bool,
 }
 
-/// Runs the evaluation of `config` on `ds`.
-pub fn evaluate(config: &Config, ds: Dataset, reporter: &dyn Progress) -> Result<Evaluation> {
-    evaluate_with_codes(config, ds, reporter, None)
+/// Runs the evaluation of `valid` (a config that passed [`crate::config::validate`]) on `ds`.
+pub fn evaluate(valid: &ValidConfig, ds: Dataset, reporter: &dyn Progress) -> Result<Evaluation> {
+    evaluate_with_codes(valid, ds, reporter, None)
 }
 
 /// [`evaluate`], with the base codes of the config's one (projection, bits, seed) taken from
 /// `base` instead of encoding the base vectors.
 pub fn evaluate_with_codes(
-    config: &Config,
+    valid: &ValidConfig,
     ds: Dataset,
     reporter: &dyn Progress,
     base: Option<&BaseCodes>,
 ) -> Result<Evaluation> {
+    let config = valid.config();
     if let Some(b) = base {
         check_base_codes(config, &ds, b)?;
     }
     let pool = engine::threads::pool(config.threads)
         .map_err(|e| anyhow::anyhow!("{}: threads = {}: {e}", Stage::Config, config.threads))?;
     let threads = pool.current_num_threads();
-    pool.install(|| evaluate_inner(config, ds, reporter, threads, base))
+    pool.install(|| evaluate_inner(valid, ds, reporter, threads, base))
 }
 
 /// Precomputed codes serve exactly one run: one projection, seed and width, one code per base
@@ -582,18 +583,25 @@ fn check_base_codes(config: &Config, ds: &Dataset, b: &BaseCodes) -> Result<()> 
 }
 
 fn evaluate_inner(
-    config: &Config,
+    valid: &ValidConfig,
     ds: Dataset,
     reporter: &dyn Progress,
     threads: usize,
     base: Option<&BaseCodes>,
 ) -> Result<Evaluation> {
+    let config = valid.config();
     let mut warnings = Vec::new();
     let pre = prepare(config, &ds, reporter, threads, &mut warnings)?;
     let mut widths = config.bits.clone();
     widths.sort_unstable();
     widths.last().context("no code widths")?;
-    let plans = run::plans(config, &widths, ds.base.cols, reporter, &mut warnings)?;
+    let plans = run::plans(
+        &valid.projections,
+        &widths,
+        ds.base.cols,
+        reporter,
+        &mut warnings,
+    )?;
     let cx = RunContext {
         config,
         ds: &ds,
@@ -1088,13 +1096,7 @@ mod tests {
     /// The projection matrix `[bits, dims]` of a config entry.
     /// (Kinds that need no training data; `hadamard`: the core's materialisation.)
     fn materialize(spec: &ProjectionSpec, seed: u64, dims: usize, bits: usize) -> Result<Vec<f32>> {
-        let kind = spec.host_kind().with_context(|| {
-            format!(
-                "unknown projection kind `{}` (known: {})",
-                spec.kind,
-                crate::config::known_projection_kinds()
-            )
-        })?;
+        let kind = spec.host_kind()?;
         let p = Projector::build(
             Spec {
                 kind,

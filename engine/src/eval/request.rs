@@ -11,7 +11,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result};
 
-use crate::config::{self, DatasetSpec, LoadedConfig, Normalization, Overrides};
+use crate::config::{self, DatasetSpec, Normalization, Overrides, ValidConfig};
 use crate::dataset::{self, Catalog};
 use crate::engine::codes::{self, SidecarCodes};
 use crate::engine::sidecar;
@@ -110,7 +110,7 @@ fn files_spec(f: &DataFiles, trust_gt: bool) -> DatasetSpec {
 
 /// The config of `r`, with its overrides applied and validated; with `codes`, the config
 /// evaluates the codes' one projection, width and seed ([`codes::configure_eval`]).
-pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<LoadedConfig> {
+pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<ValidConfig> {
     let path = r.config.clone().unwrap_or_else(default_config_path);
     let mut loaded = config::load(&path).context(Stage::Config)?;
     let o = &r.overrides;
@@ -125,8 +125,7 @@ pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<Load
     if let Some(c) = codes {
         codes::configure_eval(o, &mut loaded.config, c).context(Stage::Config)?;
     }
-    config::validate(&loaded, o).context(Stage::Config)?;
-    Ok(loaded)
+    Ok(config::validate(&loaded, o).context(Stage::Config)?)
 }
 
 /// What the data of an eval is called in messages: `data set ID`, `--base/--queries files`
@@ -149,8 +148,8 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
         .map(SidecarCodes::open)
         .transpose()
         .context(Stage::Load)?;
-    let loaded = load_config(r, codes.as_ref())?;
-    let cfg = &loaded.config;
+    let valid = load_config(r, codes.as_ref())?;
+    let cfg = valid.config();
     let run_path = match &r.out {
         Some(p) => p.clone(),
         None => cfg
@@ -164,7 +163,7 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
     let what = data_label(r, &cfg.dataset);
     progress.stage(&format!("load: {what}"));
     let catalog = Catalog::builtin()?;
-    let ds = dataset::load(&cfg.dataset, &loaded.base_dir(), &catalog)
+    let ds = dataset::load(&cfg.dataset, &valid.loaded.base_dir(), &catalog)
         .with_context(|| format!("{}: {what}", Stage::Load))?;
     let load_s = t.elapsed().as_secs_f64();
     progress.stage(&format!(
@@ -180,7 +179,7 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
     };
     // The inputs are read and checked: the partial run directory may exist from here on.
     let rd = target.create_dir()?;
-    let mut e = eval::evaluate_with_codes(cfg, ds, progress, base_codes.as_ref())?;
+    let mut e = eval::evaluate_with_codes(&valid, ds, progress, base_codes.as_ref())?;
     e.base_codes = codes
         .as_ref()
         .map(|c| sidecar::FileRef::new(&c.path, c.sha256.clone()));

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use binaryllm_core::hamming::distance_words;
 use rayon::prelude::*;
 
-use crate::config::{Config, ProjectionSpec};
+use crate::config::{Config, ValidProjection};
 use crate::dataset::Dataset;
 use crate::engine::{self, CodeMatrix, KnnResult};
 use crate::eval::metrics::{self, Calibration};
@@ -42,7 +42,7 @@ pub(crate) struct RunContext<'a> {
 
 /// The widths one config entry runs, grouped by the projector that serves them.
 pub(crate) struct Plan<'a> {
-    spec: &'a ProjectionSpec,
+    spec: &'a ValidProjection,
     kind: Kind,
     /// One projector (and encoding) per group, at the group's last (widest) width.
     groups: Vec<Vec<usize>>,
@@ -62,7 +62,7 @@ pub(crate) struct Runs {
 
 /// What the widths of one (projection, seed, group) share.
 struct GroupInputs<'a> {
-    spec: &'a ProjectionSpec,
+    spec: &'a ValidProjection,
     seed: u64,
     /// The widest width of the group (the codes' and `yq`'s width).
     top: usize,
@@ -90,25 +90,18 @@ impl GroupCodes<'_> {
     }
 }
 
-/// The widths (ascending) each entry of `config` can make: pca and itq need bits <= `dims`
+/// The widths (ascending) each of the `projections` can make: pca and itq need bits <= `dims`
 /// (the others any width); a warning for each entry that loses widths.
 pub(crate) fn plans<'a>(
-    config: &'a Config,
+    projections: &'a [ValidProjection],
     widths: &[usize],
     dims: usize,
     reporter: &dyn Progress,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Plan<'a>>> {
-    let mut plans = Vec::with_capacity(config.projections.len());
-    for spec in &config.projections {
-        let kind = spec.host_kind().with_context(|| {
-            format!(
-                "{}: unknown projection kind `{}` (known: {})",
-                Stage::Config,
-                spec.kind,
-                crate::config::known_projection_kinds()
-            )
-        })?;
+    let mut plans = Vec::with_capacity(projections.len());
+    for spec in projections {
+        let kind = spec.kind;
         let capped = matches!(kind, Kind::Learned(LearnedKind::Pca | LearnedKind::Itq));
         let usable: Vec<usize> = widths
             .iter()
@@ -300,7 +293,7 @@ impl RunContext<'_> {
         let metrics_s = secs(t);
         Ok(Run {
             projection: g.spec.label().to_string(),
-            kind: g.spec.kind.clone(),
+            kind: g.spec.kind.to_string(),
             bits,
             seed: g.seed,
             metrics: metrics_out,

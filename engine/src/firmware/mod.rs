@@ -28,8 +28,9 @@ use crate::outfile::{Target, Written};
 /// What `binaryllm firmware run` does: build (or take) an ELF, run it under QEMU, decode, check.
 #[derive(Clone, Debug)]
 pub struct RunRequest {
-    /// QEMU board: qemu-m4f (Cortex-M4F, mps2-an386) or qemu-m0 (Cortex-M0, micro:bit).
-    pub board: String,
+    /// QEMU board (`"qemu-m4f".parse()`: Cortex-M4F, mps2-an386; `qemu-m0`: Cortex-M0,
+    /// micro:bit).
+    pub board: qemu::QemuBoard,
     /// Output folder.
     pub out: PathBuf,
     /// The firmware crate (default: firmware/ of this checkout).
@@ -69,7 +70,7 @@ pub fn run(req: &RunRequest) -> Result<()> {
 
 fn run_qemu(args: &RunRequest) -> Result<()> {
     let target = Target::dir(&args.out, args.force)?;
-    let board = qemu::board(&args.board)?;
+    let board = args.board;
     let elf = match &args.elf {
         Some(elf) => elf.clone(),
         None => {

@@ -38,6 +38,15 @@ pub fn qemu_boards() -> Result<Vec<QemuBoard>> {
         .collect())
 }
 
+impl std::str::FromStr for QemuBoard {
+    type Err = anyhow::Error;
+
+    /// [`board`]: the QEMU board called `name`.
+    fn from_str(name: &str) -> Result<Self> {
+        board(name)
+    }
+}
+
 /// The QEMU board called `name`.
 pub fn board(name: &str) -> Result<QemuBoard> {
     let boards = qemu_boards()?;

@@ -307,28 +307,18 @@ impl Artefact {
                 supported: FORMAT_VERSION,
             });
         }
-        match self.kind() {
-            Some(k) if k.is_matrix() => {}
-            Some(_) => {
+        match self.meta.kind.parse::<Kind>() {
+            Ok(k) if k.is_matrix() => {}
+            Ok(_) => {
                 return Err(bad(format!(
                     "kind `{}` is matrix-free and has no artefact",
                     self.meta.kind
                 )));
             }
-            None => {
-                return Err(bad(format!(
-                    "unknown kind `{}` (known: {})",
-                    self.meta.kind,
-                    crate::projection::known_kinds()
-                )));
-            }
+            Err(e) => return Err(bad(e.to_string())),
         }
-        if self.threshold_mode().is_none() {
-            return Err(bad(format!(
-                "unknown threshold rule `{}` (known: {})",
-                self.meta.threshold,
-                crate::projection::known_thresholds()
-            )));
+        if let Err(e) = self.meta.threshold.parse::<ThresholdMode>() {
+            return Err(bad(e.to_string()));
         }
         let (dims, bits) = (self.meta.dims, self.meta.bits);
         if dims == 0 || dims > binaryllm_core::projection::MAX_DIMS {
@@ -833,7 +823,7 @@ mod tests {
         std::fs::write(path.join(META_FILE), meta.replace("\"itq\"", "\"lsh\"")).unwrap();
         let e = load(&path).unwrap_err().to_string();
         assert!(
-            e.contains("unknown kind `lsh`") && e.contains(META_FILE),
+            e.contains("unknown projection kind `lsh`") && e.contains(META_FILE),
             "{e}"
         );
 

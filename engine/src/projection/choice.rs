@@ -11,7 +11,7 @@ use crate::data;
 use crate::outfile::{Target, Written};
 use crate::projection::artefact;
 use crate::projection::learn::{ThresholdMode, TrainOptions};
-use crate::projection::{self, Kind, Projector, Spec};
+use crate::projection::{Kind, Projector, Spec};
 
 /// Which projection encodes vectors: a kind with its seed, threshold rule and training options,
 /// or a trained artefact directory.
@@ -20,13 +20,12 @@ use crate::projection::{self, Kind, Projector, Spec};
 /// sidecar ([`crate::engine::codes::resolve_projection`]); the accessors give the defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProjectionChoice {
-    /// Projection kind name (`gaussian`, `rademacher`, `achlioptas`, `hadamard`, `orthogonal`,
-    /// `pca`, `itq`); default [`Self::DEFAULT_KIND`].
-    pub projection: Option<String>,
+    /// Projection kind; default [`Self::DEFAULT_KIND`].
+    pub projection: Option<Kind>,
     /// Seed (random matrix, Hadamard signs, ITQ start rotation, training subsample); default 0.
     pub seed: Option<u64>,
-    /// Threshold rule name (`zero`, `mean`, `median`); default [`Self::DEFAULT_THRESHOLD`].
-    pub threshold: Option<String>,
+    /// Threshold rule; default [`Self::DEFAULT_THRESHOLD`].
+    pub threshold: Option<ThresholdMode>,
     /// ITQ iterations; default [`Self::DEFAULT_ITERATIONS`].
     pub iterations: Option<usize>,
     /// Train on a seeded subsample of this many vectors (default: all).
@@ -39,24 +38,24 @@ pub struct ProjectionChoice {
 
 impl ProjectionChoice {
     /// Default projection kind.
-    pub const DEFAULT_KIND: &'static str = "gaussian";
+    pub const DEFAULT_KIND: Kind = Kind::Seeded(binaryllm_core::ProjectionKind::Gaussian);
     /// Default threshold rule.
-    pub const DEFAULT_THRESHOLD: &'static str = "zero";
+    pub const DEFAULT_THRESHOLD: ThresholdMode = ThresholdMode::Zero;
     /// Default ITQ iterations.
     pub const DEFAULT_ITERATIONS: usize = 50;
 
     /// A seeded projection of `kind` with the zero threshold.
-    pub fn seeded(kind: &str, seed: u64) -> Self {
+    pub fn seeded(kind: Kind, seed: u64) -> Self {
         Self {
-            projection: Some(kind.into()),
+            projection: Some(kind),
             seed: Some(seed),
             ..Self::default()
         }
     }
 
     /// The kind, else [`DEFAULT_KIND`](Self::DEFAULT_KIND).
-    pub fn kind(&self) -> &str {
-        self.projection.as_deref().unwrap_or(Self::DEFAULT_KIND)
+    pub fn kind(&self) -> Kind {
+        self.projection.unwrap_or(Self::DEFAULT_KIND)
     }
 
     /// The seed, else 0.
@@ -65,8 +64,8 @@ impl ProjectionChoice {
     }
 
     /// The threshold rule, else [`DEFAULT_THRESHOLD`](Self::DEFAULT_THRESHOLD).
-    pub fn threshold(&self) -> &str {
-        self.threshold.as_deref().unwrap_or(Self::DEFAULT_THRESHOLD)
+    pub fn threshold(&self) -> ThresholdMode {
+        self.threshold.unwrap_or(Self::DEFAULT_THRESHOLD)
     }
 
     /// The ITQ iterations, else [`DEFAULT_ITERATIONS`](Self::DEFAULT_ITERATIONS).
@@ -75,31 +74,17 @@ impl ProjectionChoice {
     }
 
     /// The kind, rule and options (no artefact) for `bits`-bit codes.
-    pub fn spec(&self, bits: usize) -> Result<Spec> {
-        let kind = Kind::from_name(self.kind()).with_context(|| {
-            format!(
-                "unknown projection kind `{}` (known: {})",
-                self.kind(),
-                projection::known_kinds()
-            )
-        })?;
-        let threshold = ThresholdMode::from_name(self.threshold()).with_context(|| {
-            format!(
-                "unknown threshold `{}` (known: {})",
-                self.threshold(),
-                projection::known_thresholds()
-            )
-        })?;
-        Ok(Spec {
-            kind,
+    pub fn spec(&self, bits: usize) -> Spec {
+        Spec {
+            kind: self.kind(),
             bits,
             options: TrainOptions {
                 seed: self.seed(),
                 iterations: self.iterations(),
-                threshold,
+                threshold: self.threshold(),
                 sample: self.sample,
             },
-        })
+        }
     }
 }
 
@@ -138,7 +123,7 @@ pub fn build_projector(
         return artefact_projector(dir, dims, bits);
     }
     let bits = bits.context("give --bits (or --projection-file)")?;
-    let spec = p.spec(bits)?;
+    let spec = p.spec(bits);
     let needs = spec.kind.needs_training_data() || spec.options.threshold != ThresholdMode::Zero;
     let loaded;
     let (train, file): (&[f32], Option<&Path>) = match (&p.train, fallback) {
@@ -175,13 +160,8 @@ pub fn build_projector(
 }
 
 /// The untrained projector `kind` (seeded; `pca`/`itq` are refused: they learn from data).
-pub fn seeded_projector(kind: &str, seed: u64, dims: usize, bits: usize) -> Result<Projector> {
-    let k = Kind::from_name(kind).with_context(|| {
-        format!(
-            "unknown projection kind `{kind}` (known: {})",
-            projection::known_kinds()
-        )
-    })?;
+pub fn seeded_projector(k: Kind, seed: u64, dims: usize, bits: usize) -> Result<Projector> {
+    let kind = k.name();
     if k.needs_training_data() {
         bail!(
             "--projection {kind} learns from data: `binaryllm projection train --projection {kind} \
@@ -205,8 +185,8 @@ pub fn seeded_projector(kind: &str, seed: u64, dims: usize, bits: usize) -> Resu
 /// Writing a seeded projection matrix (`binaryllm projection --dims D --bits B --out FILE`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatrixRequest {
-    /// Projection kind name (not a learned one).
-    pub kind: String,
+    /// Projection kind (not a learned one).
+    pub kind: Kind,
     /// Seed.
     pub seed: u64,
     /// Input dimensions.
@@ -223,7 +203,7 @@ pub struct MatrixRequest {
 pub fn write_matrix(r: &MatrixRequest) -> Result<Written> {
     let (dims, bits) = (r.dims, r.bits);
     let target = Target::file(&r.out, r.force)?;
-    let p = seeded_projector(&r.kind, r.seed, dims, bits).context(Stage::Projection)?;
+    let p = seeded_projector(r.kind, r.seed, dims, bits).context(Stage::Projection)?;
     let w = p.dense_matrix().context(Stage::Projection)?;
     let npy = data::npy_bytes(&[bits as u64, dims as u64], &w).context(Stage::Output)?;
     let what = format!("{} matrix, {dims} dims → {bits} bits", r.kind);
@@ -248,7 +228,7 @@ pub struct TrainRequest {
 
 /// Trains the projection of `r` on its input and saves the artefact directory.
 pub fn train(r: &TrainRequest) -> Result<Written> {
-    let spec = r.projection.spec(r.bits).context(Stage::Train)?;
+    let spec = r.projection.spec(r.bits);
     if !spec.kind.is_matrix() {
         bail!(
             "{}: hadamard is matrix-free (a seed is all it needs): use `encode --projection hadamard --seed S`",
@@ -325,16 +305,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn choice_defaults_and_unknown_names() {
+    fn choice_defaults_and_seeded_kinds() {
         let c = ProjectionChoice::default();
-        let s = c.spec(64).unwrap();
+        let s = c.spec(64);
         assert_eq!(s.kind.name(), "gaussian");
         assert_eq!(s.options.threshold, ThresholdMode::Zero);
         assert_eq!(s.options.iterations, 50);
-        let bad = ProjectionChoice::seeded("nope", 1);
-        let e = format!("{:#}", bad.spec(64).unwrap_err());
-        assert!(e.starts_with("unknown projection kind `nope`"), "{e}");
-        assert!(seeded_projector("pca", 0, 8, 8).is_err());
-        assert_eq!(seeded_projector("gaussian", 3, 8, 16).unwrap().bits(), 16);
+        let pca = Kind::Learned(crate::projection::learn::LearnedKind::Pca);
+        let e = seeded_projector(pca, 0, 8, 8).unwrap_err().to_string();
+        assert!(e.starts_with("--projection pca learns from data"), "{e}");
+        let gaussian = ProjectionChoice::DEFAULT_KIND;
+        assert_eq!(seeded_projector(gaussian, 3, 8, 16).unwrap().bits(), 16);
     }
 }

@@ -3,6 +3,7 @@
 //! Not to be confused with `binaryllm bench encode` ([`crate::bench`]'s `BenchEncodeArgs`),
 //! which times the encoder instead of writing codes.
 
+use binaryllm_engine::Stage;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -55,7 +56,7 @@ pub fn exec(a: &EncodeArgs) -> Result<()> {
     let w = request::encode(&EncodeRequest {
         input: a.input.clone(),
         bits: a.bits,
-        projection: (&a.proj).into(),
+        projection: a.proj.choice(Stage::Encode)?,
         out: a.out.clone(),
         force: a.force,
         order: a.format.into(),

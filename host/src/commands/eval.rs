@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use binaryllm_engine::config::{Normalization, Overrides};
 use binaryllm_engine::eval::{self, DataFiles, EvalRequest};
@@ -58,9 +58,10 @@ pub struct EvalArgs {
     /// Ad-hoc data: exact float top-k ids per query (computed when absent).
     #[arg(long, value_name = "FILE", requires = "base")]
     pub gt: Option<PathBuf>,
-    /// Ad-hoc data: row normalisation policy.
-    #[arg(long, value_enum, requires = "base")]
-    pub normalization: Option<NormArg>,
+    /// Ad-hoc data: row normalisation policy: require (every row must already have L2 norm 1,
+    /// within 1e-3), l2 (normalise every row) or none (use rows as they are).
+    #[arg(long, value_parser = super::names::<Normalization>(Normalization::ALL.map(Normalization::name)), requires = "base")]
+    pub normalization: Option<Normalization>,
     /// Use the ground-truth file (--gt, or the data set's) without spot-checking it against
     /// an exact search of 16 seeded queries (sets `[dataset] trust_gt`).
     #[arg(long)]
@@ -74,27 +75,6 @@ pub struct EvalArgs {
     pub quiet: bool,
 }
 
-/// `--normalization`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum NormArg {
-    /// Every row must already have L2 norm 1 (within 1e-3).
-    Require,
-    /// Normalise every row.
-    L2,
-    /// Use rows as they are.
-    None,
-}
-
-impl From<NormArg> for Normalization {
-    fn from(n: NormArg) -> Self {
-        match n {
-            NormArg::Require => Normalization::Require,
-            NormArg::L2 => Normalization::L2,
-            NormArg::None => Normalization::None,
-        }
-    }
-}
-
 impl EvalArgs {
     /// The library request of these arguments.
     pub fn request(&self) -> EvalRequest {
@@ -105,7 +85,7 @@ impl EvalArgs {
                 base_labels: self.base_labels.clone(),
                 query_labels: self.query_labels.clone(),
                 gt: self.gt.clone(),
-                normalization: self.normalization.map(Into::into),
+                normalization: self.normalization,
             }),
             _ => None,
         };

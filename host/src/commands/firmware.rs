@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use binaryllm_engine::firmware::qemu::QemuBoard;
+
 /// `binaryllm firmware …`
 #[derive(Debug, clap::Subcommand)]
 pub enum FirmwareCommand {
@@ -20,8 +22,8 @@ pub enum FirmwareCommand {
 #[derive(Debug, clap::Args)]
 pub struct FirmwareRunArgs {
     /// QEMU board: qemu-m4f (Cortex-M4F, mps2-an386) or qemu-m0 (Cortex-M0, micro:bit).
-    #[arg(long, default_value = "qemu-m4f")]
-    pub board: String,
+    #[arg(long, default_value = "qemu-m4f", value_parser = str::parse::<QemuBoard>)]
+    pub board: QemuBoard,
     /// Output folder.
     #[arg(long, default_value = "runs/firmware")]
     pub out: PathBuf,

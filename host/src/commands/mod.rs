@@ -13,15 +13,17 @@ pub mod firmware;
 pub mod projection;
 pub mod search;
 
-use binaryllm_engine::Stage;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use anyhow::Result;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use binaryllm_engine::config::parse_list;
 use binaryllm_engine::engine::sidecar::ByteOrder;
 use binaryllm_engine::projection::choice::ProjectionChoice;
+use binaryllm_engine::{Stage, UnknownName};
 
 /// binaryllm: binary embedding lab and engine.
 ///
@@ -127,18 +129,45 @@ pub struct ProjectionOpts {
     pub projection_file: Option<PathBuf>,
 }
 
-impl From<&ProjectionOpts> for ProjectionChoice {
-    fn from(p: &ProjectionOpts) -> Self {
-        ProjectionChoice {
-            projection: p.projection.clone(),
-            seed: p.seed,
-            threshold: p.threshold.clone(),
-            iterations: p.iterations,
-            sample: p.sample,
-            train: p.train.clone(),
-            projection_file: p.projection_file.clone(),
-        }
+impl ProjectionOpts {
+    /// The library's projection choice; a bad `--projection` or `--threshold` name is an error
+    /// of `stage`.
+    pub fn choice(&self, stage: Stage) -> Result<ProjectionChoice> {
+        Ok(ProjectionChoice {
+            projection: self
+                .projection
+                .as_deref()
+                .map(|k| parse_name(k, stage))
+                .transpose()?,
+            seed: self.seed,
+            threshold: self
+                .threshold
+                .as_deref()
+                .map(|t| parse_name(t, stage))
+                .transpose()?,
+            iterations: self.iterations,
+            sample: self.sample,
+            train: self.train.clone(),
+            projection_file: self.projection_file.clone(),
+        })
     }
+}
+
+/// A clap value parser for a closed set of `names` that parse into `T` (its `FromStr`):
+/// `--help` lists the names and a bad one is a usage error (exit 2) that lists them.
+pub fn names<T>(names: impl IntoIterator<Item = &'static str>) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = UnknownName> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
+}
+
+/// Parses a name flag (`--projection`, `--threshold`) into its type. A name that is not known is
+/// an error of `stage` (exit 1) whose message lists the known names — not a clap usage error,
+/// so every front end (config file, flag, Python) reports it alike.
+pub fn parse_name<T: FromStr<Err = UnknownName>>(name: &str, stage: Stage) -> Result<T> {
+    name.parse()
+        .map_err(|e| anyhow::Error::new(e).context(stage))
 }
 
 /// Runs a parsed command line.

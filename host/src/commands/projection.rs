@@ -2,6 +2,8 @@
 //! ([`binaryllm_engine::projection::choice`]).
 
 use binaryllm_engine::Stage;
+
+use super::parse_name;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -112,7 +114,7 @@ pub struct ProjExportArgs {
 /// Runs `projection` (matrix writer, `train`, `export`): prints the file written.
 pub fn exec(a: &ProjectionArgs) -> Result<()> {
     let w = match &a.command {
-        Some(ProjectionCommand::Train(t)) => choice::train(&t.request())?,
+        Some(ProjectionCommand::Train(t)) => choice::train(&t.request()?)?,
         Some(ProjectionCommand::Export(e)) => choice::export(&ExportRequest {
             input: e.input.clone(),
             format: match e.format {
@@ -130,7 +132,7 @@ pub fn exec(a: &ProjectionArgs) -> Result<()> {
                 );
             };
             choice::write_matrix(&MatrixRequest {
-                kind: a.projection.clone(),
+                kind: parse_name(&a.projection, Stage::Projection)?,
                 seed: a.seed,
                 dims,
                 bits,
@@ -145,12 +147,12 @@ pub fn exec(a: &ProjectionArgs) -> Result<()> {
 
 impl TrainArgs {
     /// The library request of these arguments.
-    fn request(&self) -> TrainRequest {
-        TrainRequest {
+    fn request(&self) -> Result<TrainRequest> {
+        Ok(TrainRequest {
             projection: ProjectionChoice {
-                projection: Some(self.projection.clone()),
+                projection: Some(parse_name(&self.projection, Stage::Train)?),
                 seed: Some(self.seed),
-                threshold: Some(self.threshold.clone()),
+                threshold: Some(parse_name(&self.threshold, Stage::Train)?),
                 iterations: Some(self.iterations),
                 sample: self.sample,
                 train: None,
@@ -160,6 +162,6 @@ impl TrainArgs {
             bits: self.bits,
             out: self.out.clone(),
             force: self.force,
-        }
+        })
     }
 }

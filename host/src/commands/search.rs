@@ -1,6 +1,7 @@
 //! `binaryllm search`: exact Hamming top-k, optionally re-ranked
 //! ([`binaryllm_engine::engine::request::search`]).
 
+use binaryllm_engine::Stage;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -80,7 +81,7 @@ pub fn exec(a: &SearchArgs) -> Result<()> {
         query_codes: a.query_codes.clone(),
         queries: a.queries.clone(),
         bits: a.bits,
-        projection: (&a.proj).into(),
+        projection: a.proj.choice(Stage::Encode)?,
         k: a.k,
         base: a.base.clone(),
         rerank: a.rerank,
