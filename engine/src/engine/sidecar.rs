@@ -153,10 +153,10 @@ impl Projection {
     pub fn same_as(&self, other: &Projection) -> bool {
         let key = |p: &Projection| {
             (
-                p.kind.clone(),
+                p.kind,
                 p.seed,
                 p.dims,
-                p.threshold.clone(),
+                p.threshold,
                 p.iterations,
                 p.training.as_ref().map(|t| (t.sha256.clone(), t.sample)),
                 p.artefact.as_ref().map(|a| a.sha256.clone()),

@@ -125,7 +125,7 @@ pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<Vali
     if let Some(c) = codes {
         codes::configure_eval(o, &mut loaded.config, c).context(Stage::Config)?;
     }
-    Ok(config::validate(&loaded, o).context(Stage::Config)?)
+    config::validate(&loaded, o).context(Stage::Config)
 }
 
 /// What the data of an eval is called in messages: `data set ID`, `--base/--queries files`
