@@ -16,8 +16,8 @@
 //! - [`firmware`]: the host side of the firmware (QEMU runs, capture, parity, budgets);
 //! - [`progress`]: the [`progress::Progress`] trait front ends implement, and plain lines.
 //!
-//! Entry points: [`eval::run`], [`engine::request::encode`], [`engine::request::search`],
-//! [`engine::request::export`], [`projection::choice::train`], [`projection::choice::export`],
+//! Entry points: [`eval::run`], [`ops::encode`], [`ops::search`],
+//! [`ops::export`], [`projection::choice::train`], [`projection::choice::export`],
 //! [`projection::choice::write_matrix`], [`firmware::run`], [`firmware::decode`].
 //!
 //! Files, configs and kind names come from [`binaryllm_formats`] (re-exported as [`data`],
@@ -70,11 +70,14 @@
 pub use binaryllm_formats::UnknownName;
 pub use binaryllm_formats::stage::Stage;
 pub use binaryllm_formats::{config, data, kinds, stage};
+pub use ops::{EncodeRequest, ExportRequest, SearchRequest, encode, export, search};
 
+pub mod checkout;
 pub mod dataset;
 pub mod engine;
 pub mod eval;
 pub mod firmware;
+pub mod ops;
 pub mod outfile;
 pub mod progress;
 pub mod projection;

@@ -116,25 +116,7 @@ impl Catalog {
     }
 }
 
-/// The repository root: `$BINARYLLM_ROOT`, else the first ancestor of the working directory
-/// holding `configs/datasets.toml`, else the source tree this binary was built from.
-pub fn repo_root() -> PathBuf {
-    if let Some(r) = std::env::var_os("BINARYLLM_ROOT") {
-        return PathBuf::from(r);
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        for dir in cwd.ancestors() {
-            if dir.join("configs/datasets.toml").is_file() {
-                return dir.to_path_buf();
-            }
-        }
-    }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    if built.join("configs/datasets.toml").is_file() {
-        return built.canonicalize().unwrap_or(built);
-    }
-    PathBuf::from(".")
-}
+pub use crate::checkout::repo_root;
 
 /// The directory of the full developer data: `$BINARYLLM_DATA`, else `<repo>/../shared/data`.
 pub fn data_dir() -> PathBuf {

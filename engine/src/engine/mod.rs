@@ -14,21 +14,17 @@ use rayon::prelude::*;
 
 pub mod asym;
 pub mod codefile;
-pub mod codes;
 pub mod encode;
-pub mod encode_file;
 pub mod export;
 pub mod floats;
 #[allow(unsafe_code)]
 mod mmap;
-pub mod request;
 pub mod search;
 pub mod sidecar;
 pub mod threads;
 
 pub use codefile::{CodeFile, CodeFileError, CodeFileWriter};
 pub use encode::PackedProjection;
-pub use encode_file::{InputFloats, StreamOptions, Streamed, encode_npy_file};
 pub use floats::{F32Matrix, NpyF32, float_knn};
 pub use search::{CodeSet, Searcher};
 pub use threads::{ThreadsError, try_with_threads};

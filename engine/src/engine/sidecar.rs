@@ -181,11 +181,10 @@ pub struct Tool {
 impl Tool {
     /// This binaryllm (git commit probed in the repository root).
     pub fn this() -> Self {
-        let env = crate::report::Environment::probe(&crate::dataset::repo_root());
         Self {
             name: "binaryllm".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            git_commit: env.git_commit,
+            git_commit: crate::checkout::git_commit(&crate::checkout::repo_root()),
         }
     }
 }

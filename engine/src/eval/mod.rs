@@ -5,6 +5,7 @@
 //! [`crate::report`] writes it. Everything is deterministic in the config: per-query values are
 //! computed in parallel but reduced in query order, and the pair sample has its own seed.
 
+pub mod codes;
 pub mod metrics;
 pub mod recommend;
 pub mod request;

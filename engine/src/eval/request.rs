@@ -13,9 +13,10 @@ use anyhow::{Context, Result};
 
 use crate::config::{self, DatasetSpec, Normalization, Overrides, ValidConfig};
 use crate::dataset::{self, Catalog};
-use crate::engine::codes::{self, SidecarCodes};
 use crate::engine::sidecar;
+use crate::eval::codes;
 use crate::eval::{self, Evaluation, StrictFailure};
+use crate::ops::codes::SidecarCodes;
 use crate::outfile::{Target, Written};
 use crate::progress::Progress;
 use crate::report::{self, Environment};

@@ -355,7 +355,7 @@ impl Artefact {
 /// into place). An existing `dir` is refused unless `force`.
 pub fn save(dir: &Path, a: &Artefact, force: bool) -> Result<PathBuf, ProjFileError> {
     a.validate(dir)?;
-    let rd = crate::report::RunDir::create(dir, force).map_err(|e| ProjFileError::Io {
+    let rd = crate::outfile::RunDir::create(dir, force).map_err(|e| ProjFileError::Io {
         path: dir.to_path_buf(),
         what: "cannot create the artefact directory",
         source: std::io::Error::other(format!("{e:#}")),

@@ -17,7 +17,7 @@ use crate::projection::{Kind, Projector, Spec};
 /// or a trained artefact directory.
 ///
 /// The value fields are `None` when not chosen, so a caller can take them from a code file's
-/// sidecar ([`crate::engine::codes::resolve_projection`]); the accessors give the defaults.
+/// sidecar ([`crate::ops::codes::resolve_projection`]); the accessors give the defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProjectionChoice {
     /// Projection kind; default [`Self::DEFAULT_KIND`].

@@ -9,7 +9,7 @@ use crate::Stage;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
@@ -20,152 +20,7 @@ use crate::eval::Evaluation;
 /// The version of `results.json` (`schemas/results-v1.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A run directory being written: files go into a hidden `.<name>.partial-<pid>` sibling that
-/// is renamed onto the final path by [`commit`](Self::commit), with the marker
-/// [`crate::outfile::MARKER`] in it. Dropping it uncommitted (an error or a panic) removes the
-/// partial directory (and the parents it created), so no run directory is left behind. The
-/// rule for existing paths and `--force` is [`crate::outfile`]'s.
-#[derive(Debug)]
-pub struct RunDir {
-    final_path: PathBuf,
-    tmp: PathBuf,
-    created: Vec<PathBuf>,
-    committed: bool,
-}
-
-impl RunDir {
-    /// Checks `final_path` ([`crate::outfile::Target::dir`]: an existing one is refused unless
-    /// `force` and it is a binaryllm run directory) and creates the partial directory.
-    pub fn create(final_path: &Path, force: bool) -> Result<Self> {
-        crate::outfile::Target::dir(final_path, force)?.create_dir()
-    }
-
-    /// Creates the missing parents and the partial directory of `final_path`, which
-    /// [`crate::outfile::Target::dir`] has checked.
-    pub fn create_checked(final_path: &Path) -> Result<Self> {
-        let created = crate::outfile::create_parents(final_path)?;
-        let tmp = crate::data::partial_path(final_path);
-        if tmp.exists() {
-            let _ = fs::remove_dir_all(&tmp);
-        }
-        if let Err(e) = crate::data::partials::begin(&tmp, |t| fs::create_dir(t)) {
-            crate::outfile::remove_empty(&created);
-            let parent = final_path.parent().unwrap_or(Path::new("."));
-            return Err(e).with_context(|| {
-                format!(
-                    "{}: cannot write in the output directory {}",
-                    Stage::Output,
-                    parent.display()
-                )
-            });
-        }
-        Ok(Self {
-            final_path: final_path.to_path_buf(),
-            tmp,
-            created,
-            committed: false,
-        })
-    }
-
-    /// Where files are written until [`commit`](Self::commit).
-    pub fn path(&self) -> &Path {
-        &self.tmp
-    }
-
-    /// The final path.
-    pub fn final_path(&self) -> &Path {
-        &self.final_path
-    }
-
-    /// Writes the marker and renames the partial directory onto the final path (replacing an
-    /// old run directory under `--force`).
-    pub fn commit(mut self) -> Result<PathBuf> {
-        let marker = serde_json::to_string_pretty(&crate::outfile::marker_json())? + "\n";
-        put(&self.tmp, crate::outfile::MARKER, marker.as_bytes())?;
-        let old = self.final_path.with_file_name(format!(
-            ".{}.old-{}",
-            self.final_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        let replaced = self.final_path.exists();
-        crate::data::partials::finish(&self.tmp, || {
-            if replaced {
-                fs::rename(&self.final_path, &old)?;
-            }
-            fs::rename(&self.tmp, &self.final_path).inspect_err(|_| {
-                if replaced {
-                    let _ = fs::rename(&old, &self.final_path);
-                }
-            })
-        })
-        .with_context(|| {
-            format!(
-                "{}: cannot move the run directory into place at {}",
-                Stage::Output,
-                self.final_path.display()
-            )
-        })?;
-        self.committed = true;
-        if replaced {
-            let _ = fs::remove_dir_all(&old);
-        }
-        Ok(self.final_path.clone())
-    }
-}
-
-impl Drop for RunDir {
-    fn drop(&mut self) {
-        if !self.committed {
-            crate::data::partials::abandon(&self.tmp);
-            crate::outfile::remove_empty(&self.created);
-        }
-    }
-}
-
-/// The default run directory name: `<UTC timestamp>-<config name>`.
-pub fn default_run_name(now: std::time::SystemTime, config_name: &str) -> String {
-    let t = utc(now);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z-{config_name}",
-        t.0, t.1, t.2, t.3, t.4, t.5
-    )
-}
-
-/// (year, month, day, hour, minute, second) in UTC.
-fn utc(t: std::time::SystemTime) -> (i64, u32, u32, u32, u32, u32) {
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
-}
-
-/// RFC 3339 UTC timestamp, e.g. `2026-11-24T20:59:00Z`.
-pub fn rfc3339(t: std::time::SystemTime) -> String {
-    let (y, mo, d, h, mi, s) = utc(t);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
-}
+pub use crate::outfile::{RunDir, default_run_name, rfc3339};
 
 /// Facts about the environment recorded in `results.json`.
 #[derive(Clone, Debug)]
@@ -185,17 +40,8 @@ pub struct Environment {
 impl Environment {
     /// Probes git (in `root`) and the CPU.
     pub fn probe(root: &Path) -> Self {
-        let git = |args: &[&str]| {
-            std::process::Command::new("git")
-                .arg("-C")
-                .arg(root)
-                .args(args)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        };
-        let git_commit = git(&["rev-parse", "HEAD"]);
+        let git = |args: &[&str]| crate::checkout::git(root, args);
+        let git_commit = crate::checkout::git_commit(root);
         let git_dirty = git_commit
             .as_ref()
             .and_then(|_| git(&["status", "--porcelain", "--untracked-files=no"]))

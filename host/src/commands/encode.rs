@@ -1,4 +1,4 @@
-//! `binaryllm encode`: float vectors to a code file ([`binaryllm_engine::engine::request::encode`]).
+//! `binaryllm encode`: float vectors to a code file ([`binaryllm_engine::ops::encode`]).
 //!
 //! Not to be confused with `binaryllm bench encode` ([`crate::bench`]'s `BenchEncodeArgs`),
 //! which times the encoder instead of writing codes.
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use binaryllm_engine::engine::request::{self, EncodeRequest};
+use binaryllm_engine::ops::{self, EncodeRequest};
 
 use super::{CodeFormat, ProjectionOpts, threads_ready};
 
@@ -53,7 +53,7 @@ pub struct EncodeArgs {
 /// Runs `encode`: prints the file written.
 pub fn exec(a: &EncodeArgs) -> Result<()> {
     threads_ready("--threads", a.threads)?;
-    let w = request::encode(&EncodeRequest {
+    let w = ops::encode(&EncodeRequest {
         input: a.input.clone(),
         bits: a.bits,
         projection: a.proj.choice(Stage::Encode)?,

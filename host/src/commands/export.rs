@@ -1,11 +1,11 @@
-//! `binaryllm export`: codes for other engines ([`binaryllm_engine::engine::request::export`]).
+//! `binaryllm export`: codes for other engines ([`binaryllm_engine::ops::export`]).
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use binaryllm_engine::engine::request::{self, ExportRequest};
+use binaryllm_engine::ops::{self, ExportRequest};
 
 use super::CodeFormat;
 
@@ -42,18 +42,18 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
-impl From<ExportFormat> for request::ExportFormat {
+impl From<ExportFormat> for ops::ExportFormat {
     fn from(f: ExportFormat) -> Self {
         match f {
-            ExportFormat::FaissIndex => request::ExportFormat::FaissIndex,
-            ExportFormat::Ubinary => request::ExportFormat::Ubinary,
+            ExportFormat::FaissIndex => ops::ExportFormat::FaissIndex,
+            ExportFormat::Ubinary => ops::ExportFormat::Ubinary,
         }
     }
 }
 
 /// Runs `export`: prints the file written.
 pub fn exec(a: &ExportArgs) -> Result<()> {
-    let w = request::export(&ExportRequest {
+    let w = ops::export(&ExportRequest {
         codes: a.codes.clone(),
         codes_order: a.codes_format.map(Into::into),
         bits: a.bits,

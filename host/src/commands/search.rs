@@ -1,5 +1,5 @@
 //! `binaryllm search`: exact Hamming top-k, optionally re-ranked
-//! ([`binaryllm_engine::engine::request::search`]).
+//! ([`binaryllm_engine::ops::search`]).
 
 use binaryllm_engine::Stage;
 use std::path::PathBuf;
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use binaryllm_engine::engine::request::{self, SearchRequest};
+use binaryllm_engine::ops::{self, SearchRequest};
 
 use super::{CodeFormat, ProjectionOpts, threads_ready};
 
@@ -76,7 +76,7 @@ pub struct SearchArgs {
 /// Runs `search`: prints the files written.
 pub fn exec(a: &SearchArgs) -> Result<()> {
     threads_ready("--threads", a.threads)?;
-    let w = request::search(&SearchRequest {
+    let w = ops::search(&SearchRequest {
         codes: a.codes.clone(),
         query_codes: a.query_codes.clone(),
         queries: a.queries.clone(),

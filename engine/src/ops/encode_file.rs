@@ -18,10 +18,10 @@ use binaryllm_core::bytes::{ByteOrder, to_bytes_into};
 use binaryllm_core::{Arithmetic, CodeLayout, DenseProjection};
 use sha2::{Digest, Sha256};
 
-use super::encode::{PackedProjection, encode_packed};
-use super::floats::NpyF32;
-use super::{EncodeError, project_kernel, project_kernel_with};
 use crate::data::{self, DataError, Matrix};
+use crate::engine::encode::{PackedProjection, encode_packed};
+use crate::engine::floats::NpyF32;
+use crate::engine::{EncodeError, project_kernel, project_kernel_with};
 use crate::projection::{Projector, ProjectorError};
 
 /// Rows encoded and written per block: bounds the memory for codes and their bytes.

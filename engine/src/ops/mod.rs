@@ -1,6 +1,14 @@
-//! The file-level engine operations as typed requests: [`encode`] a float matrix file into a
-//! code file with its sidecar, [`search`] a code file, [`export`] codes to FAISS / numpy
-//! layouts. Each returns the [`Written`] line the command line prints.
+//! The operations behind `binaryllm encode`, `search` and `export` as typed requests over files
+//! (cargo's `ops` layout): [`encode`] a float matrix file into a code file with its sidecar
+//! ([`encode_file`] streams it), [`search`] a code file, [`export`] codes to FAISS / numpy
+//! layouts. Each returns the [`Written`] line the command line prints. [`codes`] reads code
+//! files with their sidecars. They sit above [`crate::engine`] (kernels) and
+//! [`crate::projection`] (projectors), which know nothing of files' sidecars.
+
+pub mod codes;
+pub mod encode_file;
+
+pub use encode_file::{InputFloats, StreamOptions, Streamed, encode_npy_file};
 
 use crate::Stage;
 use std::path::{Path, PathBuf};
@@ -9,12 +17,12 @@ use anyhow::{Context, Result, bail};
 
 use crate::data::{self, Matrix};
 use crate::engine::asym::AsymScorer;
-use crate::engine::codes::{self, SidecarCodes, bit_order};
 use crate::engine::sidecar::{self, ByteOrder};
 use crate::engine::{self, CodeMatrix};
 use crate::outfile::{Target, Written};
 use crate::projection::Projector;
 use crate::projection::choice::{ProjectionChoice, build_projector};
+use codes::{SidecarCodes, bit_order};
 
 /// Encoding a float matrix file (`binaryllm encode`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +50,7 @@ pub struct EncodeRequest {
 /// ([`engine::encode_npy_file`]).
 pub fn encode(r: &EncodeRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
-    let input = engine::InputFloats::open(&r.input).context(Stage::Load)?;
+    let input = InputFloats::open(&r.input).context(Stage::Load)?;
     let fallback = Some((input.data(), r.input.as_path()));
     let proj = match build_projector(&r.projection, input.dims(), r.bits, fallback) {
         Ok(p) => p,
@@ -59,15 +67,14 @@ pub fn encode(r: &EncodeRequest) -> Result<Written> {
         proj.bits(),
         r.order.name()
     );
-    let opts = engine::StreamOptions {
+    let opts = StreamOptions {
         threads: r.threads,
         fused: r.fma,
         order: bit_order(r.order),
     };
     let shape = format!("uint8 [{}, {nb}]", input.rows());
     target.write_streamed(what, shape, |out| {
-        let s =
-            engine::encode_npy_file(&input, &proj, &opts, out).map_err(|e| stream_error(r, e))?;
+        let s = encode_npy_file(&input, &proj, &opts, out).map_err(|e| stream_error(r, e))?;
         let side = codes::encode_sidecar(r, &proj, s.rows, s.sha256, s.input_sha256)
             .context(Stage::Output)?;
         serde_json::to_value(&side).context(Stage::Output)
@@ -75,8 +82,8 @@ pub fn encode(r: &EncodeRequest) -> Result<Written> {
 }
 
 /// The stage and input of a streaming encode's error.
-fn stream_error(r: &EncodeRequest, e: engine::encode_file::StreamError) -> anyhow::Error {
-    use engine::encode_file::StreamError;
+fn stream_error(r: &EncodeRequest, e: encode_file::StreamError) -> anyhow::Error {
+    use encode_file::StreamError;
     match e {
         StreamError::Load(e) => anyhow::Error::new(e).context(Stage::Load),
         StreamError::Encode(e) => anyhow::Error::new(e)
