@@ -82,3 +82,4 @@ pub mod outfile;
 pub mod progress;
 pub mod projection;
 pub mod report;
+pub mod stats;

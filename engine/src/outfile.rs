@@ -249,6 +249,7 @@ impl Target {
             what: what.into(),
             details: format!("{}, {} bytes", shape.into(), thousands(bytes.len() as u64)),
             sidecar,
+            notices: Vec::new(),
         })
     }
 
@@ -333,6 +334,7 @@ impl Target {
             what: what.into(),
             details: format!("{}, {} bytes", shape.into(), thousands(bytes)),
             sidecar: Some(side),
+            notices: Vec::new(),
         })
     }
 
@@ -361,6 +363,7 @@ impl Target {
             what: what.into(),
             details: format!("{}, {} bytes", shape.into(), thousands(bytes)),
             sidecar: Some(side),
+            notices: Vec::new(),
         })
     }
 }
@@ -456,9 +459,18 @@ pub struct Written {
     pub details: String,
     /// The sidecar written beside a file.
     pub sidecar: Option<PathBuf>,
+    /// What the user should know about the inputs (not part of the `wrote` line): each a full
+    /// stderr line, `notice: …` (something could not be checked) or `warning: …`.
+    pub notices: Vec<String>,
 }
 
 impl Written {
+    /// `self` with `notices` added (in order).
+    pub fn with_notices(mut self, notices: impl IntoIterator<Item = String>) -> Self {
+        self.notices.extend(notices);
+        self
+    }
+
     /// The line of a committed run directory `path` holding `what`.
     pub fn dir(path: PathBuf, what: impl Into<String>) -> Self {
         let (files, bytes) = dir_stats(&path);
@@ -468,6 +480,7 @@ impl Written {
             what: what.into(),
             details: format!("{files} file{s}, {} bytes", thousands(bytes)),
             sidecar: None,
+            notices: Vec::new(),
         }
     }
 }

@@ -16,6 +16,8 @@ pub trait Progress: Sync {
     fn warn(&self, msg: &str);
     /// An error-level notice that does not stop the work (an unreachable verdict).
     fn error(&self, msg: &str);
+    /// A notice: something that could not be checked, printed once (`notice: …`).
+    fn notice(&self, msg: &str);
     /// `total` runs are about to start.
     fn start_runs(&self, total: u64);
     /// A run finished; `msg` describes it.
@@ -30,7 +32,8 @@ pub trait Progress: Sync {
 }
 
 /// The plain [`Progress`]: with `quiet == false` one line per stage and `[i/n] …` per run on
-/// stderr; warnings (`warning: …`) and errors (`error: …`) on stderr always.
+/// stderr; warnings (`warning: …`), notices (`notice: …`) and errors (`error: …`) on stderr
+/// always.
 #[derive(Debug)]
 pub struct Lines {
     quiet: bool,
@@ -76,6 +79,10 @@ impl Progress for Lines {
 
     fn error(&self, msg: &str) {
         eprintln!("error: {msg}");
+    }
+
+    fn notice(&self, msg: &str) {
+        eprintln!("notice: {msg}");
     }
 
     fn start_runs(&self, total: u64) {

@@ -86,6 +86,12 @@ impl Progress for Reporter {
         }
     }
 
+    fn notice(&self, msg: &str) {
+        if !self.above_bar(&format!("notice: {msg}")) {
+            self.lines.notice(msg);
+        }
+    }
+
     fn start_runs(&self, total: u64) {
         self.lines.start_runs(total);
         if self.mode == Mode::Bar {

@@ -149,6 +149,9 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
         .map(SidecarCodes::open)
         .transpose()
         .context(Stage::Load)?;
+    if let Some(n) = codes.as_ref().and_then(|c| c.notice.as_deref()) {
+        progress.notice(n);
+    }
     let valid = load_config(r, codes.as_ref())?;
     let cfg = valid.config();
     let run_path = match &r.out {

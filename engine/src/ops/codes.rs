@@ -53,42 +53,46 @@ pub struct SidecarCodes {
     pub sha256: String,
     /// Its sidecar (checked against the file).
     pub sidecar: Option<Sidecar>,
+    /// What could not be checked (no sidecar, or one without the projection), for the caller
+    /// to show once.
+    pub notice: Option<String>,
 }
 
 /// The changed-file hint shared by the mismatch errors.
 const CHANGED: &str = "the codes were changed after binaryllm wrote them (encode them again, or delete the sidecar if they were made elsewhere)";
 
 impl SidecarCodes {
-    /// Reads `path` and its sidecar and checks one against the other; prints a notice when
-    /// there is no sidecar.
+    /// Reads `path` and its sidecar and checks one against the other; [`notice`](Self::notice)
+    /// says what could not be checked.
     pub fn open(path: &Path) -> Result<Self> {
         let side = sidecar::read(path)?;
         let ((rows, bytes_per_row, bytes), sha256) = data::read_u8_matrix_hashed(path)?;
-        let f = Self {
+        let mut f = Self {
             path: path.to_path_buf(),
             rows,
             bytes_per_row,
             bytes,
             sha256,
             sidecar: side,
+            notice: None,
         };
-        match &f.sidecar {
+        f.notice = match &f.sidecar {
             Some(s) => {
                 f.check(s)?;
-                if s.projection.is_none() {
-                    eprintln!(
-                        "notice: {} does not record how the codes of {} were made: their projection could not be checked",
+                s.projection.is_none().then(|| {
+                    format!(
+                        "{} does not record how the codes of {} were made: their projection could not be checked",
                         f.sidecar_path().display(),
                         path.display()
-                    );
-                }
+                    )
+                })
             }
-            None => eprintln!(
-                "notice: {} has no sidecar ({}): bits, byte order and projection could not be checked",
+            None => Some(format!(
+                "{} has no sidecar ({}): bits, byte order and projection could not be checked",
                 path.display(),
                 f.sidecar_path().display()
-            ),
-        }
+            )),
+        };
         Ok(f)
     }
 

@@ -164,7 +164,10 @@ pub fn export(r: &ExportRequest) -> Result<Written> {
     };
     let side = codes::export_sidecar(&src, kind, order, &codes, data::sha256_bytes(&bytes));
     let side = serde_json::to_value(&side).context(Stage::Output)?;
-    target.write(&bytes, Some(side), what, shape)
+    let notices = src.notice.iter().map(|n| format!("notice: {n}"));
+    Ok(target
+        .write(&bytes, Some(side), what, shape)?
+        .with_notices(notices))
 }
 
 /// Searching a code file (`binaryllm search`).
@@ -220,6 +223,8 @@ type SearchFiles = ([u64; 2], Vec<(&'static str, Column)>);
 
 /// The inputs of a search, read and checked.
 struct SearchInputs {
+    /// What could not be checked about the code files (their [`SidecarCodes::notice`]).
+    notices: Vec<String>,
     db: CodeMatrix,
     queries: CodeMatrix,
     float_queries: Option<(Matrix, Projector)>,
@@ -247,7 +252,7 @@ fn search_inputs(r: &SearchRequest) -> Result<SearchInputs> {
     let bits = dbf.bits(r.bits).context(Stage::Search)?;
     let format = dbf.order(r.order, "--format").context(Stage::Search)?;
     let db = dbf.decode(bits, format).context(Stage::Load)?;
-    let (queries, float_queries) = search_queries(r, &dbf, bits)?;
+    let (queries, float_queries, query_notice) = search_queries(r, &dbf, bits)?;
     if let Some(bp) = &r.base {
         dbf.check_input("--base", bp).context(Stage::Search)?;
     }
@@ -264,7 +269,9 @@ fn search_inputs(r: &SearchRequest) -> Result<SearchInputs> {
         (Some(bp), Some((x, _))) => Some(read_base(bp, r, &db, x)?),
         _ => None,
     };
+    let notices = [dbf.notice, query_notice].into_iter().flatten();
     Ok(SearchInputs {
+        notices: notices.map(|n| format!("notice: {n}")).collect(),
         db,
         queries,
         float_queries,
@@ -278,14 +285,15 @@ pub fn search(r: &SearchRequest) -> Result<Written> {
     let target = Target::dir(&r.out, r.force)?;
     let inputs = search_inputs(r)?;
     let db = &inputs.db;
+    let mut notices = inputs.notices.clone();
     if r.k > db.len() {
-        eprintln!(
+        notices.push(format!(
             "warning: k = {} is larger than the database ({} codes in {}): clamped to {}",
             r.k,
             db.len(),
             r.codes.display(),
             db.len()
-        );
+        ));
     }
     let (shape, files) = search_results(r, &inputs)?;
     let rd = target.create_dir()?;
@@ -305,7 +313,7 @@ pub fn search(r: &SearchRequest) -> Result<Written> {
         .map(|(name, f)| format!("{name} {} [{nq}, {k}]", f.dtype()))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(Written::dir(path, what))
+    Ok(Written::dir(path, what).with_notices(notices))
 }
 
 /// The files of `search` and their shape `[queries, k]`: ids and Hamming distances, or ids
@@ -375,18 +383,20 @@ fn read_base(path: &Path, r: &SearchRequest, db: &CodeMatrix, x: &Matrix) -> Res
 
 /// The query codes of `search`: read from `query_codes`, or `queries` encoded with the
 /// projection of the database codes `db` (options resolved against its sidecar); with the float
-/// queries and their projector in the second case.
+/// queries and their projector in the second case, and the query code file's notice in the
+/// first.
 fn search_queries(
     r: &SearchRequest,
     db: &SidecarCodes,
     bits: usize,
-) -> Result<(CodeMatrix, Option<(Matrix, Projector)>)> {
+) -> Result<(CodeMatrix, Option<(Matrix, Projector)>, Option<String>)> {
     match (&r.query_codes, &r.queries) {
         (Some(q), _) => {
             let qf = SidecarCodes::open(q).context(Stage::Load)?;
             db.check_query_codes(&qf).context(Stage::Search)?;
             let format = qf.order(r.order, "--format").context(Stage::Search)?;
-            Ok((qf.decode(bits, format).context(Stage::Load)?, None))
+            let codes = qf.decode(bits, format).context(Stage::Load)?;
+            Ok((codes, None, qf.notice))
         }
         (None, Some(qf)) => {
             let x = data::read_matrix(qf).context(Stage::Load)?;
@@ -399,7 +409,7 @@ fn search_queries(
                 proj.encode(&x.data, r.threads)
             }
             .with_context(|| format!("{}: {}", Stage::Encode, qf.display()))?;
-            Ok((codes, Some((x, proj))))
+            Ok((codes, Some((x, proj)), None))
         }
         (None, None) => bail!("{}: give --query-codes or --queries", Stage::Search),
     }

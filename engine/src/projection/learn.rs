@@ -370,15 +370,10 @@ fn thresholds(
         .collect()
 }
 
-/// The median of `v` (sorted in place by `total_cmp`; mean of the two middle values when the
-/// length is even; 0 when empty).
+/// The median of `v` ([`crate::stats::median`]: the mean of the two middle values when the
+/// length is even), 0 when empty (no training rows: a zero threshold).
 pub fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => v[n / 2],
-        n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
-    }
+    crate::stats::median(v).unwrap_or(0.0)
 }
 
 #[cfg(test)]

@@ -69,22 +69,19 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Stats of `secs` (at least one value; NaN-free).
+    /// Stats of `secs` ([`binaryllm_engine::stats::Spread`]; NaN when empty).
     pub fn of(secs: &[f64]) -> Stats {
-        let mut v = secs.to_vec();
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        let median = if n == 0 {
-            f64::NAN
-        } else if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        };
-        Stats {
-            min: v.first().copied().unwrap_or(f64::NAN),
-            median,
-            max: v.last().copied().unwrap_or(f64::NAN),
+        match binaryllm_engine::stats::Spread::of(secs) {
+            Some(s) => Stats {
+                min: s.min,
+                median: s.median,
+                max: s.max,
+            },
+            None => Stats {
+                min: f64::NAN,
+                median: f64::NAN,
+                max: f64::NAN,
+            },
         }
     }
 }

@@ -63,6 +63,6 @@ pub fn exec(a: &EncodeArgs) -> Result<()> {
         threads: a.threads,
         fma: a.fma,
     })?;
-    println!("{w}");
+    super::print_written(&w);
     Ok(())
 }

@@ -61,6 +61,6 @@ pub fn exec(a: &ExportArgs) -> Result<()> {
         out: a.out.clone(),
         force: a.force,
     })?;
-    println!("{w}");
+    super::print_written(&w);
     Ok(())
 }

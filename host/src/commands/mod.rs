@@ -22,6 +22,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use binaryllm_engine::config::parse_list;
 use binaryllm_engine::engine::sidecar::ByteOrder;
+use binaryllm_engine::outfile::Written;
 use binaryllm_engine::projection::choice::ProjectionChoice;
 use binaryllm_engine::{Stage, UnknownName};
 
@@ -151,6 +152,14 @@ impl ProjectionOpts {
             projection_file: self.projection_file.clone(),
         })
     }
+}
+
+/// Prints the notices of `w` (stderr) and its `wrote …` line (stdout).
+pub fn print_written(w: &Written) {
+    for n in &w.notices {
+        eprintln!("{n}");
+    }
+    println!("{w}");
 }
 
 /// A clap value parser for a closed set of `names` that parse into `T` (its `FromStr`):

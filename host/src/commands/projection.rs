@@ -141,7 +141,7 @@ pub fn exec(a: &ProjectionArgs) -> Result<()> {
             })?
         }
     };
-    println!("{w}");
+    super::print_written(&w);
     Ok(())
 }
 

@@ -91,6 +91,6 @@ pub fn exec(a: &SearchArgs) -> Result<()> {
         out: a.out.clone(),
         force: a.force,
     })?;
-    println!("{w}");
+    super::print_written(&w);
     Ok(())
 }
