@@ -252,7 +252,11 @@ fn search_inputs(r: &SearchRequest) -> Result<SearchInputs> {
     let bits = dbf.bits(r.bits).context(Stage::Search)?;
     let format = dbf.order(r.order, "--format").context(Stage::Search)?;
     let db = dbf.decode(bits, format).context(Stage::Load)?;
-    let (queries, float_queries, query_notice) = search_queries(r, &dbf, bits)?;
+    let Queries {
+        codes: queries,
+        floats: float_queries,
+        notice: query_notice,
+    } = search_queries(r, &dbf, bits)?;
     if let Some(bp) = &r.base {
         dbf.check_input("--base", bp).context(Stage::Search)?;
     }
@@ -381,22 +385,31 @@ fn read_base(path: &Path, r: &SearchRequest, db: &CodeMatrix, x: &Matrix) -> Res
     Ok(base)
 }
 
+/// The queries of `search`.
+struct Queries {
+    codes: CodeMatrix,
+    /// The float queries and their projector (when encoded here).
+    floats: Option<(Matrix, Projector)>,
+    /// The query code file's [`SidecarCodes::notice`].
+    notice: Option<String>,
+}
+
 /// The query codes of `search`: read from `query_codes`, or `queries` encoded with the
 /// projection of the database codes `db` (options resolved against its sidecar); with the float
 /// queries and their projector in the second case, and the query code file's notice in the
 /// first.
-fn search_queries(
-    r: &SearchRequest,
-    db: &SidecarCodes,
-    bits: usize,
-) -> Result<(CodeMatrix, Option<(Matrix, Projector)>, Option<String>)> {
+fn search_queries(r: &SearchRequest, db: &SidecarCodes, bits: usize) -> Result<Queries> {
     match (&r.query_codes, &r.queries) {
         (Some(q), _) => {
             let qf = SidecarCodes::open(q).context(Stage::Load)?;
             db.check_query_codes(&qf).context(Stage::Search)?;
             let format = qf.order(r.order, "--format").context(Stage::Search)?;
             let codes = qf.decode(bits, format).context(Stage::Load)?;
-            Ok((codes, None, qf.notice))
+            Ok(Queries {
+                codes,
+                floats: None,
+                notice: qf.notice,
+            })
         }
         (None, Some(qf)) => {
             let x = data::read_matrix(qf).context(Stage::Load)?;
@@ -409,7 +422,11 @@ fn search_queries(
                 proj.encode(&x.data, r.threads)
             }
             .with_context(|| format!("{}: {}", Stage::Encode, qf.display()))?;
-            Ok((codes, Some((x, proj)), None))
+            Ok(Queries {
+                codes,
+                floats: Some((x, proj)),
+                notice: None,
+            })
         }
         (None, None) => bail!("{}: give --query-codes or --queries", Stage::Search),
     }
