@@ -181,15 +181,7 @@ pub fn encode_matrix_with_kernel<P: Projection + Sync + ?Sized>(
         error: e,
     })?;
     let dims = p.dims();
-    if dims == 0 || !x.len().is_multiple_of(dims) {
-        return Err(EncodeError {
-            row: None,
-            error: Error::DimensionMismatch {
-                expected: dims as u32,
-                actual: (x.len() % dims.max(1)) as u32,
-            },
-        });
-    }
+    whole_rows(x, dims)?;
     threshold
         .validate(layout.bits())
         .map_err(|error| EncodeError { row: None, error })?;
@@ -200,6 +192,20 @@ pub fn encode_matrix_with_kernel<P: Projection + Sync + ?Sized>(
         }
         None => encode_reference(p, layout, threshold, x, threads),
     }
+}
+
+/// `x` holds whole rows of `dims` floats (`dims > 0`).
+fn whole_rows(x: &[f32], dims: usize) -> std::result::Result<(), EncodeError> {
+    if dims == 0 || !x.len().is_multiple_of(dims) {
+        return Err(EncodeError {
+            row: None,
+            error: Error::DimensionMismatch {
+                expected: dims as u32,
+                actual: (x.len() % dims.max(1)) as u32,
+            },
+        });
+    }
+    Ok(())
 }
 
 /// The core's per-row reference path spread over threads.
@@ -235,15 +241,7 @@ pub fn project_matrix<P: Projection + Sync + ?Sized>(
     threads: usize,
 ) -> std::result::Result<Vec<f32>, EncodeError> {
     let (dims, bits) = (p.dims(), p.bits());
-    if dims == 0 || !x.len().is_multiple_of(dims) {
-        return Err(EncodeError {
-            row: None,
-            error: Error::DimensionMismatch {
-                expected: dims as u32,
-                actual: (x.len() % dims.max(1)) as u32,
-            },
-        });
-    }
+    whole_rows(x, dims)?;
     if let Some(packed) = PackedProjection::new(p, project_kernel()) {
         return encode::project_packed(p, &packed, x, threads);
     }
