@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::outfile::{Target, Written};
+use crate::progress::Progress;
 
 /// What `binaryllm firmware run` does: build (or take) an ELF, run it under QEMU, decode, check.
 #[derive(Clone, Debug)]
@@ -54,21 +55,33 @@ pub struct DecodeRequest {
     pub force: bool,
 }
 
+/// What [`run`] and [`decode`] produced: the checked report's table, the output written, and
+/// the verdict. The outputs are written whatever the verdict, so a failed parity check can be
+/// inspected; a front end shows `table` and `written`, then fails with `verdict`'s error.
+#[derive(Debug)]
+pub struct Finished {
+    /// The human-readable table of the report (workloads, parity, budgets).
+    pub table: String,
+    /// What was written.
+    pub written: Written,
+    /// `Ok` when parity, budgets and the device's errors pass; else an error naming every
+    /// failure.
+    pub verdict: Result<()>,
+}
+
 /// Decodes a captured report, checks parity (and the budgets of QEMU boards), writes
-/// `firmware-report.json` plus the table.
-pub fn decode(req: &DecodeRequest) -> Result<()> {
+/// `firmware-report.json`.
+pub fn decode(req: &DecodeRequest) -> Result<Finished> {
     let target = Target::json(&req.out.join(summary::JSON_NAME), req.force)?;
     let report = capture::decode_file(&req.input)?;
     write_report(&report, &req.input, target)
 }
 
 /// Builds the firmware (or takes `req.elf`), runs it in QEMU, decodes its report, checks
-/// parity and budgets, and writes the run folder.
-pub fn run(req: &RunRequest) -> Result<()> {
-    run_qemu(req)
-}
-
-fn run_qemu(args: &RunRequest) -> Result<()> {
+/// parity and budgets, and writes the run folder; the build and the QEMU run are reported as
+/// stages of `progress`.
+pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<Finished> {
+    let args = req;
     let target = Target::dir(&args.out, args.force)?;
     let board = args.board;
     let elf = match &args.elf {
@@ -78,6 +91,10 @@ fn run_qemu(args: &RunRequest) -> Result<()> {
                 .firmware_dir
                 .clone()
                 .unwrap_or_else(qemu::default_firmware_dir);
+            progress.stage(&format!(
+                "building firmware for {} ({})",
+                board.name, board.target
+            ));
             qemu::build(&dir, &board)?
         }
     };
@@ -91,7 +108,11 @@ fn run_qemu(args: &RunRequest) -> Result<()> {
         format!("qemu-{}.log", board.name),
     ];
     let (serial, log) = (rd.path().join(&names[0]), rd.path().join(&names[1]));
-    eprintln!("running {} in QEMU ({})", elf.display(), board.machine);
+    progress.stage(&format!(
+        "running {} in QEMU ({})",
+        elf.display(),
+        board.machine
+    ));
     qemu::run(
         &board,
         &elf,
@@ -114,10 +135,12 @@ fn run_qemu(args: &RunRequest) -> Result<()> {
     crate::data::atomic_write(&rd.path().join(summary::JSON_NAME), |w| w.write_all(json))
         .context(Stage::Output)?;
     let path = rd.commit()?;
-    print!("{}", checked.table);
     let what = format!("{}, {}, {}", summary::JSON_NAME, names[0], names[1]);
-    println!("{}", Written::dir(path, what));
-    checked.verdict
+    Ok(Finished {
+        table: checked.table,
+        written: Written::dir(path, what),
+        verdict: checked.verdict,
+    })
 }
 
 /// A decoded report, checked: its JSON, its table and the verdict (an error naming every
@@ -133,23 +156,22 @@ pub struct Checked {
 }
 
 /// Writes `out/firmware-report.json` (refused when it exists) for `report` decoded from
-/// `capture`, prints the table; errors after writing when anything failed.
+/// `capture`; errors after writing when anything failed (the verdict).
 pub fn check_and_write(report: &Report, capture: &Path, out: &Path) -> Result<()> {
     let target = Target::json(&out.join(summary::JSON_NAME), false)?;
-    write_report(report, capture, target)
+    write_report(report, capture, target)?.verdict
 }
 
-/// Checks `report`, writes its JSON to `target`, prints the table and the `wrote` line;
-/// errors after writing when anything failed.
-pub fn write_report(report: &Report, capture: &Path, target: Target) -> Result<()> {
+/// Checks `report` and writes its JSON to `target`.
+pub fn write_report(report: &Report, capture: &Path, target: Target) -> Result<Finished> {
     let checked = check(report, capture)?;
-    print!("{}", checked.table);
     let what = format!("firmware report of board {}", report.board.as_str());
-    println!(
-        "{}",
-        target.write(checked.json.as_bytes(), None, what, "JSON")?
-    );
-    checked.verdict
+    let written = target.write(checked.json.as_bytes(), None, what, "JSON")?;
+    Ok(Finished {
+        table: checked.table,
+        written,
+        verdict: checked.verdict,
+    })
 }
 
 /// Recomputes parity and evaluates budgets.

@@ -80,7 +80,6 @@ pub fn build(firmware_dir: &Path, board: &QemuBoard) -> Result<PathBuf> {
     }
     let target_dir = firmware_dir.join("target");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("building firmware for {} ({})", board.name, board.target);
     let status = Command::new(&cargo)
         .current_dir(firmware_dir)
         .args(["build", "--release", "--no-default-features", "--features"])

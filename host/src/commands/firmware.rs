@@ -59,20 +59,27 @@ impl FirmwareCommand {
     /// Builds the library request and runs it.
     pub fn exec(self) -> anyhow::Result<()> {
         use binaryllm_engine::firmware::{self, DecodeRequest, RunRequest};
-        match self {
-            FirmwareCommand::Run(a) => firmware::run(&RunRequest {
-                board: a.board,
-                out: a.out,
-                firmware_dir: a.firmware_dir,
-                elf: a.elf,
-                timeout: a.timeout,
-                force: a.force,
-            }),
+        use binaryllm_engine::progress::Lines;
+        let done = match self {
+            FirmwareCommand::Run(a) => firmware::run(
+                &RunRequest {
+                    board: a.board,
+                    out: a.out,
+                    firmware_dir: a.firmware_dir,
+                    elf: a.elf,
+                    timeout: a.timeout,
+                    force: a.force,
+                },
+                &Lines::new(false),
+            )?,
             FirmwareCommand::Decode(a) => firmware::decode(&DecodeRequest {
                 input: a.input,
                 out: a.out,
                 force: a.force,
-            }),
-        }
+            })?,
+        };
+        print!("{}", done.table);
+        println!("{}", done.written);
+        done.verdict
     }
 }
