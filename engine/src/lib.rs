@@ -4,9 +4,11 @@
 //! The modules follow the data path, `.npy` → projection → bits → codes → Hamming top-k →
 //! metrics → results and report:
 //!
+//! - [`engine`]: the kernels: batch encoding, code files and their sidecar format, exact Hamming
+//!   search with float and asymmetric re-ranking, thread pools, exports to FAISS / numpy layouts;
 //! - [`projection`]: seeded random hyperplanes and learned projections, their artefact files;
-//! - [`engine`]: batch encoding, code files and their sidecars, exact Hamming search with float
-//!   and asymmetric re-ranking, thread pools, exports to FAISS / numpy layouts;
+//! - [`ops`]: `encode`, `search` and `export` as typed requests over files (sidecar-aware code
+//!   files, streaming encode), re-exported here as [`encode`], [`search`], [`export`];
 //! - [`dataset`]: the data catalog, synthetic data, exact float ground truth;
 //! - [`eval`]: one H1 evaluation (runs over projections × bits × seeds), its metrics,
 //!   statistics, verdicts and recommendation;
@@ -14,14 +16,18 @@
 //! - [`outfile`]: the one rule every written file or directory follows (refuse, `--force`,
 //!   atomic replace, cleanup on interrupt);
 //! - [`firmware`]: the host side of the firmware (QEMU runs, capture, parity, budgets);
-//! - [`progress`]: the [`progress::Progress`] trait front ends implement, and plain lines.
+//! - [`progress`]: the [`progress::Progress`] trait front ends implement, and plain lines;
+//! - [`stats`]: the one median (and min/median/max) every part uses;
+//! - [`checkout`]: the repository root and its git state, recorded in results and sidecars.
 //!
-//! Entry points: [`eval::run`], [`ops::encode`], [`ops::search`],
-//! [`ops::export`], [`projection::choice::train`], [`projection::choice::export`],
+//! Each module imports only the ones listed before it or beside it, never in a circle
+//! (`scripts/module_cycles.py engine/src` checks).
+//!
+//! Entry points: [`eval::run`], [`encode`], [`search`], [`export`], [`projection::choice::train`], [`projection::choice::export`],
 //! [`projection::choice::write_matrix`], [`firmware::run`], [`firmware::decode`].
 //!
 //! Files, configs and kind names come from [`binaryllm_formats`] (re-exported as [`data`],
-//! [`config`], [`kinds`]); the bit-exact kernels from [`binaryllm_core`].
+//! [`config`], [`kinds`], [`stage`]); the bit-exact kernels from [`binaryllm_core`].
 //!
 //! # Example
 //!

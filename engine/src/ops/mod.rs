@@ -47,7 +47,7 @@ pub struct EncodeRequest {
 
 /// Encodes the input of `r`, writes the codes and their sidecar: the input is mapped (f32) or
 /// read whole (other dtypes) and the codes are streamed into the output
-/// ([`engine::encode_npy_file`]).
+/// ([`encode_npy_file`]).
 pub fn encode(r: &EncodeRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
     let input = InputFloats::open(&r.input).context(Stage::Load)?;
