@@ -89,3 +89,8 @@ pub mod progress;
 pub mod projection;
 pub mod report;
 pub mod stats;
+
+/// The README's Rust example, compiled and run as a doctest (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
