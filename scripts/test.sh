@@ -16,6 +16,10 @@ lap() { echo "   ($(( $(date +%s) - t0 )) s so far)"; }
 step "format"
 cargo fmt --all --check
 
+step "module layering (no import cycles among the top-level modules of the library and the CLI)"
+python3 scripts/module_cycles.py engine/src
+python3 scripts/module_cycles.py host/src
+
 step "clippy (workspace, all targets, -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p binaryllm-core --all-targets --all-features -- -D warnings

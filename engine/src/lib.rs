@@ -12,9 +12,10 @@
 //! - [`dataset`]: the data catalog, synthetic data, exact float ground truth;
 //! - [`eval`]: one H1 evaluation (runs over projections × bits × seeds), its metrics,
 //!   statistics, verdicts and recommendation;
-//! - [`report`]: the run directory, `results.json`, CSV, tables, plots and the HTML report;
+//! - [`report`] (the folder `eval/report/`, re-exported here): writing an evaluation:
+//!   `results.json`, CSV, tables, plots and the HTML report;
 //! - [`outfile`]: the one rule every written file or directory follows (refuse, `--force`,
-//!   atomic replace, cleanup on interrupt);
+//!   atomic replace, the partial run directory, cleanup on interrupt);
 //! - [`firmware`]: the host side of the firmware (QEMU runs, capture, parity, budgets);
 //! - [`progress`]: the [`progress::Progress`] trait front ends implement, and plain lines;
 //! - [`stats`]: the one median (and min/median/max) every part uses;
@@ -76,6 +77,7 @@
 pub use binaryllm_formats::UnknownName;
 pub use binaryllm_formats::stage::Stage;
 pub use binaryllm_formats::{config, data, kinds, stage};
+pub use eval::report;
 pub use ops::{EncodeRequest, ExportRequest, SearchRequest, encode, export, search};
 
 pub mod checkout;
@@ -87,7 +89,6 @@ pub mod ops;
 pub mod outfile;
 pub mod progress;
 pub mod projection;
-pub mod report;
 pub mod stats;
 
 /// The README's Rust example, compiled and run as a doctest (`cargo test --doc`).

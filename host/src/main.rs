@@ -3,8 +3,6 @@
 //! A thin front end over [`binaryllm_engine`]: clap and the terminal progress bar live here,
 //! every computation in the library.
 
-mod bench;
-mod bench_eval;
 mod commands;
 mod progress;
 

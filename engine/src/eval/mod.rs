@@ -2,12 +2,13 @@
 //! and compare with exact float search; summarise across seeds and judge the criteria.
 //!
 //! [`evaluate`] computes an [`Evaluation`] from a validated config and a loaded data set;
-//! [`crate::report`] writes it. Everything is deterministic in the config: per-query values are
+//! [`crate::eval::report`] writes it. Everything is deterministic in the config: per-query values are
 //! computed in parallel but reduced in query order, and the pair sample has its own seed.
 
 pub mod codes;
 pub mod metrics;
 pub mod recommend;
+pub mod report;
 pub mod request;
 mod run;
 pub mod stats;

@@ -15,11 +15,11 @@ use crate::config::{self, DatasetSpec, Normalization, Overrides, ValidConfig};
 use crate::dataset::{self, Catalog};
 use crate::engine::sidecar;
 use crate::eval::codes;
+use crate::eval::report::{self, Environment};
 use crate::eval::{self, Evaluation, StrictFailure};
 use crate::ops::codes::SidecarCodes;
 use crate::outfile::{Target, Written};
 use crate::progress::Progress;
-use crate::report::{self, Environment};
 
 /// Float data files given directly instead of the config's data set (`eval --base/--queries`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! `binaryllm encode`: float vectors to a code file ([`binaryllm_engine::ops::encode`]).
 //!
-//! Not to be confused with `binaryllm bench encode` ([`crate::bench`]'s `BenchEncodeArgs`),
+//! Not to be confused with `binaryllm bench encode` ([`crate::commands::bench`]'s `BenchEncodeArgs`),
 //! which times the encoder instead of writing codes.
 
 use binaryllm_engine::Stage;

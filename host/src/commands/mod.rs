@@ -3,9 +3,10 @@
 //! library function and prints.
 //!
 //! Adding a command is one module, one variant of [`Command`] (or of a nested enum such as
-//! [`crate::bench::BenchCommand`]) and one arm in [`run`]. The modules depend on this one
+//! [`crate::commands::bench::BenchCommand`]) and one arm in [`run`]. The modules depend on this one
 //! (shared argument types) and on the library, never on each other.
 
+pub mod bench;
 pub mod encode;
 pub mod eval;
 pub mod export;
@@ -58,7 +59,7 @@ pub enum Command {
     /// Benchmarks that print tables and write JSON: to a new run directory
     /// `runs/<UTC timestamp>-bench-<name>/`, or to `--out` (e.g. the tracked `bench/results/`).
     #[command(subcommand)]
-    Bench(crate::bench::BenchCommand),
+    Bench(crate::commands::bench::BenchCommand),
     /// Cortex-M firmware: run it under QEMU or decode a board's report, with parity and budgets.
     #[command(subcommand)]
     Firmware(firmware::FirmwareCommand),
@@ -196,7 +197,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Projection(a) => projection::exec(&a),
         Command::Export(a) => export::exec(&a),
-        Command::Bench(b) => crate::bench::run(&b),
+        Command::Bench(b) => crate::commands::bench::run(&b),
         Command::Firmware(f) => f.exec(),
     }
 }

@@ -410,8 +410,8 @@ pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()
     put(dir, "metrics.csv", metrics_csv(e).as_bytes())?;
     put(dir, "summary.csv", summary_csv(e).as_bytes())?;
     let plots = if e.config.output.plots {
-        let plots =
-            crate::report::plots::render_all(e).context(format!("{}: plots", Stage::Output))?;
+        let plots = crate::eval::report::plots::render_all(e)
+            .context(format!("{}: plots", Stage::Output))?;
         fs::create_dir_all(dir.join("plots"))
             .context(format!("{}: plots directory", Stage::Output))?;
         for p in &plots {
@@ -428,7 +428,7 @@ pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()
         put(
             dir,
             "report.html",
-            crate::report::html::render(e, results, &plots).as_bytes(),
+            crate::eval::report::html::render(e, results, &plots).as_bytes(),
         )?;
     }
     Ok(())

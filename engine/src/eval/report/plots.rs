@@ -375,7 +375,7 @@ pub fn render_all(e: &Evaluation) -> Result<Vec<Plot>> {
     register_font();
     let m = &e.config.metrics;
     let k = m.k;
-    let max_m = crate::report::headline_factor(m);
+    let max_m = crate::eval::report::headline_factor(m);
     let recall = format!("recall@{k}");
     let rerank = format!("rerank@{k}/x{max_m}");
     let mut out = Vec::new();

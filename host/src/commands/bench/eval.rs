@@ -18,6 +18,8 @@ use binaryllm_engine::eval::{self, EvalRequest};
 use binaryllm_engine::progress::Lines;
 use binaryllm_engine::report::{self, Environment};
 
+use super::Stats;
+
 /// `binaryllm bench eval`.
 #[derive(Debug, Args)]
 pub struct BenchEvalArgs {
@@ -48,7 +50,7 @@ struct Case {
 
 /// Runs the benchmark.
 pub fn run(a: &BenchEvalArgs) -> Result<()> {
-    let out = crate::bench::results_path(a.out.as_deref(), "eval");
+    let out = crate::commands::bench::results_path(a.out.as_deref(), "eval");
     let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
     let root = dataset::repo_root();
     let mut cases = vec![Case {
@@ -106,13 +108,11 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
             );
             let _ = std::fs::remove_dir_all(&dir);
         }
-        let mut sorted = times.clone();
-        sorted.sort_by(f64::total_cmp);
-        let (min, med, max) = (
-            sorted[0],
-            sorted[sorted.len() / 2],
-            sorted[sorted.len() - 1],
-        );
+        let Stats {
+            min,
+            median: med,
+            max,
+        } = Stats::of(&times);
         println!(
             "bench eval {:<15} runs {:>3}  min {:>6.2} s  median {:>6.2} s  max {:>6.2} s  target < {:.0} s: {}",
             case.name,
@@ -143,7 +143,7 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
     let env = Environment::probe(&root);
     let doc = json!({
-        "format": crate::bench::FORMAT,
+        "format": crate::commands::bench::FORMAT,
         "bench": "eval",
         "when": report::rfc3339(SystemTime::now()),
         "command": std::env::args().collect::<Vec<_>>().join(" "),

@@ -18,6 +18,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 pub mod encode;
+pub mod eval;
 pub mod knn;
 pub mod npy;
 pub mod scaling;
@@ -34,7 +35,7 @@ pub enum BenchCommand {
     /// Writes seeded random codes to a code file with bounded memory (out-of-core inputs).
     MakeCodes(knn::MakeCodesArgs),
     /// Time `eval` on the shipped sample (default config) and on the full WordNet config.
-    Eval(crate::bench_eval::BenchEvalArgs),
+    Eval(crate::commands::bench::eval::BenchEvalArgs),
 }
 
 /// Runs one benchmark subcommand.
@@ -53,7 +54,7 @@ pub fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Encode(a) => encode::run(a),
         BenchCommand::Scaling(a) => scaling::run(a),
         BenchCommand::MakeCodes(a) => knn::make_codes(a),
-        BenchCommand::Eval(a) => crate::bench_eval::run(a),
+        BenchCommand::Eval(a) => crate::commands::bench::eval::run(a),
     }
 }
 

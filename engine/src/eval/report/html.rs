@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::eval::Evaluation;
+use crate::eval::report::plots::Plot;
+use crate::eval::report::{fmt_mean_ci, headline_metrics, metric_legend, shown_metrics};
 use crate::eval::stats::Outcome;
-use crate::report::plots::Plot;
-use crate::report::{fmt_mean_ci, headline_metrics, metric_legend, shown_metrics};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -46,9 +46,48 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}td.pass{background:#d7f5dc;font-
 td.inconclusive{background:#fff2c6;font-weight:bold}.meta{color:#555;font-size:.92em}.plot{margin:1em 0}.plot svg{max-width:100%;height:auto}
 code{background:#f5f5f5;padding:0 .2em}.big{font-size:1.25em}dl.legend{font-size:.92em}dl.legend dt{float:left;clear:left;width:12em}dl.legend dd{margin-left:12.5em}";
 
-/// The report page.
+/// The report page: one section after another.
 pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
     let mut h = String::new();
+    let mut widths = e.config.bits.clone();
+    widths.sort_unstable();
+    header(&mut h, e, results);
+    verdicts(&mut h, e);
+    legend(&mut h, e);
+    summary(&mut h, e, &widths);
+    if e.config.projections.len() > 1 {
+        best_per_width(&mut h, e, &widths);
+    }
+    if let Some(f) = e.float.knn_acc_float {
+        let _ = writeln!(
+            h,
+            "<p>Float kNN classification accuracy (k = {}): <b>{f:.4}</b>.</p>",
+            e.depths.knn_k
+        );
+    }
+    plot_section(&mut h, plots);
+    cost(&mut h, e);
+    warnings(&mut h, e);
+    how_to_read(&mut h, results);
+    let _ = writeln!(h, "</body></html>");
+    h
+}
+
+/// The value at `path` of `results.json` as text (`-` when null).
+fn field(results: &Value, path: &[&str]) -> String {
+    let mut v = results;
+    for p in path {
+        v = &v[*p];
+    }
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The head, title, description and the run's provenance line.
+fn header(h: &mut String, e: &Evaluation, results: &Value) {
     let c = &e.config;
     let ds = &e.dataset;
     let _ = write!(
@@ -60,17 +99,6 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
     if !c.description.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(&c.description));
     }
-    let get = |path: &[&str]| {
-        let mut v = results;
-        for p in path {
-            v = &v[*p];
-        }
-        match v {
-            Value::String(s) => s.clone(),
-            Value::Null => "-".into(),
-            other => other.to_string(),
-        }
-    };
     let _ = writeln!(
         h,
         "<p class=\"meta\">Data set <b>{}</b> ({}; {} base, {} queries, {} dims, normalisation {}; sha256 <code>{}</code>). \
@@ -93,21 +121,27 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
             .join(", ")),
         c.bits,
         c.seeds,
-        esc(&get(&["started"])),
-        esc(&get(&["finished"])),
-        esc(&get(&["tool", "version"])),
-        esc(&get(&["git", "commit"]).chars().take(12).collect::<String>()),
-        if get(&["git", "dirty"]) == "true" {
+        esc(&field(results, &["started"])),
+        esc(&field(results, &["finished"])),
+        esc(&field(results, &["tool", "version"])),
+        esc(&field(results, &["git", "commit"])
+            .chars()
+            .take(12)
+            .collect::<String>()),
+        if field(results, &["git", "dirty"]) == "true" {
             ", dirty"
         } else {
             ""
         },
-        esc(&get(&["rustc"])),
+        esc(&field(results, &["rustc"])),
         e.threads,
-        esc(&get(&["cpu", "model"])),
-        esc(&get(&["cpu", "hamming_kernel"])),
+        esc(&field(results, &["cpu", "model"])),
+        esc(&field(results, &["cpu", "hamming_kernel"])),
     );
+}
 
+/// The H1 verdict table and the recommendation.
+fn verdicts(h: &mut String, e: &Evaluation) {
     // Verdicts.
     let _ = writeln!(h, "<h2>H1 verdict</h2>");
     let overall = e.overall();
@@ -153,6 +187,11 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         "<p class=\"meta\">The recommendation judges every criterion's metric, comparison and threshold at every width and for every projection; \
          projections are tied when their 95% CIs of the first criterion's metric overlap.</p>"
     );
+}
+
+/// The metric names, defined where they first appear.
+fn legend(h: &mut String, e: &Evaluation) {
+    let c = &e.config;
     // The metric names, defined where they first appear.
     let _ = writeln!(h, "<h3>Metrics in these tables</h3><dl class=\"legend\">");
     for key in shown_metrics(e) {
@@ -168,11 +207,13 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         "</dl><p class=\"meta\">95% confidence intervals are clipped to each metric's range ([0, 1] for shares, [−1, 1] for correlations): a value outside it is impossible. \
          A clipped interval is shown as mean+up/-down.</p>"
     );
+}
 
+/// The summary table: mean ± CI of the headline metrics per projection and width.
+fn summary(h: &mut String, e: &Evaluation, widths: &[usize]) {
+    let c = &e.config;
     // Summary table.
     let heads = headline_metrics(e);
-    let mut widths = c.bits.clone();
-    widths.sort_unstable();
     let _ = writeln!(
         h,
         "<h2>Summary</h2><p>Mean ± 95% CI half-width over {} seed(s). Every metric of every run is in <code>results.json</code>, <code>metrics.csv</code> and <code>summary.csv</code>.</p>",
@@ -184,7 +225,7 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
     }
     let _ = writeln!(h, "</tr>");
     for p in &c.projections {
-        for &b in &widths {
+        for &b in widths {
             let _ = write!(h, "<tr><td class=\"l\">{}</td><td>{b}</td>", esc(p.label()));
             for m in &heads {
                 let cell = e
@@ -196,63 +237,63 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         }
     }
     let _ = writeln!(h, "</table>");
+}
+
+/// The best projection per width (by mean recall@k), the runner-up and whether their 95%
+/// CIs overlap (then the data cannot separate them).
+fn best_per_width(h: &mut String, e: &Evaluation, widths: &[usize]) {
+    let c = &e.config;
     // The best projection per width (by mean recall@k), with the runner-up and whether their
     // 95% CIs overlap (then the data cannot separate them).
     let recall_key = format!("recall@{}", c.metrics.k);
-    if c.projections.len() > 1 {
+    let _ = writeln!(
+        h,
+        "<h2>Best projection per width</h2><p>By mean {} over seeds; \"tied\" when the runner-up's 95% CI overlaps the best one's.</p>",
+        esc(&recall_key)
+    );
+    let _ = writeln!(
+        h,
+        "<table><tr><th>bits</th><th class=\"l\">best</th><th>{0}</th><th class=\"l\">runner-up</th><th>{0}</th><th class=\"l\">separated?</th></tr>",
+        esc(&recall_key)
+    );
+    for &b in widths {
+        let mut ranked: Vec<(&str, &crate::eval::stats::Summary)> = c
+            .projections
+            .iter()
+            .filter_map(|p| {
+                e.summary_of(p.label(), b, &recall_key)
+                    .map(|r| (p.label(), &r.stats))
+            })
+            .collect();
+        ranked.sort_by(|x, y| y.1.mean.total_cmp(&x.1.mean));
+        let Some(&(best, bs)) = ranked.first() else {
+            continue;
+        };
+        let (ru, rs, sep) = match ranked.get(1) {
+            Some(&(n, r)) => (
+                esc(n),
+                fmt_mean_ci(r),
+                if r.ci95_high < bs.ci95_low {
+                    "yes"
+                } else {
+                    "tied"
+                },
+            ),
+            None => ("-".into(), "-".into(), "-"),
+        };
         let _ = writeln!(
             h,
-            "<h2>Best projection per width</h2><p>By mean {} over seeds; \"tied\" when the runner-up's 95% CI overlaps the best one's.</p>",
-            esc(&recall_key)
-        );
-        let _ = writeln!(
-            h,
-            "<table><tr><th>bits</th><th class=\"l\">best</th><th>{0}</th><th class=\"l\">runner-up</th><th>{0}</th><th class=\"l\">separated?</th></tr>",
-            esc(&recall_key)
-        );
-        for &b in &widths {
-            let mut ranked: Vec<(&str, &crate::eval::stats::Summary)> = c
-                .projections
-                .iter()
-                .filter_map(|p| {
-                    e.summary_of(p.label(), b, &recall_key)
-                        .map(|r| (p.label(), &r.stats))
-                })
-                .collect();
-            ranked.sort_by(|x, y| y.1.mean.total_cmp(&x.1.mean));
-            let Some(&(best, bs)) = ranked.first() else {
-                continue;
-            };
-            let (ru, rs, sep) = match ranked.get(1) {
-                Some(&(n, r)) => (
-                    esc(n),
-                    fmt_mean_ci(r),
-                    if r.ci95_high < bs.ci95_low {
-                        "yes"
-                    } else {
-                        "tied"
-                    },
-                ),
-                None => ("-".into(), "-".into(), "-"),
-            };
-            let _ = writeln!(
-                h,
-                "<tr><td>{b}</td><td class=\"l\"><b>{}</b></td><td>{}</td><td class=\"l\">{ru}</td><td>{}</td><td class=\"l\">{sep}</td></tr>",
-                esc(best),
-                esc(&fmt_mean_ci(bs)),
-                esc(&rs)
-            );
-        }
-        let _ = writeln!(h, "</table>");
-    }
-    if let Some(f) = e.float.knn_acc_float {
-        let _ = writeln!(
-            h,
-            "<p>Float kNN classification accuracy (k = {}): <b>{f:.4}</b>.</p>",
-            e.depths.knn_k
+            "<tr><td>{b}</td><td class=\"l\"><b>{}</b></td><td>{}</td><td class=\"l\">{ru}</td><td>{}</td><td class=\"l\">{sep}</td></tr>",
+            esc(best),
+            esc(&fmt_mean_ci(bs)),
+            esc(&rs)
         );
     }
+    let _ = writeln!(h, "</table>");
+}
 
+/// The plots, inline SVG.
+fn plot_section(h: &mut String, plots: &[Plot]) {
     // Plots.
     let _ = writeln!(h, "<h2>Plots</h2>");
     for p in plots {
@@ -263,7 +304,12 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
             esc(&p.title)
         );
     }
+}
 
+/// The cost model and the throughput measured in this run.
+fn cost(h: &mut String, e: &Evaluation) {
+    let c = &e.config;
+    let ds = &e.dataset;
     // Cost.
     let _ = writeln!(
         h,
@@ -302,7 +348,10 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         h,
         "<p>Throughput measured in this run (first seed; encode at the widest width, shared by narrower ones):</p><table><tr><th class=\"l\">projection</th><th>bits</th><th>encode vectors/s</th><th>search queries/s</th></tr>{tp}</table>"
     );
+}
 
+/// The warnings of the run, if any.
+fn warnings(h: &mut String, e: &Evaluation) {
     if !e.warnings.is_empty() {
         let _ = writeln!(h, "<h2>Warnings</h2><ul>");
         for w in &e.warnings {
@@ -310,7 +359,10 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
         }
         let _ = writeln!(h, "</ul>");
     }
+}
 
+/// How to read the metrics, and the config digest.
+fn how_to_read(h: &mut String, results: &Value) {
     let _ = writeln!(
         h,
         "<h2>How to read this</h2><ul>\
@@ -320,10 +372,8 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
 <li><b>spearman / pearson / kendall</b>: correlation of float cosine with cos(π·Hamming/bits) on a seeded sample of query–base pairs. <b>theta_pi_mae</b>: mean |mean Hamming/bits − mean θ/π| over angle bins; <b>theta_pi_bins_inside</b>: share of bins whose mean lies in the binomial 95% band.</li>\
 <li><b>knn_acc</b>: majority-vote classification accuracy of the queries from their Hamming neighbours (float: from their float neighbours).</li></ul>\
 <p class=\"meta\">Full definitions: <code>configs/README.md</code>. Config sha256 <code>{}</code>.</p>",
-        esc(&get(&["config_sha256"]))
+        esc(&field(results, &["config_sha256"]))
     );
-    let _ = writeln!(h, "</body></html>");
-    h
 }
 
 #[cfg(test)]
