@@ -257,76 +257,98 @@ struct Sources {
 
 /// Loads the data set of `spec` (relative paths against `base_dir`).
 pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Dataset> {
-    if let Some(id) = &spec.id {
-        let entry = catalog
-            .get(id)
-            .with_context(|| format!("unknown data set id `{id}` (catalog: {})", catalog.ids()))?;
-        if let Some(generator) = &entry.generator {
-            let params = spec
-                .synthetic
-                .clone()
-                .unwrap_or_default()
-                .or(&entry.params.clone().unwrap_or_default());
-            return synthetic(id, generator, &params, spec.normalization);
-        }
-        if spec.synthetic.is_some() {
-            bail!("data set `{id}` is not synthetic: remove [dataset.synthetic]");
-        }
-        let files = entry
-            .files
-            .as_ref()
-            .with_context(|| format!("catalog entry `{id}` has neither files nor a generator"))?;
-        let root = match entry.root.unwrap_or(Root::Repo) {
-            Root::Repo => repo_root(),
-            Root::Data => data_dir(),
-        };
-        let at = |f: &FileRef| root.join(&f.path);
-        let opt = |f: &Option<FileRef>| f.as_ref().map(at);
-        let sha = |role: &str, f: &Option<FileRef>| {
-            f.as_ref()
-                .map(|f| (role.to_string(), Some(f.sha256.clone())))
-        };
-        let mut shas = vec![
-            ("base".to_string(), Some(files.base.sha256.clone())),
-            ("queries".to_string(), Some(files.queries.sha256.clone())),
-        ];
-        shas.extend(sha("base_labels", &files.base_labels));
-        shas.extend(sha("query_labels", &files.query_labels));
-        shas.extend(sha("gt", &files.gt));
-        let src = Sources {
-            base: at(&files.base),
-            queries: at(&files.queries),
-            base_labels: opt(&files.base_labels),
-            query_labels: opt(&files.query_labels),
-            gt: opt(&files.gt),
-            sha: shas,
-        };
-        if !src.base.is_file() && entry.root == Some(Root::Data) {
-            bail!("{}", missing_files(entry, files, &src.base));
-        }
-        let mut ds = load_files(
-            id,
-            spec.encoder.as_deref().unwrap_or(&entry.encoder),
-            &src,
-            spec.normalization,
-        )?;
-        for (what, expected, actual) in [
-            ("dims", entry.dims, ds.base.cols),
-            ("n_base", entry.n_base, ds.base.rows),
-            ("n_queries", entry.n_queries, ds.queries.rows),
-        ] {
-            if let Some(e) = expected
-                && e != actual
-            {
-                bail!("data set `{id}`: catalog says {what} = {e}, the files have {actual}");
-            }
-        }
-        if let Some(names) = &entry.label_names {
-            check_label_names(&ds, names, &format!("the catalog entry `{id}`"))?;
-        }
-        ds.label_names = entry.label_names.clone();
-        return Ok(ds);
+    match &spec.id {
+        Some(id) => load_catalog(id, spec, catalog),
+        None => load_given(spec, base_dir),
     }
+}
+
+/// The catalog entry `id` (synthetic, or files in the repository or the data directory), with
+/// the overrides of `spec`.
+fn load_catalog(id: &str, spec: &DatasetSpec, catalog: &Catalog) -> Result<Dataset> {
+    let entry = catalog
+        .get(id)
+        .with_context(|| format!("unknown data set id `{id}` (catalog: {})", catalog.ids()))?;
+    if let Some(generator) = &entry.generator {
+        let params = spec
+            .synthetic
+            .clone()
+            .unwrap_or_default()
+            .or(&entry.params.clone().unwrap_or_default());
+        return synthetic(id, generator, &params, spec.normalization);
+    }
+    if spec.synthetic.is_some() {
+        bail!("data set `{id}` is not synthetic: remove [dataset.synthetic]");
+    }
+    let files = entry
+        .files
+        .as_ref()
+        .with_context(|| format!("catalog entry `{id}` has neither files nor a generator"))?;
+    let src = catalog_sources(entry, files);
+    if !src.base.is_file() && entry.root == Some(Root::Data) {
+        bail!("{}", missing_files(entry, files, &src.base));
+    }
+    let mut ds = load_files(
+        id,
+        spec.encoder.as_deref().unwrap_or(&entry.encoder),
+        &src,
+        spec.normalization,
+    )?;
+    check_catalog_shape(id, entry, &ds)?;
+    if let Some(names) = &entry.label_names {
+        check_label_names(&ds, names, &format!("the catalog entry `{id}`"))?;
+    }
+    ds.label_names = entry.label_names.clone();
+    Ok(ds)
+}
+
+/// The files of a catalog entry and their recorded digests.
+fn catalog_sources(entry: &CatalogEntry, files: &Files) -> Sources {
+    let root = match entry.root.unwrap_or(Root::Repo) {
+        Root::Repo => repo_root(),
+        Root::Data => data_dir(),
+    };
+    let at = |f: &FileRef| root.join(&f.path);
+    let opt = |f: &Option<FileRef>| f.as_ref().map(at);
+    let sha = |role: &str, f: &Option<FileRef>| {
+        f.as_ref()
+            .map(|f| (role.to_string(), Some(f.sha256.clone())))
+    };
+    let mut shas = vec![
+        ("base".to_string(), Some(files.base.sha256.clone())),
+        ("queries".to_string(), Some(files.queries.sha256.clone())),
+    ];
+    shas.extend(sha("base_labels", &files.base_labels));
+    shas.extend(sha("query_labels", &files.query_labels));
+    shas.extend(sha("gt", &files.gt));
+    Sources {
+        base: at(&files.base),
+        queries: at(&files.queries),
+        base_labels: opt(&files.base_labels),
+        query_labels: opt(&files.query_labels),
+        gt: opt(&files.gt),
+        sha: shas,
+    }
+}
+
+/// The files of `id` have the shape its catalog entry records.
+fn check_catalog_shape(id: &str, entry: &CatalogEntry, ds: &Dataset) -> Result<()> {
+    for (what, expected, actual) in [
+        ("dims", entry.dims, ds.base.cols),
+        ("n_base", entry.n_base, ds.base.rows),
+        ("n_queries", entry.n_queries, ds.queries.rows),
+    ] {
+        if let Some(e) = expected
+            && e != actual
+        {
+            bail!("data set `{id}`: catalog says {what} = {e}, the files have {actual}");
+        }
+    }
+    Ok(())
+}
+
+/// `base` + `queries` (and the optional files) of `spec`, relative to `base_dir`.
+fn load_given(spec: &DatasetSpec, base_dir: &Path) -> Result<Dataset> {
     let rel = |p: &Option<PathBuf>| p.as_ref().map(|p| base_dir.join(p));
     let (Some(base), Some(queries)) = (rel(&spec.base), rel(&spec.queries)) else {
         bail!("[dataset] needs `id` or both `base` and `queries`");
@@ -450,44 +472,13 @@ fn load_files(id: &str, encoder: &str, src: &Sources, policy: Normalization) -> 
         );
     }
     normalize(&mut queries, policy, &src.queries)?;
-    let labels = |path: &Option<PathBuf>,
-                  role: &str,
-                  n: usize,
-                  info: &mut dyn FnMut(&str, &Path) -> Result<()>|
-     -> Result<Option<Vec<i64>>> {
+    let mut labels = |path: &Option<PathBuf>, role: &str, n: usize| -> Result<Option<Vec<i64>>> {
         let Some(p) = path else { return Ok(None) };
         info(role, p)?;
-        let a = data::read_ints(p)?;
-        if !a.one_d && a.cols != 1 {
-            bail!(
-                "{}: labels must be a 1-d array, got shape [{}, {}]",
-                p.display(),
-                a.rows,
-                a.cols
-            );
-        }
-        if a.rows != n {
-            bail!(
-                "{}: {} labels for {n} {} rows",
-                p.display(),
-                a.rows,
-                if role == "base_labels" {
-                    "base"
-                } else {
-                    "query"
-                }
-            );
-        }
-        if let Some((row, l)) = a.data.iter().enumerate().find(|&(_, &l)| l < 0) {
-            bail!(
-                "{}: label {l} at row {row} is negative (class labels are ids 0, 1, 2, …)",
-                p.display()
-            );
-        }
-        Ok(Some(a.data))
+        read_labels(p, role, n).map(Some)
     };
-    let base_labels = labels(&src.base_labels, "base_labels", base.rows, &mut info)?;
-    let query_labels = labels(&src.query_labels, "query_labels", queries.rows, &mut info)?;
+    let base_labels = labels(&src.base_labels, "base_labels", base.rows)?;
+    let query_labels = labels(&src.query_labels, "query_labels", queries.rows)?;
     let gt = match &src.gt {
         Some(p) => {
             info("gt", p)?;
@@ -515,6 +506,39 @@ fn load_files(id: &str, encoder: &str, src: &Sources, policy: Normalization) -> 
         sha256: digest,
         normalization: policy,
     })
+}
+
+/// The class labels in `p` (`role` `base_labels` or `query_labels`): a 1-d array of `n`
+/// non-negative ids.
+fn read_labels(p: &Path, role: &str, n: usize) -> Result<Vec<i64>> {
+    let a = data::read_ints(p)?;
+    if !a.one_d && a.cols != 1 {
+        bail!(
+            "{}: labels must be a 1-d array, got shape [{}, {}]",
+            p.display(),
+            a.rows,
+            a.cols
+        );
+    }
+    if a.rows != n {
+        bail!(
+            "{}: {} labels for {n} {} rows",
+            p.display(),
+            a.rows,
+            if role == "base_labels" {
+                "base"
+            } else {
+                "query"
+            }
+        );
+    }
+    if let Some((row, l)) = a.data.iter().enumerate().find(|&(_, &l)| l < 0) {
+        bail!(
+            "{}: label {l} at row {row} is negative (class labels are ids 0, 1, 2, …)",
+            p.display()
+        );
+    }
+    Ok(a.data)
 }
 
 fn gt_from(path: &Path, a: IntArray, n_queries: usize, n_base: usize) -> Result<Neighbors> {
@@ -582,6 +606,100 @@ fn to_matrix(rows: Vec<Vec<f64>>, dims: usize) -> Matrix {
         rows.into_iter().flatten().map(|x| x as f32).collect(),
     )
 }
+/// Base rows, query rows and their class labels (when the generator has classes), unit rows.
+type Generated = (
+    Vec<Vec<f64>>,
+    Vec<Vec<f64>>,
+    Option<Vec<i64>>,
+    Option<Vec<i64>>,
+);
+
+/// `sphere`: i.i.d. uniform points on the unit sphere.
+fn sphere(seed: u64, n_base: usize, n_queries: usize, dims: usize) -> Generated {
+    let mut sb = SeededStream::new(seed, TAG_SPHERE, 0);
+    let mut sq = SeededStream::new(seed, TAG_SPHERE, 1);
+    (
+        (0..n_base)
+            .map(|_| unit(normal_vec(&mut sb, dims)))
+            .collect(),
+        (0..n_queries)
+            .map(|_| unit(normal_vec(&mut sq, dims)))
+            .collect(),
+        None,
+        None,
+    )
+}
+
+/// `clusters`: `clusters` seeded unit centres, points = centre + Gaussian noise, labelled by
+/// centre.
+fn clusters(
+    id: &str,
+    p: &SyntheticSpec,
+    seed: u64,
+    n_base: usize,
+    n_queries: usize,
+    dims: usize,
+) -> Result<Generated> {
+    let clusters = p.clusters.unwrap_or(50);
+    let noise = p.noise.unwrap_or(0.6);
+    if clusters == 0 || !(noise.is_finite() && noise >= 0.0) {
+        bail!("synthetic data set `{id}`: clusters must be >= 1 and noise >= 0");
+    }
+    let mut sc = SeededStream::new(seed, TAG_CLUSTERS, 0);
+    let centres: Vec<Vec<f64>> = (0..clusters)
+        .map(|_| unit(normal_vec(&mut sc, dims)))
+        .collect();
+    let scale = noise / (dims as f64).sqrt();
+    let gen_points = |stream: u64, n: usize| {
+        let mut s = SeededStream::new(seed, TAG_CLUSTERS, stream);
+        let mut rows = Vec::with_capacity(n);
+        let mut labels = Vec::with_capacity(n);
+        for _ in 0..n {
+            let c = ((u64::from(s.next_u32()) * clusters as u64) >> 32) as usize;
+            let g = normal_vec(&mut s, dims);
+            let v: Vec<f64> = centres[c]
+                .iter()
+                .zip(&g)
+                .map(|(a, b)| a + scale * b)
+                .collect();
+            rows.push(unit(v));
+            labels.push(c as i64);
+        }
+        (rows, labels)
+    };
+    let (b, bl) = gen_points(1, n_base);
+    let (q, ql) = gen_points(2, n_queries);
+    Ok((b, q, Some(bl), Some(ql)))
+}
+
+/// `angles`: query `i` has one base row at angle π·(i + ½)/n_queries, the other base rows are
+/// uniform on the sphere.
+fn angles(id: &str, seed: u64, n_base: usize, n_queries: usize, dims: usize) -> Result<Generated> {
+    if n_base < n_queries {
+        bail!("synthetic data set `{id}`: the angles generator needs n_base >= n_queries");
+    }
+    let mut sq = SeededStream::new(seed, TAG_ANGLES, 0);
+    let mut su = SeededStream::new(seed, TAG_ANGLES, 1);
+    let mut sb = SeededStream::new(seed, TAG_ANGLES, 2);
+    let queries: Vec<Vec<f64>> = (0..n_queries)
+        .map(|_| unit(normal_vec(&mut sq, dims)))
+        .collect();
+    let mut base = Vec::with_capacity(n_base);
+    for (i, q) in queries.iter().enumerate() {
+        let theta = std::f64::consts::PI * (i as f64 + 0.5) / n_queries as f64;
+        let u = normal_vec(&mut su, dims);
+        let dot: f64 = u.iter().zip(q).map(|(a, b)| a * b).sum();
+        let u = unit(u.iter().zip(q).map(|(a, b)| a - dot * b).collect());
+        base.push(unit(
+            q.iter()
+                .zip(&u)
+                .map(|(a, b)| theta.cos() * a + theta.sin() * b)
+                .collect(),
+        ));
+    }
+    base.extend((n_queries..n_base).map(|_| unit(normal_vec(&mut sb, dims))));
+    Ok((base, queries, None, None))
+}
 
 /// Generates a synthetic data set (every row unit-norm; deterministic in the params).
 pub fn synthetic(
@@ -598,78 +716,9 @@ pub fn synthetic(
         bail!("synthetic data set `{id}`: n_base, n_queries and dims must be >= 1 (dims <= 65536)");
     }
     let (base, queries, base_labels, query_labels) = match generator {
-        "sphere" => {
-            let mut sb = SeededStream::new(seed, TAG_SPHERE, 0);
-            let mut sq = SeededStream::new(seed, TAG_SPHERE, 1);
-            (
-                (0..n_base)
-                    .map(|_| unit(normal_vec(&mut sb, dims)))
-                    .collect(),
-                (0..n_queries)
-                    .map(|_| unit(normal_vec(&mut sq, dims)))
-                    .collect(),
-                None,
-                None,
-            )
-        }
-        "clusters" => {
-            let clusters = p.clusters.unwrap_or(50);
-            let noise = p.noise.unwrap_or(0.6);
-            if clusters == 0 || !(noise.is_finite() && noise >= 0.0) {
-                bail!("synthetic data set `{id}`: clusters must be >= 1 and noise >= 0");
-            }
-            let mut sc = SeededStream::new(seed, TAG_CLUSTERS, 0);
-            let centres: Vec<Vec<f64>> = (0..clusters)
-                .map(|_| unit(normal_vec(&mut sc, dims)))
-                .collect();
-            let scale = noise / (dims as f64).sqrt();
-            let gen_points = |stream: u64, n: usize| {
-                let mut s = SeededStream::new(seed, TAG_CLUSTERS, stream);
-                let mut rows = Vec::with_capacity(n);
-                let mut labels = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let c = ((u64::from(s.next_u32()) * clusters as u64) >> 32) as usize;
-                    let g = normal_vec(&mut s, dims);
-                    let v: Vec<f64> = centres[c]
-                        .iter()
-                        .zip(&g)
-                        .map(|(a, b)| a + scale * b)
-                        .collect();
-                    rows.push(unit(v));
-                    labels.push(c as i64);
-                }
-                (rows, labels)
-            };
-            let (b, bl) = gen_points(1, n_base);
-            let (q, ql) = gen_points(2, n_queries);
-            (b, q, Some(bl), Some(ql))
-        }
-        "angles" => {
-            if n_base < n_queries {
-                bail!("synthetic data set `{id}`: the angles generator needs n_base >= n_queries");
-            }
-            let mut sq = SeededStream::new(seed, TAG_ANGLES, 0);
-            let mut su = SeededStream::new(seed, TAG_ANGLES, 1);
-            let mut sb = SeededStream::new(seed, TAG_ANGLES, 2);
-            let queries: Vec<Vec<f64>> = (0..n_queries)
-                .map(|_| unit(normal_vec(&mut sq, dims)))
-                .collect();
-            let mut base = Vec::with_capacity(n_base);
-            for (i, q) in queries.iter().enumerate() {
-                let theta = std::f64::consts::PI * (i as f64 + 0.5) / n_queries as f64;
-                let u = normal_vec(&mut su, dims);
-                let dot: f64 = u.iter().zip(q).map(|(a, b)| a * b).sum();
-                let u = unit(u.iter().zip(q).map(|(a, b)| a - dot * b).collect());
-                base.push(unit(
-                    q.iter()
-                        .zip(&u)
-                        .map(|(a, b)| theta.cos() * a + theta.sin() * b)
-                        .collect(),
-                ));
-            }
-            base.extend((n_queries..n_base).map(|_| unit(normal_vec(&mut sb, dims))));
-            (base, queries, None, None)
-        }
+        "sphere" => sphere(seed, n_base, n_queries, dims),
+        "clusters" => clusters(id, p, seed, n_base, n_queries, dims)?,
+        "angles" => angles(id, seed, n_base, n_queries, dims)?,
         other => bail!("unknown synthetic generator `{other}` (known: clusters, sphere, angles)"),
     };
     let base = to_matrix(base, dims);

@@ -315,28 +315,7 @@ pub fn table(report: &Report, host: &HostParity, budgets: &[Budget]) -> String {
         cal.loop_instructions,
         cal.loop_measured
     );
-    let _ = writeln!(
-        s,
-        "{:<31} {:>5} {:>5} {:>3} {:>4} {:>12} {:>12} {:>12} {:>12} {:>8}",
-        "workload", "bits", "n", "k", "reps", "min", "median", "max", "per unit", "stack B"
-    );
-    for w in &report.workloads {
-        let _ = writeln!(
-            s,
-            "{:<31} {:>5} {:>5} {:>3} {:>4} {:>12} {:>12} {:>12} {:>12.1} {:>8}  ({c}/{})",
-            w.kind.name(),
-            w.bits,
-            w.n,
-            w.k,
-            w.repetitions,
-            w.min,
-            w.median,
-            w.max,
-            w.per_unit(),
-            w.stack_bytes,
-            w.kind.unit()
-        );
-    }
+    workloads(&mut s, report);
     for r in ratios(report) {
         let _ = writeln!(
             s,
@@ -387,4 +366,32 @@ pub fn table(report: &Report, host: &HostParity, budgets: &[Budget]) -> String {
         let _ = writeln!(s, "device error: {e}");
     }
     s
+}
+
+/// The workload rows of [`table`]: timings in the report's counter unit per workload.
+fn workloads(s: &mut String, report: &Report) {
+    use std::fmt::Write as _;
+    let c = report.counter.label();
+    let _ = writeln!(
+        s,
+        "{:<31} {:>5} {:>5} {:>3} {:>4} {:>12} {:>12} {:>12} {:>12} {:>8}",
+        "workload", "bits", "n", "k", "reps", "min", "median", "max", "per unit", "stack B"
+    );
+    for w in &report.workloads {
+        let _ = writeln!(
+            s,
+            "{:<31} {:>5} {:>5} {:>3} {:>4} {:>12} {:>12} {:>12} {:>12.1} {:>8}  ({c}/{})",
+            w.kind.name(),
+            w.bits,
+            w.n,
+            w.k,
+            w.repetitions,
+            w.min,
+            w.median,
+            w.max,
+            w.per_unit(),
+            w.stack_bytes,
+            w.kind.unit()
+        );
+    }
 }

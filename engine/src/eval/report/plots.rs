@@ -130,6 +130,63 @@ where
         .map_err(err)
 }
 
+/// The y range of [`metric_vs_bits`]: every finite mean and CI end (and `reference`), padded,
+/// within [-1, 1.05]; [0, 1] when there is none.
+fn y_range(e: &Evaluation, widths: &[usize], metric: &str, reference: Option<f64>) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for p in &e.config.projections {
+        for &b in widths {
+            if let Some(s) = e.summary_of(p.label(), b, metric) {
+                for v in [s.stats.mean, s.stats.ci95_low, s.stats.ci95_high] {
+                    if v.is_finite() {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(r) = reference {
+        lo = lo.min(r);
+        hi = hi.max(r);
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(0.01);
+    ((lo - pad).max(-1.0), (hi + pad).min(1.05))
+}
+
+/// `(log2 bits, CI low, mean, CI high)` of `metric` for projection `label` at each width with
+/// a finite mean (a missing CI end is the mean).
+fn mean_ci_points(
+    e: &Evaluation,
+    label: &str,
+    widths: &[usize],
+    metric: &str,
+) -> Vec<(f64, f64, f64, f64)> {
+    widths
+        .iter()
+        .filter_map(|&b| {
+            let s = &e.summary_of(label, b, metric)?.stats;
+            s.mean.is_finite().then(|| {
+                let lo = if s.ci95_low.is_finite() {
+                    s.ci95_low
+                } else {
+                    s.mean
+                };
+                let hi = if s.ci95_high.is_finite() {
+                    s.ci95_high
+                } else {
+                    s.mean
+                };
+                ((b as f64).log2(), lo, s.mean, hi)
+            })
+        })
+        .collect()
+}
+
 /// A metric's mean with CI bars against log2(bits), one series per projection; an optional
 /// horizontal reference line (e.g. the float accuracy).
 fn metric_vs_bits<DB: DrawingBackend>(
@@ -150,29 +207,7 @@ where
         xs.first().copied().unwrap_or(0.0) - 0.3,
         xs.last().copied().unwrap_or(1.0) + 0.3,
     );
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    for p in &e.config.projections {
-        for &b in &widths {
-            if let Some(s) = e.summary_of(p.label(), b, metric) {
-                for v in [s.stats.mean, s.stats.ci95_low, s.stats.ci95_high] {
-                    if v.is_finite() {
-                        lo = lo.min(v);
-                        hi = hi.max(v);
-                    }
-                }
-            }
-        }
-    }
-    if let Some((r, _)) = reference {
-        lo = lo.min(r);
-        hi = hi.max(r);
-    }
-    if !lo.is_finite() {
-        (lo, hi) = (0.0, 1.0);
-    }
-    let pad = ((hi - lo) * 0.08).max(0.01);
-    let (y0, y1) = ((lo - pad).max(-1.0), (hi + pad).min(1.05));
+    let (y0, y1) = y_range(e, &widths, metric, reference.map(|r| r.0));
     let mut chart = new_chart(area, title, x0..x1, y0..y1)?;
     let fmt_bits = |x: &f64| format!("{}", 2f64.powf(*x).round());
     chart
@@ -185,26 +220,7 @@ where
         .map_err(err)?;
     for (i, p) in e.config.projections.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
-        let pts: Vec<(f64, f64, f64, f64)> = widths
-            .iter()
-            .filter_map(|&b| {
-                e.summary_of(p.label(), b, metric).and_then(|s| {
-                    s.stats.mean.is_finite().then(|| {
-                        let lo = if s.stats.ci95_low.is_finite() {
-                            s.stats.ci95_low
-                        } else {
-                            s.stats.mean
-                        };
-                        let hi = if s.stats.ci95_high.is_finite() {
-                            s.stats.ci95_high
-                        } else {
-                            s.stats.mean
-                        };
-                        ((b as f64).log2(), lo, s.stats.mean, hi)
-                    })
-                })
-            })
-            .collect();
+        let pts = mean_ci_points(e, p.label(), &widths, metric);
         chart
             .draw_series(LineSeries::new(
                 pts.iter().map(|p| (p.0, p.2)),

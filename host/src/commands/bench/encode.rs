@@ -99,7 +99,6 @@ pub fn run(a: &BenchEncodeArgs) -> anyhow::Result<()> {
     let kernels = kernels(&a.kernel)?;
     let load_before = load_avg();
     let mut rows = Vec::new();
-    let mut checks = Vec::new();
     println!(
         "{:>5} {:>5} {:>17} {:>3} {:>9} {:>9} {:>9} {:>12} {:>8} {:>9}",
         "dims",
@@ -114,118 +113,12 @@ pub fn run(a: &BenchEncodeArgs) -> anyhow::Result<()> {
         "bits≠ref"
     );
     for &dims in &a.dims {
-        let x_file;
-        let x_owned;
-        let x: &[f32] = match &a.data {
-            Some(dir) => {
-                let path = dir.join(format!("enc_x_n{}_d{dims}_s{}.npy", a.n, a.seed));
-                if !path.exists() {
-                    let v = random_inputs(a.n, dims, a.seed);
-                    npy::write(&path, "<f4", &[a.n, dims], &f32_bytes(&v))?;
-                    println!("wrote {}", path.display());
-                }
-                x_file = NpyF32::open(&path)?;
-                if (x_file.rows(), x_file.dims()) != (a.n, dims) {
-                    bail!("{}: shape mismatch", path.display());
-                }
-                x_file.matrix().data()
-            }
-            None => {
-                x_owned = random_inputs(a.n, dims, a.seed);
-                &x_owned
-            }
-        };
+        let inputs = Inputs::new(a, dims)?;
         for &bits in &a.bits {
-            let p = SeededProjection::new(ProjectionKind::Gaussian, a.seed, dims, bits)?;
-            let mut w = vec![0f32; dims * bits];
-            p.materialize_into(&mut w)?;
-            if let Some(dir) = &a.data {
-                let path = dir.join(format!("enc_w_b{bits}_d{dims}_s{}.npy", a.seed));
-                if !path.exists() {
-                    npy::write(&path, "<f4", &[bits, dims], &f32_bytes(&w))?;
-                    println!("wrote {}", path.display());
-                }
-            }
-            let dense = DenseProjection::new(&w, dims, bits)?;
-            let layout = CodeLayout::new(bits)?;
-            let check_rows = a.reference_rows.min(a.n);
-            let xr = &x[..check_rows * dims];
-            let reference = encode_matrix_with_kernel(&dense, None, Threshold::Zero, xr, 1)
-                .map_err(|e| anyhow::anyhow!("reference encode: {e}"))?;
-            // The fused kernels' oracle: the portable fused kernel (a correctly rounded `fma`
-            // per term), computed only when a fused kernel is benchmarked.
-            let mut fused_reference = None;
-            let mut saved = false;
-            for &kernel in &kernels {
-                let name = kernel.map_or("reference", |k| k.name());
-                // The reference path is timed on `reference_rows` rows only (it is slow).
-                let xs = if kernel.is_none() { xr } else { x };
-                let rows_timed = xs.len() / dims;
-                for &threads in &a.threads {
-                    let (codes, secs) = time(a.repeat, || {
-                        encode_matrix_with_kernel(&dense, kernel, Threshold::Zero, xs, threads)
-                            .map_err(|e| anyhow::anyhow!("encode: {e}"))
-                    })?;
-                    let st = Stats::of(&secs);
-                    let vps = rows_timed as f64 / st.median;
-                    let gflops = vps * 2.0 * (dims * bits) as f64 / 1e9;
-                    print!(
-                        "{dims:>5} {bits:>5} {name:>17} {threads:>3} {:>9.4} {:>9.4} {:>9.4} {vps:>12.3e} {gflops:>8.1} ",
-                        st.min, st.median, st.max
-                    );
-                    let w = layout.words();
-                    let head = &codes.words()[..check_rows * w];
-                    let differing = differing_bits(head, reference.words());
-                    let fused = kernel.is_some_and(|k| k.arithmetic() == Arithmetic::Fused);
-                    // Against its own arithmetic's oracle: must be 0.
-                    let own = if fused {
-                        if fused_reference.is_none() {
-                            let k = Some(ProjectKernel::PORTABLE_FUSED);
-                            let r = encode_matrix_with_kernel(&dense, k, Threshold::Zero, xr, 0)
-                                .map_err(|e| anyhow::anyhow!("fused reference encode: {e}"))?;
-                            fused_reference = Some(r);
-                        }
-                        let r = fused_reference.as_ref().map_or(&[][..], |r| r.words());
-                        differing_bits(head, r)
-                    } else {
-                        differing
-                    };
-                    println!("{differing:>9}");
-                    rows.push(json!({
-                        "tool": "binaryllm", "kernel": name, "dims": dims, "bits": bits,
-                        "arithmetic": if fused { "fused" } else { "separate" },
-                        "n": rows_timed, "threads": threads, "seconds": secs, "min": st.min,
-                        "median": st.median, "max": st.max, "vectors_per_s_median": vps,
-                        "vectors_per_s_best": rows_timed as f64 / st.min,
-                        "differing_bits_vs_reference": differing,
-                        "differing_bits_vs_own_arithmetic_reference": own,
-                        "bits_compared": check_rows * bits,
-                    }));
-                    checks.push(own);
-                    if own != 0 {
-                        bail!(
-                            "{name}: {own} bits differ from the reference path of its arithmetic"
-                        );
-                    }
-                    if !saved && kernel.is_some() && !fused {
-                        if let Some(dir) = &a.data {
-                            let path = dir.join(format!(
-                                "enc_codes_n{}_d{dims}_b{bits}_s{}.npy",
-                                a.n, a.seed
-                            ));
-                            npy::write(
-                                &path,
-                                "|u1",
-                                &[a.n, layout.bytes()],
-                                &to_lsb_bytes(layout, codes.words()),
-                            )?;
-                        }
-                        saved = true;
-                    }
-                }
-            }
+            rows.extend(bench_width(a, &kernels, dims, bits, inputs.data())?);
         }
     }
+    // Every row's own-arithmetic check is 0 here: `bench_width` stops at the first that is not.
     let doc = json!({
         "benchmark": "encode",
         "command": super::command_line(),
@@ -233,9 +126,161 @@ pub fn run(a: &BenchEncodeArgs) -> anyhow::Result<()> {
         "load_before": load_before,
         "load_after": load_avg(),
         "results": rows,
-        "all_fast_paths_bit_identical_to_reference": checks.iter().all(|&d| d == 0),
+        "all_fast_paths_bit_identical_to_reference": true,
     });
     write_json(target, &doc)
+}
+
+/// The input vectors of one `dims`: memory-mapped from `--data` (generated there on first
+/// use), or generated in memory.
+enum Inputs {
+    File(NpyF32),
+    Owned(Vec<f32>),
+}
+
+impl Inputs {
+    fn new(a: &BenchEncodeArgs, dims: usize) -> anyhow::Result<Self> {
+        let Some(dir) = &a.data else {
+            return Ok(Inputs::Owned(random_inputs(a.n, dims, a.seed)));
+        };
+        let path = dir.join(format!("enc_x_n{}_d{dims}_s{}.npy", a.n, a.seed));
+        if !path.exists() {
+            let v = random_inputs(a.n, dims, a.seed);
+            npy::write(&path, "<f4", &[a.n, dims], &f32_bytes(&v))?;
+            println!("wrote {}", path.display());
+        }
+        let f = NpyF32::open(&path)?;
+        if (f.rows(), f.dims()) != (a.n, dims) {
+            bail!("{}: shape mismatch", path.display());
+        }
+        Ok(Inputs::File(f))
+    }
+
+    fn data(&self) -> &[f32] {
+        match self {
+            Inputs::File(f) => f.matrix().data(),
+            Inputs::Owned(v) => v,
+        }
+    }
+}
+
+/// One width of one input: every kernel × thread count timed against the reference path;
+/// the result rows. Fails at the first fast path whose bits differ from its arithmetic's
+/// reference.
+fn bench_width(
+    a: &BenchEncodeArgs,
+    kernels: &[Option<ProjectKernel>],
+    dims: usize,
+    bits: usize,
+    x: &[f32],
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let p = SeededProjection::new(ProjectionKind::Gaussian, a.seed, dims, bits)?;
+    let mut w = vec![0f32; dims * bits];
+    p.materialize_into(&mut w)?;
+    if let Some(dir) = &a.data {
+        let path = dir.join(format!("enc_w_b{bits}_d{dims}_s{}.npy", a.seed));
+        if !path.exists() {
+            npy::write(&path, "<f4", &[bits, dims], &f32_bytes(&w))?;
+            println!("wrote {}", path.display());
+        }
+    }
+    let dense = DenseProjection::new(&w, dims, bits)?;
+    let layout = CodeLayout::new(bits)?;
+    let check_rows = a.reference_rows.min(a.n);
+    let xr = &x[..check_rows * dims];
+    let reference = encode_matrix_with_kernel(&dense, None, Threshold::Zero, xr, 1)
+        .map_err(|e| anyhow::anyhow!("reference encode: {e}"))?;
+    // The fused kernels' oracle: the portable fused kernel (a correctly rounded `fma` per
+    // term), computed only when a fused kernel is benchmarked.
+    let mut fused_reference = None;
+    let mut saved = false;
+    let mut rows = Vec::new();
+    for &kernel in kernels {
+        let name = kernel.map_or("reference", |k| k.name());
+        // The reference path is timed on `reference_rows` rows only (it is slow).
+        let xs = if kernel.is_none() { xr } else { x };
+        let rows_timed = xs.len() / dims;
+        for &threads in &a.threads {
+            let (codes, secs) = time(a.repeat, || {
+                encode_matrix_with_kernel(&dense, kernel, Threshold::Zero, xs, threads)
+                    .map_err(|e| anyhow::anyhow!("encode: {e}"))
+            })?;
+            let st = Stats::of(&secs);
+            let vps = rows_timed as f64 / st.median;
+            let gflops = vps * 2.0 * (dims * bits) as f64 / 1e9;
+            print!(
+                "{dims:>5} {bits:>5} {name:>17} {threads:>3} {:>9.4} {:>9.4} {:>9.4} {vps:>12.3e} {gflops:>8.1} ",
+                st.min, st.median, st.max
+            );
+            let head = &codes.words()[..check_rows * layout.words()];
+            let differing = differing_bits(head, reference.words());
+            let fused = kernel.is_some_and(|k| k.arithmetic() == Arithmetic::Fused);
+            // Against its own arithmetic's oracle: must be 0.
+            let own = if fused {
+                let r = fused_oracle(&mut fused_reference, &dense, xr)?;
+                differing_bits(head, r.words())
+            } else {
+                differing
+            };
+            println!("{differing:>9}");
+            rows.push(json!({
+                "tool": "binaryllm", "kernel": name, "dims": dims, "bits": bits,
+                "arithmetic": if fused { "fused" } else { "separate" },
+                "n": rows_timed, "threads": threads, "seconds": secs, "min": st.min,
+                "median": st.median, "max": st.max, "vectors_per_s_median": vps,
+                "vectors_per_s_best": rows_timed as f64 / st.min,
+                "differing_bits_vs_reference": differing,
+                "differing_bits_vs_own_arithmetic_reference": own,
+                "bits_compared": check_rows * bits,
+            }));
+            if own != 0 {
+                bail!("{name}: {own} bits differ from the reference path of its arithmetic");
+            }
+            if !saved && kernel.is_some() && !fused {
+                save_codes(a, dims, layout, codes.words())?;
+                saved = true;
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The portable fused kernel's codes of `xr` (computed once into `slot`).
+fn fused_oracle<'s>(
+    slot: &'s mut Option<binaryllm_engine::engine::CodeMatrix>,
+    dense: &DenseProjection<'_>,
+    xr: &[f32],
+) -> anyhow::Result<&'s binaryllm_engine::engine::CodeMatrix> {
+    if slot.is_none() {
+        let k = Some(ProjectKernel::PORTABLE_FUSED);
+        let r = encode_matrix_with_kernel(dense, k, Threshold::Zero, xr, 0)
+            .map_err(|e| anyhow::anyhow!("fused reference encode: {e}"))?;
+        *slot = Some(r);
+    }
+    slot.as_ref().context("fused reference")
+}
+
+/// Writes the codes of the first default fast path into `--data` (for the numpy comparison).
+fn save_codes(
+    a: &BenchEncodeArgs,
+    dims: usize,
+    layout: CodeLayout,
+    words: &[u64],
+) -> anyhow::Result<()> {
+    let Some(dir) = &a.data else {
+        return Ok(());
+    };
+    let bits = layout.bits();
+    let path = dir.join(format!(
+        "enc_codes_n{}_d{dims}_b{bits}_s{}.npy",
+        a.n, a.seed
+    ));
+    npy::write(
+        &path,
+        "|u1",
+        &[a.n, layout.bytes()],
+        &to_lsb_bytes(layout, words),
+    )
 }
 
 /// Bits that differ between two code buffers (over the shorter).

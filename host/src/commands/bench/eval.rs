@@ -48,11 +48,8 @@ struct Case {
     target_s: f64,
 }
 
-/// Runs the benchmark.
-pub fn run(a: &BenchEvalArgs) -> Result<()> {
-    let out = crate::commands::bench::results_path(a.out.as_deref(), "eval");
-    let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
-    let root = dataset::repo_root();
+/// The cases to run: the shipped sample, and the full WordNet set when its data is present.
+fn cases(a: &BenchEvalArgs, root: &std::path::Path) -> Vec<Case> {
     let mut cases = vec![Case {
         name: "sample-default",
         config: root.join("configs/default.toml"),
@@ -72,73 +69,92 @@ pub fn run(a: &BenchEvalArgs) -> Result<()> {
             full_data.display()
         );
     }
+    cases
+}
+
+/// Runs `case` `--repeat` times; its figures.
+fn bench_case(
+    a: &BenchEvalArgs,
+    case: &Case,
+    scratch: &std::path::Path,
+    progress: &Lines,
+) -> Result<serde_json::Value> {
+    let mut times = Vec::new();
+    let mut stages = serde_json::Value::Null;
+    let mut n_runs = 0;
+    for i in 0..a.repeat.max(1) {
+        let request = EvalRequest {
+            config: Some(case.config.clone()),
+            out: Some(scratch.join(format!("{}-{i}", case.name))),
+            overrides: Overrides {
+                threads: Some(a.threads),
+                ..Overrides::default()
+            },
+            ..EvalRequest::default()
+        };
+        let t = Instant::now();
+        let dir = eval::run(&request, progress)
+            .with_context(|| format!("bench case {}", case.name))?
+            .run_dir;
+        let secs = t.elapsed().as_secs_f64();
+        times.push(secs);
+        let results: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join("results.json")).context("reading results.json")?,
+        )?;
+        stages = results["timings"].clone();
+        n_runs = results["runs"].as_array().map_or(0, Vec::len);
+        eprintln!(
+            "{}: repetition {}/{}: {secs:.2} s ({n_runs} runs)",
+            case.name,
+            i + 1,
+            a.repeat.max(1)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let Stats {
+        min,
+        median: med,
+        max,
+    } = Stats::of(&times);
+    println!(
+        "bench eval {:<15} runs {:>3}  min {:>6.2} s  median {:>6.2} s  max {:>6.2} s  target < {:.0} s: {}",
+        case.name,
+        n_runs,
+        min,
+        med,
+        max,
+        case.target_s,
+        if med < case.target_s {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    Ok(json!({
+        "case": case.name,
+        "config": case.config.display().to_string(),
+        "runs": n_runs,
+        "seconds": times,
+        "min_s": min,
+        "median_s": med,
+        "max_s": max,
+        "target_s": case.target_s,
+        "target_met": med < case.target_s,
+        "last_stage_timings": stages,
+    }))
+}
+
+/// Runs the benchmark.
+pub fn run(a: &BenchEvalArgs) -> Result<()> {
+    let out = crate::commands::bench::results_path(a.out.as_deref(), "eval");
+    let target = binaryllm_engine::outfile::Target::json(&out, a.force)?;
+    let root = dataset::repo_root();
+    let cases = cases(a, &root);
     let scratch = std::env::temp_dir().join(format!("binaryllm-bench-eval-{}", std::process::id()));
     let progress = Lines::silent();
     let mut figures = Vec::new();
     for case in &cases {
-        let mut times = Vec::new();
-        let mut stages = serde_json::Value::Null;
-        let mut n_runs = 0;
-        for i in 0..a.repeat.max(1) {
-            let request = EvalRequest {
-                config: Some(case.config.clone()),
-                out: Some(scratch.join(format!("{}-{i}", case.name))),
-                overrides: Overrides {
-                    threads: Some(a.threads),
-                    ..Overrides::default()
-                },
-                ..EvalRequest::default()
-            };
-            let t = Instant::now();
-            let dir = eval::run(&request, &progress)
-                .with_context(|| format!("bench case {}", case.name))?
-                .run_dir;
-            let secs = t.elapsed().as_secs_f64();
-            times.push(secs);
-            let results: serde_json::Value = serde_json::from_slice(
-                &std::fs::read(dir.join("results.json")).context("reading results.json")?,
-            )?;
-            stages = results["timings"].clone();
-            n_runs = results["runs"].as_array().map_or(0, Vec::len);
-            eprintln!(
-                "{}: repetition {}/{}: {secs:.2} s ({n_runs} runs)",
-                case.name,
-                i + 1,
-                a.repeat.max(1)
-            );
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        let Stats {
-            min,
-            median: med,
-            max,
-        } = Stats::of(&times);
-        println!(
-            "bench eval {:<15} runs {:>3}  min {:>6.2} s  median {:>6.2} s  max {:>6.2} s  target < {:.0} s: {}",
-            case.name,
-            n_runs,
-            min,
-            med,
-            max,
-            case.target_s,
-            if med < case.target_s {
-                "met"
-            } else {
-                "NOT met"
-            }
-        );
-        figures.push(json!({
-            "case": case.name,
-            "config": case.config.display().to_string(),
-            "runs": n_runs,
-            "seconds": times,
-            "min_s": min,
-            "median_s": med,
-            "max_s": max,
-            "target_s": case.target_s,
-            "target_met": med < case.target_s,
-            "last_stage_timings": stages,
-        }));
+        figures.push(bench_case(a, case, &scratch, &progress)?);
     }
     let _ = std::fs::remove_dir_all(&scratch);
     let env = Environment::probe(&root);

@@ -231,7 +231,6 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
             }
         };
         let (n, nq) = (db.len(), q.len());
-        let mut first: Option<Vec<Neighbor>> = None;
         // Interleaved: every repetition times each (kernel, threads) configuration once, one
         // after the other, so a burst of load on this shared machine hits all of them alike and
         // ratios between configurations (threads 2 vs 1) come from runs seconds apart.
@@ -239,123 +238,11 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
             .iter()
             .flat_map(|&kernel| a.threads.iter().map(move |&t| (kernel, t)))
             .collect();
-        let mut secs = vec![Vec::with_capacity(a.repeat.max(1)); configs.len()];
-        // The machine's own ceiling for T threads: T independent 1-thread searches at once
-        // (no sharing, no merging); T × (1-thread time) / (their time) is the best speed-up
-        // this machine gives the workload (a shared VM's vCPUs may not add up to T cores).
-        let mut independent = vec![Vec::with_capacity(a.repeat.max(1)); configs.len()];
-        for rep in 0..a.repeat.max(1) {
-            for (c, &(kernel, threads)) in configs.iter().enumerate() {
-                if threads < 2 {
-                    continue;
-                }
-                let s = Searcher::with_kernel(kernel);
-                let (_, t) = time(1, || {
-                    with_threads(threads, || {
-                        (0..threads)
-                            .into_par_iter()
-                            .map(|_| s.knn(db, q, a.k, 1).map(|_| ()))
-                            .collect::<Result<Vec<()>, _>>()
-                    })?;
-                    Ok(())
-                })?;
-                independent[c].extend(t);
-            }
-            for (c, &(kernel, threads)) in configs.iter().enumerate() {
-                let s = Searcher::with_kernel(kernel);
-                let (res, t) = time(1, || Ok(s.knn(db, q, a.k, threads)?))?;
-                secs[c].extend(t);
-                if rep > 0 {
-                    continue;
-                }
-                let same = match &first {
-                    None => {
-                        if let Some(dir) = &a.data {
-                            save_results(dir, bits, n, a.seed, &res.neighbors)?;
-                        }
-                        first = Some(res.neighbors);
-                        true
-                    }
-                    Some(f) => *f == res.neighbors,
-                };
-                if !same {
-                    bail!(
-                        "{} with {threads} threads gave different neighbours",
-                        kernel.name()
-                    );
-                }
-            }
-        }
-        let cmp = (n * nq) as f64;
-        for (&(kernel, threads), secs) in configs.iter().zip(&secs) {
-            let st = Stats::of(secs);
-            // Bytes of codes compared per second (each query reads every code once).
-            let gbs = cmp * layout.bytes() as f64 / st.median / 1e9;
-            println!(
-                "{bits:>5} {:>16} {threads:>3} {:>10.4} {:>10.4} {:>10.4} {:>12.3e} {gbs:>9.1}",
-                kernel.name(),
-                st.min,
-                st.median,
-                st.max,
-                cmp / st.median
-            );
-            rows.push(json!({
-                "tool": "binaryllm", "kernel": kernel.name(), "bits": bits, "n": n, "nq": nq,
-                "k": a.k, "threads": threads, "seconds": secs, "min": st.min,
-                "median": st.median, "max": st.max, "cmp_per_s_median": cmp / st.median,
-                "cmp_per_s_best": cmp / st.min, "identical_to_first_config": true,
-            }));
-        }
-        // Thread scaling per kernel: each repetition's 1-thread time over its T-thread time
-        // (the two runs were adjacent), min / median / max over the repetitions.
-        for (c, &(kernel, threads)) in configs.iter().enumerate() {
-            let Some(one) = configs.iter().position(|&(k, t)| k == kernel && t == 1) else {
-                continue;
-            };
-            if threads == 1 {
-                continue;
-            }
-            let ratios: Vec<f64> = secs[one].iter().zip(&secs[c]).map(|(a, b)| a / b).collect();
-            let ceiling: Vec<f64> = secs[one]
-                .iter()
-                .zip(&independent[c])
-                .map(|(a, b)| threads as f64 * a / b)
-                .collect();
-            let (st, ce) = (Stats::of(&ratios), Stats::of(&ceiling));
-            println!(
-                "{bits:>5} {:>16} {threads:>3} speed-up vs 1 thread (paired runs): min {:.2} / median {:.2} / max {:.2}; machine ceiling ({threads} independent 1-thread searches): median {:.2}",
-                kernel.name(),
-                st.min,
-                st.median,
-                st.max,
-                ce.median
-            );
-            scaling.push(json!({
-                "kernel": kernel.name(), "bits": bits, "threads": threads,
-                "speedup_vs_1_thread": ratios, "min": st.min, "median": st.median, "max": st.max,
-                "independent_ceiling": ceiling, "ceiling_median": ce.median,
-            }));
-        }
-        // The fast results against the core's reference (portable kernel) on a few queries.
-        if let Some(f) = &first {
-            let k = a.k.min(n);
-            let check = nq.min(3);
-            let mut ok = true;
-            for (i, qc) in q
-                .words()
-                .chunks_exact(layout.words())
-                .take(check)
-                .enumerate()
-            {
-                let mut out = vec![Neighbor::default(); k];
-                top_k_flat_into(Kernel::PORTABLE, layout, qc, db.words(), &mut out)?;
-                ok &= f.get(i * k..(i + 1) * k) == Some(&out[..]);
-            }
-            verified
-                .push(json!({"bits": bits, "queries_checked": check, "equal_to_reference": ok}));
-            if !ok {
-                bail!("{bits} bits: results differ from the core's reference top-k");
-            }
+        let t = time_configs(a, &configs, db, q, bits)?;
+        rows.extend(result_rows(a, &configs, &t.secs, layout, n, nq));
+        scaling.extend(thread_scaling(&configs, &t, bits));
+        if let Some(f) = &t.first {
+            verified.push(reference_check(a, layout, db, q, f)?);
         }
     }
     let doc = json!({
@@ -372,6 +259,182 @@ pub fn run(a: &KnnArgs) -> anyhow::Result<()> {
         "reference_check": verified,
     });
     write_json(target, &doc)
+}
+
+/// The timings of one width: per configuration, the repetitions' seconds of the search and
+/// of `threads` independent 1-thread searches (the machine's ceiling), and the first
+/// configuration's neighbours (every other configuration must equal them).
+struct Timed {
+    secs: Vec<Vec<f64>>,
+    independent: Vec<Vec<f64>>,
+    first: Option<Vec<Neighbor>>,
+}
+
+/// Times every configuration, interleaved over the repetitions.
+fn time_configs(
+    a: &KnnArgs,
+    configs: &[(Kernel, usize)],
+    db: CodeSet<'_>,
+    q: CodeSet<'_>,
+    bits: usize,
+) -> anyhow::Result<Timed> {
+    let n = db.len();
+    let mut first: Option<Vec<Neighbor>> = None;
+    let mut secs = vec![Vec::with_capacity(a.repeat.max(1)); configs.len()];
+    // The machine's own ceiling for T threads: T independent 1-thread searches at once
+    // (no sharing, no merging); T × (1-thread time) / (their time) is the best speed-up
+    // this machine gives the workload (a shared VM's vCPUs may not add up to T cores).
+    let mut independent = vec![Vec::with_capacity(a.repeat.max(1)); configs.len()];
+    for rep in 0..a.repeat.max(1) {
+        for (c, &(kernel, threads)) in configs.iter().enumerate() {
+            if threads < 2 {
+                continue;
+            }
+            let s = Searcher::with_kernel(kernel);
+            let (_, t) = time(1, || {
+                with_threads(threads, || {
+                    (0..threads)
+                        .into_par_iter()
+                        .map(|_| s.knn(db, q, a.k, 1).map(|_| ()))
+                        .collect::<Result<Vec<()>, _>>()
+                })?;
+                Ok(())
+            })?;
+            independent[c].extend(t);
+        }
+        for (c, &(kernel, threads)) in configs.iter().enumerate() {
+            let s = Searcher::with_kernel(kernel);
+            let (res, t) = time(1, || Ok(s.knn(db, q, a.k, threads)?))?;
+            secs[c].extend(t);
+            if rep > 0 {
+                continue;
+            }
+            let same = match &first {
+                None => {
+                    if let Some(dir) = &a.data {
+                        save_results(dir, bits, n, a.seed, &res.neighbors)?;
+                    }
+                    first = Some(res.neighbors);
+                    true
+                }
+                Some(f) => *f == res.neighbors,
+            };
+            if !same {
+                bail!(
+                    "{} with {threads} threads gave different neighbours",
+                    kernel.name()
+                );
+            }
+        }
+    }
+    Ok(Timed {
+        secs,
+        independent,
+        first,
+    })
+}
+
+/// The result rows (printed and for the JSON) of one width.
+fn result_rows(
+    a: &KnnArgs,
+    configs: &[(Kernel, usize)],
+    secs: &[Vec<f64>],
+    layout: CodeLayout,
+    n: usize,
+    nq: usize,
+) -> Vec<serde_json::Value> {
+    let bits = layout.bits();
+    let cmp = (n * nq) as f64;
+    let mut rows = Vec::new();
+    for (&(kernel, threads), secs) in configs.iter().zip(secs) {
+        let st = Stats::of(secs);
+        // Bytes of codes compared per second (each query reads every code once).
+        let gbs = cmp * layout.bytes() as f64 / st.median / 1e9;
+        println!(
+            "{bits:>5} {:>16} {threads:>3} {:>10.4} {:>10.4} {:>10.4} {:>12.3e} {gbs:>9.1}",
+            kernel.name(),
+            st.min,
+            st.median,
+            st.max,
+            cmp / st.median
+        );
+        rows.push(json!({
+            "tool": "binaryllm", "kernel": kernel.name(), "bits": bits, "n": n, "nq": nq,
+            "k": a.k, "threads": threads, "seconds": secs, "min": st.min,
+            "median": st.median, "max": st.max, "cmp_per_s_median": cmp / st.median,
+            "cmp_per_s_best": cmp / st.min, "identical_to_first_config": true,
+        }));
+    }
+    rows
+}
+
+/// Thread scaling per kernel: each repetition's 1-thread time over its T-thread time.
+fn thread_scaling(configs: &[(Kernel, usize)], t: &Timed, bits: usize) -> Vec<serde_json::Value> {
+    let mut scaling = Vec::new();
+    // Thread scaling per kernel: each repetition's 1-thread time over its T-thread time
+    // (the two runs were adjacent), min / median / max over the repetitions.
+    for (c, &(kernel, threads)) in configs.iter().enumerate() {
+        let Some(one) = configs.iter().position(|&(k, t)| k == kernel && t == 1) else {
+            continue;
+        };
+        if threads == 1 {
+            continue;
+        }
+        let ratios: Vec<f64> = t.secs[one]
+            .iter()
+            .zip(&t.secs[c])
+            .map(|(a, b)| a / b)
+            .collect();
+        let ceiling: Vec<f64> = t.secs[one]
+            .iter()
+            .zip(&t.independent[c])
+            .map(|(a, b)| threads as f64 * a / b)
+            .collect();
+        let (st, ce) = (Stats::of(&ratios), Stats::of(&ceiling));
+        println!(
+            "{bits:>5} {:>16} {threads:>3} speed-up vs 1 thread (paired runs): min {:.2} / median {:.2} / max {:.2}; machine ceiling ({threads} independent 1-thread searches): median {:.2}",
+            kernel.name(),
+            st.min,
+            st.median,
+            st.max,
+            ce.median
+        );
+        scaling.push(json!({
+            "kernel": kernel.name(), "bits": bits, "threads": threads,
+            "speedup_vs_1_thread": ratios, "min": st.min, "median": st.median, "max": st.max,
+            "independent_ceiling": ceiling, "ceiling_median": ce.median,
+        }));
+    }
+    scaling
+}
+
+/// The first configuration's results against the core's reference (portable kernel) on a few
+/// queries.
+fn reference_check(
+    a: &KnnArgs,
+    layout: CodeLayout,
+    db: CodeSet<'_>,
+    q: CodeSet<'_>,
+    f: &[Neighbor],
+) -> anyhow::Result<serde_json::Value> {
+    let (n, nq, bits) = (db.len(), q.len(), layout.bits());
+    let k = a.k.min(n);
+    let check = nq.min(3);
+    let mut ok = true;
+    for (i, qc) in q
+        .words()
+        .chunks_exact(layout.words())
+        .take(check)
+        .enumerate()
+    {
+        let mut out = vec![Neighbor::default(); k];
+        top_k_flat_into(Kernel::PORTABLE, layout, qc, db.words(), &mut out)?;
+        ok &= f.get(i * k..(i + 1) * k) == Some(&out[..]);
+    }
+    if !ok {
+        bail!("{bits} bits: results differ from the core's reference top-k");
+    }
+    Ok(json!({"bits": bits, "queries_checked": check, "equal_to_reference": ok}))
 }
 
 /// Writes ids (`<u4`) and distances (`<u4`) of a result for the comparison script.
