@@ -54,6 +54,8 @@ enum Kind {
 pub struct Target {
     path: PathBuf,
     kind: Kind,
+    /// Stale partial outputs removed while checking the path ([`sweep_stale`]).
+    notices: Vec<String>,
 }
 
 /// The sidecar path of a file output: its full name plus `.json`.
@@ -149,9 +151,9 @@ impl Target {
                 path.display()
             );
         }
-        sweep_stale(path);
+        let mut notices = sweep_stale(path);
         if kind == Kind::File {
-            sweep_stale(&sidecar_path(path));
+            notices.extend(sweep_stale(&sidecar_path(path)));
         }
         let meta = fs::symlink_metadata(path).ok();
         let exists = meta.is_some();
@@ -219,13 +221,22 @@ impl Target {
         Ok(Self {
             path: path.to_path_buf(),
             kind,
+            notices,
         })
+    }
+
+    /// What checking the path did that the user should know (`notice: removed a stale partial
+    /// output …`), each a full stderr line; [`Written::notices`] carries them on.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// Creates the partial run directory (and the missing parents).
     pub fn create_dir(self) -> Result<RunDir> {
         debug_assert_eq!(self.kind, Kind::Dir);
-        RunDir::create_checked(&self.path)
+        let mut rd = RunDir::create_checked(&self.path)?;
+        rd.notices = self.notices;
+        Ok(rd)
     }
 
     /// Writes `bytes` atomically, then the sidecar (`sidecar`, or the generic one when
@@ -249,7 +260,7 @@ impl Target {
             what: what.into(),
             details: format!("{}, {} bytes", shape.into(), thousands(bytes.len() as u64)),
             sidecar,
-            notices: Vec::new(),
+            notices: self.notices,
         })
     }
 
@@ -334,7 +345,7 @@ impl Target {
             what: what.into(),
             details: format!("{}, {} bytes", shape.into(), thousands(bytes)),
             sidecar: Some(side),
-            notices: Vec::new(),
+            notices: self.notices,
         })
     }
 
@@ -363,7 +374,7 @@ impl Target {
             what: what.into(),
             details: format!("{}, {} bytes", shape.into(), thousands(bytes)),
             sidecar: Some(side),
-            notices: Vec::new(),
+            notices: self.notices,
         })
     }
 }
@@ -407,18 +418,19 @@ fn pid_is_gone(pid: u32) -> Option<bool> {
         .then(|| !proc.join(pid.to_string()).exists())
 }
 
-/// Removes partial outputs `.<name>.partial-<pid>` of `path` left by processes that are gone,
-/// with a notice on stderr.
-pub fn sweep_stale(path: &Path) {
+/// Removes partial outputs `.<name>.partial-<pid>` of `path` left by processes that are gone;
+/// a notice line for each.
+pub fn sweep_stale(path: &Path) -> Vec<String> {
+    let mut notices = Vec::new();
     let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return;
+        return notices;
     };
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let Ok(entries) = fs::read_dir(parent) else {
-        return;
+        return notices;
     };
     let prefix = format!(".{name}.partial-");
     for e in entries.flatten() {
@@ -439,12 +451,13 @@ pub fn sweep_stale(path: &Path) {
             fs::remove_file(&p)
         };
         if removed.is_ok() {
-            eprintln!(
+            notices.push(format!(
                 "notice: removed a stale partial output {} (left by process {pid}, which is no longer running)",
                 p.display()
-            );
+            ));
         }
     }
+    notices
 }
 
 /// What a command wrote: printed as its last line,
@@ -594,6 +607,7 @@ pub struct RunDir {
     tmp: PathBuf,
     created: Vec<PathBuf>,
     committed: bool,
+    notices: Vec<String>,
 }
 
 impl RunDir {
@@ -627,6 +641,7 @@ impl RunDir {
             tmp,
             created,
             committed: false,
+            notices: Vec::new(),
         })
     }
 
@@ -638,6 +653,11 @@ impl RunDir {
     /// The final path.
     pub fn final_path(&self) -> &Path {
         &self.final_path
+    }
+
+    /// The notices of its [`Target`] ([`Target::notices`]).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// Writes the marker and renames the partial directory onto the final path (replacing an

@@ -183,6 +183,9 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
     };
     // The inputs are read and checked: the partial run directory may exist from here on.
     let rd = target.create_dir()?;
+    for n in rd.notices() {
+        progress.notice(n.strip_prefix("notice: ").unwrap_or(n));
+    }
     let mut e = eval::evaluate_with_codes(&valid, ds, progress, base_codes.as_ref())?;
     e.base_codes = codes
         .as_ref()

@@ -134,11 +134,12 @@ pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<Finished> {
     let json = checked.json.as_bytes();
     crate::data::atomic_write(&rd.path().join(summary::JSON_NAME), |w| w.write_all(json))
         .context(Stage::Output)?;
+    let notices = rd.notices().to_vec();
     let path = rd.commit()?;
     let what = format!("{}, {}, {}", summary::JSON_NAME, names[0], names[1]);
     Ok(Finished {
         table: checked.table,
-        written: Written::dir(path, what),
+        written: Written::dir(path, what).with_notices(notices),
         verdict: checked.verdict,
     })
 }

@@ -301,6 +301,7 @@ pub fn search(r: &SearchRequest) -> Result<Written> {
     }
     let (shape, files) = search_results(r, &inputs)?;
     let rd = target.create_dir()?;
+    notices.extend(rd.notices().iter().cloned());
     for (name, file) in &files {
         let path = rd.path().join(name);
         match file {

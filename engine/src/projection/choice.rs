@@ -257,7 +257,7 @@ pub fn train(r: &TrainRequest) -> Result<Written> {
         x.cols,
         r.bits
     );
-    Ok(Written::dir(path, what))
+    Ok(Written::dir(path, what).with_notices(target.notices().to_vec()))
 }
 
 /// The output of [`export`].

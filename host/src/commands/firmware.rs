@@ -79,7 +79,7 @@ impl FirmwareCommand {
             })?,
         };
         print!("{}", done.table);
-        println!("{}", done.written);
+        super::print_written(&done.written);
         done.verdict
     }
 }
