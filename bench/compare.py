@@ -140,12 +140,148 @@ def stats(xs):
     return {"min": min(xs), "median": statistics.median(xs), "max": max(xs)}
 
 
+# ----------------------------------------------------------------------------- whole processes
+
+
+def timed_process(cmd, env):
+    """Wall time from spawn to exit of one child process, and its peak RSS (bytes).
+
+    The peak RSS is that of /usr/bin/time's child (`%M`), not `wait4` of our own child: on
+    Linux a child's ru_maxrss starts from its parent's RSS at fork (the high-water mark survives
+    exec), so it would report the driver's size. Without /usr/bin/time it is `wait4`'s figure,
+    an upper bound."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        wrap = ["/usr/bin/time", "-f", "%M", "-o", rss.name] if os.access("/usr/bin/time", os.X_OK) else []
+        t = time.perf_counter()
+        p = subprocess.Popen(wrap + cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = p.stdout.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        secs = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{out.decode(errors='replace')}")
+        kib = int(rss.read().split()[-1]) if wrap else ru.ru_maxrss
+    return {"seconds": secs, "max_rss_bytes": kib * 1024, "rss_from": "/usr/bin/time %M" if wrap else "wait4",
+            "load1": loadavg()[0] if loadavg() else None}
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "?"
+
+
+def numpy_blas(env):
+    """What BLAS numpy runs in a child with `env` (threadpoolctl when installed, else
+    numpy.show_config's build information)."""
+    code = ("import json, numpy as np\n"
+            "np.ones((64, 64), np.float32) @ np.ones((64, 64), np.float32)\n"
+            "try:\n"
+            "    from threadpoolctl import threadpool_info\n"
+            "    info = [i for i in threadpool_info() if i.get('user_api') == 'blas']\n"
+            "except ImportError:\n"
+            "    info = np.show_config(mode='dicts').get('Build Dependencies', {}).get('blas')\n"
+            "print(json.dumps({'numpy': np.__version__, 'blas': info}))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def encode_process(a):
+    """Whole-process encode: `binaryllm encode` vs bench/numpy_encode.py, each a fresh child."""
+    pairs = [tuple(int(v) for v in s.split(":")) for s in a.enc_pairs.split(",") if s]
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    unset = [k for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in env]
+    for k in unset:  # let OpenBLAS pick its kernel for this CPU; reported below
+        env.pop(k)
+    blas = numpy_blas(env)
+    script = str(Path(__file__).with_name("numpy_encode.py"))
+    started = time.time()
+    rows, lines = [], []
+    with tempfile.TemporaryDirectory() as d:
+        for dims, bits in pairs:
+            x_path = os.path.join(d, f"x_n{a.enc_n}_d{dims}.npy")
+            # Seeded Gaussian rows, unit length (the shape of sentence embeddings), float32;
+            # written by a child so that this driver stays small.
+            gen = ("import sys, numpy as np\n"
+                   "n, d, seed, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]\n"
+                   "x = np.random.default_rng(seed).standard_normal((n, d), dtype=np.float32)\n"
+                   "x /= np.linalg.norm(x, axis=1, keepdims=True)\n"
+                   "np.save(path, x)\n")
+            subprocess.run([sys.executable, "-c", gen, str(a.enc_n), str(dims), str(a.seed + dims), x_path],
+                           check=True)
+            ours_out, theirs_out = os.path.join(d, "ours.npy"), os.path.join(d, "theirs.npy")
+            ours_cmd = [a.binary, "encode", "--input", x_path, "--out", ours_out, "--bits", str(bits),
+                        "--seed", str(a.seed), "--threads", "1", "--force"]
+            theirs_cmd = [sys.executable, script, x_path, theirs_out, str(bits), str(a.seed)]
+            # One untimed run of each (page cache warm for both, the same for both).
+            timed_process(ours_cmd, env)
+            timed_process(theirs_cmd, env)
+            kernel = ours_kernel(a, d, dims, bits)
+            res = {"binaryllm": [], "numpy": []}
+            for run in range(a.runs):
+                jobs = [("binaryllm", ours_cmd), ("numpy", theirs_cmd)]
+                for tool, cmd in (jobs[::-1] if run % 2 else jobs):
+                    res[tool].append(timed_process(cmd, env))
+            o = stats([r["seconds"] for r in res["binaryllm"]])
+            t = stats([r["seconds"] for r in res["numpy"]])
+            orss = max(r["max_rss_bytes"] for r in res["binaryllm"])
+            trss = max(r["max_rss_bytes"] for r in res["numpy"])
+            ratio = t["median"] / o["median"]
+            rows.append({"dims": dims, "bits": bits, "n": a.enc_n, "ours_kernel": kernel, "ours": res["binaryllm"],
+                         "theirs": res["numpy"], "ours_seconds": o, "theirs_seconds": t,
+                         "ratio_of_medians_numpy_over_ours": ratio, "ours_peak_rss_bytes": orss,
+                         "numpy_peak_rss_bytes": trss})
+            lines.append(f"| {a.enc_n:,} × {dims} → {bits} | {o['median']:.3f} ({o['min']:.3f}–{o['max']:.3f}) | "
+                         f"{t['median']:.3f} ({t['min']:.3f}–{t['max']:.3f}) | **{ratio:.2f}** | "
+                         f"{orss / 2**20:.0f} MiB | {trss / 2**20:.0f} MiB |")
+            print(lines[-1], flush=True)
+    head = ["| input → bits | ours s, median (min–max) | numpy s, median (min–max) | numpy / ours | "
+            "ours peak RSS | numpy peak RSS |", "|---|---|---|---|---|---|"]
+    table = "\n".join(head + lines)
+    blas_name = "; ".join(f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} "
+                          f"threads={i.get('num_threads')}" for i in blas["blas"]) \
+        if isinstance(blas["blas"], list) else json.dumps(blas["blas"])
+    info = {"cpu": cpu_model(), "ours_kernel": rows[0]["ours_kernel"] if rows else None,
+            "numpy": blas["numpy"], "numpy_blas": blas["blas"], "numpy_blas_summary": blas_name,
+            "unset_env": unset, "load_start": load_start, "load_end": loadavg()}
+    md = (f"Command: `{' '.join(sys.argv)}`\n\n"
+          f"Whole processes, 1 thread, {a.runs} alternating runs after one untimed run of each: "
+          f"`binaryllm encode --threads 1` vs `bench/numpy_encode.py` (numpy {blas['numpy']}, "
+          f"OPENBLAS/OMP/MKL_NUM_THREADS=1{', unset ' + ', '.join(unset) if unset else ''}). "
+          f"Input: seeded Gaussian float32 rows, unit length (numpy default_rng(seed + dims)).\n\n"
+          f"CPU: {info['cpu']}; our kernel: {info['ours_kernel']}; numpy BLAS: {blas_name}; "
+          f"load average at start {load_start}, at end {info['load_end']}\n\n{table}\n")
+    print(md)
+    doc = {"benchmark": "compare-encode-process", "command": " ".join(sys.argv), "runs": a.runs,
+           "started_unix": started, "seconds": time.time() - started, **info, "rows": rows, "markdown": md}
+    out = Path(a.out) if a.out else Path("runs") / time.strftime("%Y%m%dT%H%M%SZ-bench-compare-process",
+                                                             time.gmtime(started)) / "compare_encode_process.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=1))
+    out.with_suffix(".md").write_text(md)
+    print(f"wrote {out} and {out.with_suffix('.md')}")
+
+
+def ours_kernel(a, d, dims, bits):
+    """The projection kernel `binaryllm encode` dispatches to (the one `bench encode --kernel auto`
+    names: the same dispatch), from a small untimed `bench encode` run."""
+    out = os.path.join(d, f"kernel_{dims}_{bits}.json")
+    run_json([a.binary, "bench", "encode", "--data", os.path.join(d, "k"), "--n", "2000", "--dims", str(dims),
+              "--bits", str(bits), "--threads", "1", "--kernel", "auto", "--repeat", "1",
+              "--reference-rows", "10", "--seed", str(a.seed), "--out", out])
+    return json.load(open(out))["results"][0]["kernel"]
+
+
+load_start = loadavg()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--worker", choices=["faiss", "numpy"])
     p.add_argument("--binary", default="target/release/binaryllm")
     p.add_argument("--data", default="bench/data")
-    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--runs", type=int)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--knn-n", type=int, default=1_000_000)
     p.add_argument("--nq", type=int, default=1000)
@@ -164,6 +300,9 @@ def main():
                         "`encode --fma`), or kernel names")
     p.add_argument("--skip-knn", action="store_true")
     p.add_argument("--skip-encode", action="store_true")
+    p.add_argument("--encode-process", action="store_true",
+                   help="only the whole-process encode comparison (binaryllm encode vs bench/numpy_encode.py, "
+                        "1 thread, --enc-n rows, --enc-pairs); --runs defaults to 5 there")
     p.add_argument("--out", help="results file (JSON; the .md beside it). Default: "
                    "runs/<UTC timestamp>-bench-compare/compare.json")
     # worker-only
@@ -177,6 +316,10 @@ def main():
         return worker_faiss(a)
     if a.worker == "numpy":
         return worker_numpy(a)
+    if a.encode_process:
+        a.runs = a.runs or 5
+        return encode_process(a)
+    a.runs = a.runs or 3
 
     Path(a.data).mkdir(parents=True, exist_ok=True)
     ints = lambda s: [int(x) for x in s.split(",") if x]

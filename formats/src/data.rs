@@ -404,27 +404,7 @@ impl Npy {
 
     /// Checks the data size against the header and returns the element count.
     fn check_size(&self, path: &Path, item: usize) -> Result<usize, DataError> {
-        let actual = self.data_bytes() as u64;
-        let count = self
-            .shape
-            .iter()
-            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
-            .filter(|&c| c <= u64::MAX / item as u64);
-        let Some(count) = count else {
-            return Err(DataError::Oversized {
-                path: path.to_path_buf(),
-                shape: self.shape.clone(),
-            });
-        };
-        let expected = count * item as u64;
-        if actual < expected {
-            return Err(DataError::Truncated {
-                path: path.to_path_buf(),
-                expected,
-                actual,
-            });
-        }
-        Ok(count as usize)
+        check_data_size(path, &self.shape, self.data_bytes(), item)
     }
 
     fn data_bytes(&self) -> usize {
@@ -469,13 +449,14 @@ pub fn read_matrix(path: &Path) -> Result<Matrix, DataError> {
 /// [`read_matrix`] on the bytes of a file already read: `path` picks the format (by its
 /// extension) and names the file in errors. Never panics, whatever the bytes.
 pub fn parse_matrix(path: &Path, bytes: Vec<u8>) -> Result<Matrix, DataError> {
-    let m = if is_ext(path, "fvecs") {
-        read_fvecs(path, &bytes)?
+    if is_ext(path, "fvecs") {
+        let m = read_fvecs(path, &bytes)?;
+        check_finite(path, &m)?;
+        Ok(m)
     } else {
-        read_npy_matrix(path, bytes)?
-    };
-    check_finite(path, &m)?;
-    Ok(m)
+        // Checked for finiteness as it is converted (NpyFloatLayout::convert_rows).
+        read_npy_matrix(path, bytes)
+    }
 }
 
 fn check_finite(path: &Path, m: &Matrix) -> Result<(), DataError> {
@@ -491,9 +472,59 @@ fn check_finite(path: &Path, m: &Matrix) -> Result<(), DataError> {
 }
 
 fn read_npy_matrix(path: &Path, bytes: Vec<u8>) -> Result<Matrix, DataError> {
-    let npy = open_npy(path, bytes)?;
-    let ts = npy.type_str(path, FLOAT_DTYPES)?;
-    let item = match (ts.type_char(), ts.size_field()) {
+    let layout = npy_float_layout(path, &bytes)?;
+    let mut data = Vec::new();
+    layout.convert_rows(path, &bytes, 0..layout.rows, &mut data)?;
+    Ok(Matrix::new(layout.rows, layout.cols, data))
+}
+
+/// How the values of a float `.npy` matrix are stored: `bytes` per value (2 = float16,
+/// 4 = float32, 8 = float64) in either byte order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FloatEncoding {
+    /// Bytes per value: 2, 4 or 8.
+    pub bytes: usize,
+    /// Whether the values are big-endian (`>f4`).
+    pub big_endian: bool,
+}
+
+/// A float `.npy` matrix that [`read_matrix`] accepts, located in its file: what a reader that
+/// maps the file needs to convert its rows block by block ([`NpyFloatLayout::convert_rows`],
+/// the one conversion [`read_matrix`] also uses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NpyFloatLayout {
+    /// Rows (at least 1).
+    pub rows: usize,
+    /// Values per row (at least 1).
+    pub cols: usize,
+    /// How the values are stored.
+    pub encoding: FloatEncoding,
+    /// Byte offset of the first value in the file.
+    pub data_offset: usize,
+}
+
+/// Checks a float `.npy` file (`file` may be a memory mapping of it) as [`read_matrix`] does —
+/// the header ([`npy_layout`]'s parser), C order, a float16/32/64 dtype, 2-d with at least one
+/// row and column, data bytes for every value — without converting its data. Errors are those
+/// of [`read_matrix`], in the same order.
+pub fn npy_float_layout(path: &Path, file: &[u8]) -> Result<NpyFloatLayout, DataError> {
+    let h = parse_header(path, file)?;
+    if h.order == Order::Fortran && h.shape.iter().filter(|&&d| d > 1).count() > 1 {
+        return Err(DataError::FortranOrder {
+            path: path.to_path_buf(),
+        });
+    }
+    let ts = match &h.dtype {
+        DType::Plain(ts) => ts.clone(),
+        other => {
+            return Err(DataError::Dtype {
+                path: path.to_path_buf(),
+                dtype: other.descr(),
+                supported: FLOAT_DTYPES,
+            });
+        }
+    };
+    let bytes = match (ts.type_char(), ts.size_field()) {
         (TypeChar::Float, 2 | 4 | 8) => ts.size_field() as usize,
         _ => {
             return Err(DataError::Dtype {
@@ -503,38 +534,122 @@ fn read_npy_matrix(path: &Path, bytes: Vec<u8>) -> Result<Matrix, DataError> {
             });
         }
     };
-    let (rows, cols) = two_d(path, &npy.shape)?;
-    npy.check_size(path, item)?;
-    let bad = |e: io::Error| DataError::NotNpy {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    };
-    let reader = npy.reader().map_err(bad)?;
-    let data: Vec<f32> = match item {
-        2 => reader
-            .into_vec::<f16>()
-            .map_err(bad)?
-            .into_iter()
-            .map(f32::from)
-            .collect(),
-        4 => reader.into_vec::<f32>().map_err(bad)?,
-        _ => {
-            let v = reader.into_vec::<f64>().map_err(bad)?;
-            if let Some(i) = v
-                .iter()
-                .position(|x| !x.is_finite() || x.abs() > f64::from(f32::MAX))
-            {
-                return Err(DataError::NonFinite {
-                    path: path.to_path_buf(),
-                    row: i / cols,
-                    col: i % cols,
-                    value: v[i],
-                });
+    let (rows, cols) = two_d(path, &h.shape)?;
+    check_data_size(
+        path,
+        &h.shape,
+        file.len().saturating_sub(h.data_start),
+        bytes,
+    )?;
+    Ok(NpyFloatLayout {
+        rows,
+        cols,
+        encoding: FloatEncoding {
+            bytes,
+            big_endian: ts.endianness() == npyz::Endianness::Big,
+        },
+        data_offset: h.data_start,
+    })
+}
+
+impl NpyFloatLayout {
+    /// Bytes per row in the file.
+    pub fn row_bytes(&self) -> usize {
+        self.cols * self.encoding.bytes
+    }
+
+    /// Replaces `out` by the values of rows `rows` of `file` (the whole file the layout was
+    /// read from, or its mapping) as f32, checking each as [`read_matrix`] does: the first value
+    /// that is not finite (for float64: or beyond the f32 range) is a
+    /// [`DataError::NonFinite`] naming its row of the whole matrix, its column and its value.
+    /// `rows` must lie within `0..self.rows`.
+    pub fn convert_rows(
+        &self,
+        path: &Path,
+        file: &[u8],
+        rows: std::ops::Range<usize>,
+        out: &mut Vec<f32>,
+    ) -> Result<(), DataError> {
+        let start = self.data_offset + rows.start * self.row_bytes();
+        let end = self.data_offset + rows.end * self.row_bytes();
+        let raw = &file[start..end];
+        let be = self.encoding.big_endian;
+        out.clear();
+        out.reserve(raw.len() / self.encoding.bytes);
+        let bad = |i: usize, value: f64| DataError::NonFinite {
+            path: path.to_path_buf(),
+            row: rows.start + i / self.cols,
+            col: i % self.cols,
+            value,
+        };
+        match self.encoding.bytes {
+            2 => out.extend(raw.chunks_exact(2).map(|c| {
+                let b = [c[0], c[1]];
+                f32::from(f16::from_bits(if be {
+                    u16::from_be_bytes(b)
+                } else {
+                    u16::from_le_bytes(b)
+                }))
+            })),
+            4 => out.extend(raw.chunks_exact(4).map(|c| {
+                let b = [c[0], c[1], c[2], c[3]];
+                if be {
+                    f32::from_be_bytes(b)
+                } else {
+                    f32::from_le_bytes(b)
+                }
+            })),
+            _ => {
+                for (i, c) in raw.chunks_exact(8).enumerate() {
+                    let b: [u8; 8] = c.try_into().unwrap_or_default();
+                    let x = if be {
+                        f64::from_be_bytes(b)
+                    } else {
+                        f64::from_le_bytes(b)
+                    };
+                    if !x.is_finite() || x.abs() > f64::from(f32::MAX) {
+                        return Err(bad(i, x));
+                    }
+                    out.push(x as f32);
+                }
             }
-            v.into_iter().map(|x| x as f32).collect()
         }
+        match out.iter().position(|v| !v.is_finite()) {
+            Some(i) => Err(bad(i, f64::from(out[i]))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Checks that `data_bytes` hold every element of `shape` at `item` bytes each and returns the
+/// element count ([`DataError::Oversized`] when the count overflows, else
+/// [`DataError::Truncated`]).
+fn check_data_size(
+    path: &Path,
+    shape: &[u64],
+    data_bytes: usize,
+    item: usize,
+) -> Result<usize, DataError> {
+    let actual = data_bytes as u64;
+    let count = shape
+        .iter()
+        .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+        .filter(|&c| c <= u64::MAX / item as u64);
+    let Some(count) = count else {
+        return Err(DataError::Oversized {
+            path: path.to_path_buf(),
+            shape: shape.to_vec(),
+        });
     };
-    Ok(Matrix::new(rows, cols, data))
+    let expected = count * item as u64;
+    if actual < expected {
+        return Err(DataError::Truncated {
+            path: path.to_path_buf(),
+            expected,
+            actual,
+        });
+    }
+    Ok(count as usize)
 }
 
 fn read_vecs_words(

@@ -18,7 +18,7 @@ pub mod encode;
 pub mod export;
 pub mod floats;
 #[allow(unsafe_code)]
-mod mmap;
+pub(crate) mod mmap;
 pub mod search;
 pub mod sidecar;
 pub mod threads;

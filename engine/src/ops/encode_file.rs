@@ -1,8 +1,10 @@
-//! Encoding a float file into a `.npy` file of packed codes, streamed: the input is read
-//! without a copy where it can be (a little-endian C-order f32 `.npy` is memory-mapped,
-//! [`NpyF32`]), the codes are produced block by block and written as they are produced, and
-//! the sha256 digests of the input and of the output are computed on the way, so memory holds
-//! one block of codes, not the floats nor all the codes.
+//! Encoding a float file into a `.npy` file of packed codes, streamed: a `.npy` input is
+//! memory-mapped (a little-endian C-order f32 one is read in place, [`NpyF32`]; float16,
+//! float64 and big-endian ones are converted to f32 one block at a time, [`NpyConverted`], with
+//! the conversion of [`crate::data::read_matrix`]; `.fvecs` is still read whole), the codes are
+//! produced block by block and written as they are produced, and the sha256 digests of the
+//! input and of the output are computed on the way, so memory holds one block of codes (and, for
+//! a converted input, one block of floats), not all the floats nor all the codes.
 //!
 //! The bytes written are those of [`crate::data::npy_bytes`] over all the codes at once (the
 //! header is npyz's, the rows [`to_bytes_into`]), and every error is the one the whole-file
@@ -10,22 +12,43 @@
 //! occurrence even when a projection error happens on an earlier row (the rows after a
 //! projection error are still scanned for values that are not finite).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use binaryllm_core::bytes::{ByteOrder, to_bytes_into};
 use binaryllm_core::{Arithmetic, CodeLayout, DenseProjection};
 use sha2::{Digest, Sha256};
 
-use crate::data::{self, DataError, Matrix};
+use crate::data::{self, DataError, Matrix, NpyFloatLayout};
 use crate::engine::encode::{PackedProjection, encode_packed};
 use crate::engine::floats::NpyF32;
+use crate::engine::mmap::Mapped;
 use crate::engine::{EncodeError, project_kernel, project_kernel_with};
 use crate::projection::{Projector, ProjectorError};
 
 /// Rows encoded and written per block: bounds the memory for codes and their bytes.
 pub const BLOCK_ROWS: usize = 4096;
+
+/// A `.npy` float matrix of another dtype than little-endian f32 (float16, float64, big-endian
+/// float32, or an f32 file with bytes after its data), memory-mapped raw: its rows are
+/// converted to f32 block by block with the conversion of [`crate::data::read_matrix`]
+/// ([`data::NpyFloatLayout::convert_rows`]), so memory holds one block of floats.
+#[derive(Debug)]
+pub struct NpyConverted {
+    path: PathBuf,
+    map: Mapped,
+    layout: NpyFloatLayout,
+}
+
+impl NpyConverted {
+    /// Converts rows `rows` into `out` (checked for finiteness as [`data::read_matrix`] does).
+    fn convert(&self, rows: Range<usize>, out: &mut Vec<f32>) -> Result<(), DataError> {
+        self.layout
+            .convert_rows(&self.path, self.map.bytes(), rows, out)
+    }
+}
 
 /// The floats to encode, opened.
 #[derive(Debug)]
@@ -33,8 +56,11 @@ pub enum InputFloats {
     /// A little-endian C-order f32 `.npy`, memory-mapped (finiteness is checked block by block
     /// while encoding).
     Mapped(NpyF32),
-    /// Any other input ([`crate::data::read_matrix`]: f16/f64/big-endian `.npy`, `.fvecs`),
-    /// read whole and checked, with the sha256 of the file's bytes.
+    /// Any other float `.npy` [`crate::data::read_matrix`] accepts (float16, float64, big
+    /// endian), memory-mapped raw and converted block by block.
+    Converted(NpyConverted),
+    /// An `.fvecs` file (or a file that cannot be mapped), read whole with
+    /// [`crate::data::read_matrix`] and checked, with the sha256 of the file's bytes.
     Loaded {
         /// The matrix.
         matrix: Matrix,
@@ -44,19 +70,30 @@ pub enum InputFloats {
 }
 
 impl InputFloats {
-    /// Opens `path`: maps it when it is a non-empty little-endian 2-d f32 C-order `.npy`, else
-    /// reads it with [`crate::data::read_matrix`] (whose errors it returns).
+    /// Opens `path`: maps it when it is a `.npy` file (an f32 little-endian C-order one is used
+    /// in place, any other float dtype is converted block by block), else (`.fvecs`, or when
+    /// the file cannot be mapped) reads it with [`crate::data::read_matrix`]. The errors are
+    /// those of [`crate::data::read_matrix`].
     pub fn open(path: &Path) -> Result<Self, DataError> {
         let is_npy = !path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("fvecs"));
-        if is_npy
-            && let Ok(m) = NpyF32::open(path)
-            && m.rows() > 0
-            && m.dims() > 0
-        {
-            return Ok(Self::Mapped(m));
+        if is_npy {
+            if let Ok(m) = NpyF32::open(path)
+                && m.rows() > 0
+                && m.dims() > 0
+            {
+                return Ok(Self::Mapped(m));
+            }
+            if let Ok(map) = std::fs::File::open(path).and_then(|f| Mapped::new(&f)) {
+                let layout = data::npy_float_layout(path, map.bytes())?;
+                return Ok(Self::Converted(NpyConverted {
+                    path: path.to_path_buf(),
+                    map,
+                    layout,
+                }));
+            }
         }
         let io = |source| DataError::Io {
             path: path.to_path_buf(),
@@ -72,6 +109,7 @@ impl InputFloats {
     pub fn rows(&self) -> usize {
         match self {
             Self::Mapped(m) => m.rows(),
+            Self::Converted(c) => c.layout.rows,
             Self::Loaded { matrix, .. } => matrix.rows,
         }
     }
@@ -80,62 +118,106 @@ impl InputFloats {
     pub fn dims(&self) -> usize {
         match self {
             Self::Mapped(m) => m.dims(),
+            Self::Converted(c) => c.layout.cols,
             Self::Loaded { matrix, .. } => matrix.cols,
         }
     }
 
-    /// All values, row-major (borrowed from the mapping when mapped: reading them all pages
-    /// the whole file in).
-    pub fn data(&self) -> &[f32] {
+    /// All values, row-major: borrowed from the mapping when mapped (reading them all pages
+    /// the whole file in, unchecked: see [`Self::check_finite`]), converted whole when
+    /// converted (and then checked: the error is that of [`crate::data::read_matrix`]).
+    /// Encoding does not need this (it reads block by block); a projection that trains on the
+    /// input does.
+    pub fn all_values(&self) -> Result<Cow<'_, [f32]>, DataError> {
         match self {
-            Self::Mapped(m) => m.matrix().data(),
-            Self::Loaded { matrix, .. } => &matrix.data,
+            Self::Mapped(m) => Ok(Cow::Borrowed(m.matrix().data())),
+            Self::Converted(c) => {
+                let mut v = Vec::new();
+                c.convert(0..c.layout.rows, &mut v)?;
+                Ok(Cow::Owned(v))
+            }
+            Self::Loaded { matrix, .. } => Ok(Cow::Borrowed(&matrix.data)),
         }
     }
 
     /// The first value that is not finite, as [`crate::data::read_matrix`] reports it
-    /// (always `Ok` for a loaded input: it was checked when read).
+    /// (always `Ok` for a loaded input: it was checked when read). Reads block by block.
     pub fn check_finite(&self) -> Result<(), DataError> {
-        self.check_finite_rows(0..self.rows())
+        let mut buf = Vec::new();
+        for r0 in (0..self.rows()).step_by(BLOCK_ROWS) {
+            let r1 = (r0 + BLOCK_ROWS).min(self.rows());
+            self.block(r0..r1, &mut buf)?;
+            self.release_rows(r0..r1);
+        }
+        Ok(())
     }
 
-    fn check_finite_rows(&self, rows: Range<usize>) -> Result<(), DataError> {
-        let Self::Mapped(m) = self else {
-            return Ok(());
-        };
-        let dims = m.dims();
-        let x = &self.data()[rows.start * dims..rows.end * dims];
-        match x.iter().position(|v| !v.is_finite()) {
-            None => Ok(()),
-            Some(i) => Err(DataError::NonFinite {
-                path: m.path().to_path_buf(),
-                row: rows.start + i / dims,
-                col: i % dims,
-                value: f64::from(x[i]),
-            }),
+    /// The values of rows `rows`, checked for finiteness: borrowed from the mapping or the
+    /// loaded matrix, or converted into `buf` (whose previous contents are replaced).
+    fn block<'a>(
+        &'a self,
+        rows: Range<usize>,
+        buf: &'a mut Vec<f32>,
+    ) -> Result<&'a [f32], DataError> {
+        let dims = self.dims();
+        match self {
+            Self::Mapped(m) => {
+                let x = &m.matrix().data()[rows.start * dims..rows.end * dims];
+                match x.iter().position(|v| !v.is_finite()) {
+                    None => Ok(x),
+                    Some(i) => Err(DataError::NonFinite {
+                        path: m.path().to_path_buf(),
+                        row: rows.start + i / dims,
+                        col: i % dims,
+                        value: f64::from(x[i]),
+                    }),
+                }
+            }
+            Self::Converted(c) => {
+                c.convert(rows, buf)?;
+                Ok(&buf[..])
+            }
+            Self::Loaded { matrix, .. } => Ok(&matrix.data[rows.start * dims..rows.end * dims]),
         }
     }
 
-    /// Hashes the file bytes of rows `rows` (and the header before them, for the first rows).
+    /// The mapped file, its data offset and bytes per row (`None` when loaded).
+    fn mapped_bytes(&self) -> Option<(&[u8], usize, usize)> {
+        match self {
+            Self::Mapped(m) => Some((m.file_bytes(), m.data_offset(), m.dims() * 4)),
+            Self::Converted(c) => Some((c.map.bytes(), c.layout.data_offset, c.layout.row_bytes())),
+            Self::Loaded { .. } => None,
+        }
+    }
+
+    /// Hashes the file bytes of rows `rows` (and the header before them, for the first rows;
+    /// anything after the data, for the last).
     fn hash_rows(&self, h: &mut Sha256, rows: Range<usize>) {
-        if let Self::Mapped(m) = self {
-            let row_bytes = m.dims() * 4;
+        if let Some((file, offset, row_bytes)) = self.mapped_bytes() {
             let start = if rows.start == 0 {
                 0
             } else {
-                m.data_offset() + rows.start * row_bytes
+                offset + rows.start * row_bytes
             };
-            h.update(&m.file_bytes()[start..m.data_offset() + rows.end * row_bytes]);
+            let end = if rows.end == self.rows() {
+                file.len()
+            } else {
+                offset + rows.end * row_bytes
+            };
+            h.update(&file[start..end]);
         }
     }
 
     /// Lets the operating system drop the mapped pages of rows `rows` (no-op when loaded).
     fn release_rows(&self, rows: Range<usize>) {
-        if let Self::Mapped(m) = self {
-            let row_bytes = m.dims() * 4;
-            m.release(
-                m.data_offset() + rows.start * row_bytes..m.data_offset() + rows.end * row_bytes,
-            );
+        let Some((_, offset, row_bytes)) = self.mapped_bytes() else {
+            return;
+        };
+        let range = offset + rows.start * row_bytes..offset + rows.end * row_bytes;
+        match self {
+            Self::Mapped(m) => m.release(range),
+            Self::Converted(c) => c.map.release(range),
+            Self::Loaded { .. } => {}
         }
     }
 }
@@ -165,6 +247,10 @@ pub struct Streamed {
     pub sha256: String,
     /// sha256 of the input file.
     pub input_sha256: String,
+    /// The most f32 values the input held in memory at once while encoding: 0 for a mapped
+    /// f32 file (read in place), at most [`BLOCK_ROWS`] rows for a converted one, all of them
+    /// for a loaded one.
+    pub floats_held: usize,
 }
 
 /// Why [`encode_npy_file`] failed.
@@ -296,33 +382,37 @@ pub fn encode_npy_file(
     w.write_all(&npy_u8_header(rows, nb)?)?;
     let mut input_sha = Sha256::new();
     let mut bytes = vec![0u8; BLOCK_ROWS.min(rows) * nb];
+    let mut buf = Vec::new();
+    let mut floats_held = match input {
+        InputFloats::Loaded { matrix, .. } => matrix.data.len(),
+        _ => 0,
+    };
     let mut failed = None;
     for r0 in (0..rows).step_by(BLOCK_ROWS) {
         let r1 = (r0 + BLOCK_ROWS).min(rows);
         input.hash_rows(&mut input_sha, r0..r1);
-        input.check_finite_rows(r0..r1)?;
-        if failed.is_some() {
-            continue; // only looking for a value that is not finite
-        }
-        let x = &input.data()[r0 * dims..r1 * dims];
-        match encoder.encode(x, opts.threads, opts.fused) {
-            Ok(codes) => {
-                let out = &mut bytes[..(r1 - r0) * nb];
-                for (code, o) in codes.chunks_exact(words).zip(out.chunks_exact_mut(nb)) {
-                    to_bytes_into(layout, code, opts.order, o).map_err(ProjectorError::from)?;
+        let x = input.block(r0..r1, &mut buf)?;
+        if failed.is_none() {
+            match encoder.encode(x, opts.threads, opts.fused) {
+                Ok(codes) => {
+                    let out = &mut bytes[..(r1 - r0) * nb];
+                    for (code, o) in codes.chunks_exact(words).zip(out.chunks_exact_mut(nb)) {
+                        to_bytes_into(layout, code, opts.order, o).map_err(ProjectorError::from)?;
+                    }
+                    w.write_all(out)?;
                 }
-                w.write_all(out)?;
+                Err(e) => failed = Some(shift_row(e, r0)),
             }
-            Err(e) => failed = Some(shift_row(e, r0)),
-        }
+        } // else only looking for a value that is not finite
+        floats_held = floats_held.max(buf.len());
         input.release_rows(r0..r1);
     }
     if let Some(e) = failed {
         return Err(e.into());
     }
     let input_sha256 = match input {
-        InputFloats::Mapped(_) => hex(&input_sha.finalize()),
         InputFloats::Loaded { sha256, .. } => sha256.clone(),
+        _ => hex(&input_sha.finalize()),
     };
     Ok(Streamed {
         rows,
@@ -330,6 +420,7 @@ pub fn encode_npy_file(
         bytes: w.bytes,
         sha256: hex(&w.sha.finalize()),
         input_sha256,
+        floats_held,
     })
 }
 
@@ -431,8 +522,15 @@ mod tests {
         ];
         for path in write_all_dtypes("dtypes", &x, rows, dims) {
             let input = InputFloats::open(&path).unwrap();
-            let is_f32 = path.to_string_lossy().ends_with("-f32.npy");
+            let name = path.to_string_lossy();
+            let is_f32 = name.ends_with("-f32.npy");
             assert_eq!(matches!(input, InputFloats::Mapped(_)), is_f32, "{path:?}");
+            let is_fvecs = name.ends_with(".fvecs");
+            assert_eq!(
+                matches!(input, InputFloats::Converted(_)),
+                !is_f32 && !is_fvecs,
+                "{path:?}"
+            );
             for (kind, bits) in kinds {
                 let p = projector(kind, dims, bits);
                 for (order, fused, threads) in [
@@ -454,6 +552,66 @@ mod tests {
                     assert_eq!(s.bytes, want.len() as u64);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn other_dtypes_are_converted_one_block_at_a_time_not_held_whole() {
+        let (rows, dims) = (BLOCK_ROWS * 3 + 5, 8);
+        let x = values(rows, dims);
+        let p = projector(Kind::Seeded(ProjectionKind::Gaussian), dims, 64);
+        let opts = StreamOptions {
+            threads: 1,
+            fused: false,
+            order: ByteOrder::Lsb,
+        };
+        for path in write_all_dtypes("held", &x, rows, dims) {
+            let (got, s) = streamed(&path, &p, opts);
+            assert!(got == whole(&path, &p, opts.order, false), "{path:?}");
+            let name = path.to_string_lossy();
+            if name.ends_with("-f32.npy") {
+                assert_eq!(s.floats_held, 0, "{path:?}: read in place");
+            } else if name.ends_with(".fvecs") {
+                assert_eq!(s.floats_held, rows * dims, "{path:?}: read whole");
+            } else {
+                // f16, f64, big-endian f32: one block of f32 values at most, never the matrix.
+                assert_eq!(s.floats_held, BLOCK_ROWS * dims, "{path:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_not_finite_in_a_converted_input_is_the_load_error_of_read_matrix() {
+        let (rows, dims) = (BLOCK_ROWS + 500, 4);
+        let mut x = values(rows, dims);
+        x[(BLOCK_ROWS + 3) * dims + 2] = f32::INFINITY; // a later block
+        let shape = [rows as u64, dims as u64];
+        let p = projector(Kind::Seeded(ProjectionKind::Gaussian), dims, 32);
+        let opts = StreamOptions {
+            threads: 1,
+            fused: false,
+            order: ByteOrder::Lsb,
+        };
+        let f16p = tmp("inf-f16.npy");
+        let h: Vec<f16> = x.iter().map(|&v| f16::from_f32(v)).collect();
+        data::write_npy(&f16p, &shape, &h).unwrap();
+        // float64: a value beyond the f32 range is refused as read_matrix refuses it.
+        let f64p = tmp("big-f64.npy");
+        let mut d: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+        d[(BLOCK_ROWS + 3) * dims + 2] = 1e300;
+        data::write_npy(&f64p, &shape, &d).unwrap();
+        for path in [f16p, f64p] {
+            let want = data::read_matrix(&path).unwrap_err().to_string();
+            assert!(
+                want.contains(&format!("row {}, column 2", BLOCK_ROWS + 3)),
+                "{want}"
+            );
+            let input = InputFloats::open(&path).unwrap();
+            assert!(matches!(input, InputFloats::Converted(_)), "{path:?}");
+            let e = encode_npy_file(&input, &p, &opts, &mut Vec::new()).unwrap_err();
+            assert_eq!(e.to_string(), want);
+            assert_eq!(input.check_finite().unwrap_err().to_string(), want);
+            assert_eq!(input.all_values().unwrap_err().to_string(), want);
         }
     }
 

@@ -45,13 +45,20 @@ pub struct EncodeRequest {
     pub fma: bool,
 }
 
-/// Encodes the input of `r`, writes the codes and their sidecar: the input is mapped (f32) or
-/// read whole (other dtypes) and the codes are streamed into the output
-/// ([`encode_npy_file`]).
+/// Encodes the input of `r`, writes the codes and their sidecar: a `.npy` input is mapped (f32
+/// read in place, other float dtypes converted block by block), an `.fvecs` read whole, and the
+/// codes are streamed into the output ([`encode_npy_file`]).
 pub fn encode(r: &EncodeRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
     let input = InputFloats::open(&r.input).context(Stage::Load)?;
-    let fallback = Some((input.data(), r.input.as_path()));
+    // The floats themselves only when the projection trains on them (a converted input is
+    // then converted whole; encoding reads it block by block).
+    let values = if r.projection.trains_on_fallback(r.bits) {
+        Some(input.all_values().context(Stage::Load)?)
+    } else {
+        None
+    };
+    let fallback = values.as_deref().map(|v| (v, r.input.as_path()));
     let proj = match build_projector(&r.projection, input.dims(), r.bits, fallback) {
         Ok(p) => p,
         Err(e) => {

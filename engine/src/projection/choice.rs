@@ -110,6 +110,22 @@ fn artefact_projector(dir: &Path, dims: usize, bits: Option<usize>) -> Result<Pr
     Ok(a.projector()?)
 }
 
+/// Whether a projection of `spec` learns from vectors (its kind or its threshold rule).
+fn needs_training(spec: &Spec) -> bool {
+    spec.kind.needs_training_data() || spec.options.threshold != ThresholdMode::Zero
+}
+
+impl ProjectionChoice {
+    /// Whether [`build_projector`] with these options and `bits` trains on its `fallback` (no
+    /// projection file, no `train` file, and a kind or threshold rule that learns): when it is
+    /// `false` the fallback is not read, so a caller need not produce it.
+    pub fn trains_on_fallback(&self, bits: Option<usize>) -> bool {
+        self.projection_file.is_none()
+            && self.train.is_none()
+            && bits.is_some_and(|b| needs_training(&self.spec(b)))
+    }
+}
+
 /// Builds the projector of `p` for `dims` inputs and `bits` outputs. Training data, when the
 /// kind or rule needs it: `p.train`, else `fallback` (the encoded input and its file), else an
 /// error.
@@ -124,7 +140,7 @@ pub fn build_projector(
     }
     let bits = bits.context("give --bits (or --projection-file)")?;
     let spec = p.spec(bits);
-    let needs = spec.kind.needs_training_data() || spec.options.threshold != ThresholdMode::Zero;
+    let needs = needs_training(&spec);
     let loaded;
     let (train, file): (&[f32], Option<&Path>) = match (&p.train, fallback) {
         _ if !needs => (&[], None),
