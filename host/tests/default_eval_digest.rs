@@ -28,9 +28,7 @@ use std::path::{Path, PathBuf};
 use binaryllm_engine::data::sha256_bytes;
 use serde_json::{Map, Value};
 
-mod common;
-
-use common::{root, run, s};
+use crate::common::{root, run, s};
 
 /// The digest file: `<sha256>  <part>` lines, `all` first.
 fn digest_path() -> PathBuf {

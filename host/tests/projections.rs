@@ -3,17 +3,15 @@
 //! over every kind; config errors; and on WordNet (skipped with a notice without
 //! ../shared/data) the quality ordering the issue asks for.
 
-mod common;
-
 use std::fs;
 use std::path::PathBuf;
 
+use crate::common::{self, root, run, s};
 use binaryllm_core::ProjectionKind;
 use binaryllm_engine::data::{read_matrix, read_u8_matrix};
 use binaryllm_engine::engine;
 use binaryllm_engine::projection::learn::{LearnedKind, ThresholdMode, TrainOptions};
 use binaryllm_engine::projection::{Kind, Projector, Spec};
-use common::{root, run, s};
 
 fn sample(name: &str) -> PathBuf {
     root().join("data/sample").join(name)
