@@ -9,7 +9,8 @@
 #   bash scripts/test.sh --list       # the step names, one line each
 #
 # An unknown step name exits 2 (listing the valid ones). Each step builds what it needs, so any
-# one of them works alone in a fresh clone.
+# one of them works alone in a fresh clone; the rustup targets and qemu-system-arm are required
+# only when a selected step uses them (aarch64, cross, firmware, firmware-run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
