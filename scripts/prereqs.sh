@@ -31,9 +31,17 @@ not_installed() {
 }
 
 # Prints what is missing and how to install it (stderr), returns 1; returns 0 when nothing
-# required is missing (and prints a notice per missing optional tool).
+# required is missing (and prints a notice per missing optional tool). `--no-targets` and
+# `--no-qemu` leave out the rustup targets and qemu-system-arm (for a run of scripts/test.sh
+# steps that need neither).
 check_prereqs() {
-  local missing=() cmds=() sudo="" channel targets components have t c
+  local missing=() cmds=() sudo="" channel targets components have t c want_targets=1 want_qemu=1
+  for t in "$@"; do
+    case "$t" in
+      --no-targets) want_targets="" ;;
+      --no-qemu) want_qemu="" ;;
+    esac
+  done
   [ "${EUID:-0}" -ne 0 ] && sudo="sudo "
   channel=$(toolchain_list channel)
   targets=$(toolchain_list targets)
@@ -46,13 +54,14 @@ check_prereqs() {
     missing+=("the $channel toolchain of rust-toolchain.toml")
     cmds+=("rustup toolchain install $channel --profile minimal --target $(tr ' ' ',' <<<"$targets") --component $(tr ' ' ',' <<<"$components")")
   else
-    t=$(not_installed "$have" $targets)
+    t=""
+    [ -n "$want_targets" ] && t=$(not_installed "$have" $targets)
     [ -n "$t" ] && missing+=("rustup targets $t (rust-toolchain.toml)") && cmds+=("rustup target add $t")
     have=$(cd "$prereqs_root" && rustup component list --installed 2>/dev/null)
     c=$(not_installed "$have" $components)
     [ -n "$c" ] && missing+=("rustup components $c (rust-toolchain.toml)") && cmds+=("rustup component add $c")
   fi
-  if ! command -v qemu-system-arm >/dev/null 2>&1; then
+  if [ -n "$want_qemu" ] && ! command -v qemu-system-arm >/dev/null 2>&1; then
     missing+=("qemu-system-arm (the firmware tests run under QEMU)")
     cmds+=("${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends qemu-system-arm")
   fi

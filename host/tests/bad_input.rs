@@ -1,13 +1,11 @@
 //! Every bad input of the evaluator, each through the real binary: a non-zero exit, a message
 //! naming the stage and the file (or flag), no panic, and no run directory left behind.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::common::{self, Files, run, s, small_dataset};
 use binaryllm_engine::data::write_npy;
-use common::{Files, run, s, small_dataset};
 
 struct Case {
     dir: tempfile::TempDir,

@@ -3,13 +3,11 @@
 //! defaults from it and reject a flag, a query file or a code file that contradicts it. Each
 //! test reproduces a trigger that used to succeed with a wrong answer (exit 0).
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::common::{Files, Ran, root, run, s, small_dataset, unit_rows};
 use binaryllm_engine::data::{read_u8_matrix, write_npy};
-use common::{Files, Ran, root, run, s, small_dataset, unit_rows};
 use serde_json::Value;
 
 const DIMS: usize = 16;

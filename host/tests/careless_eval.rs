@@ -4,14 +4,12 @@
 //! skipped for lack of input is a warning, and the report ends with a recommendation whose CIs
 //! stay inside the metrics' ranges.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::common::{self, Ran, root, run, s, small_dataset, unit_rows};
 use binaryllm_engine::data::{Matrix, write_npy};
 use binaryllm_engine::dataset::groundtruth::exact_topk;
-use common::{Ran, root, run, s, small_dataset, unit_rows};
 use serde_json::Value;
 
 const N_BASE: usize = 60;

@@ -9,14 +9,12 @@
 //!   `projection train --projection`, a matrix writer with only the options it uses;
 //! * `scripts/test.sh` stops before anything when a prerequisite is missing.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{Ran, bin, root, s, small_dataset};
+use crate::common::{Ran, bin, root, s, small_dataset};
 
 /// Runs `cmd` to completion within `limit`, killing it (and failing) past the deadline.
 fn run_within(mut cmd: Command, limit: Duration) -> Ran {

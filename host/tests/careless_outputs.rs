@@ -3,15 +3,13 @@
 //! (never a user's file), failures and interrupts leave nothing behind, stale partial
 //! outputs of dead processes are swept, and every command ends with one `wrote` line.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::{self, Ran, bin, root, run, s, small_dataset, unit_rows};
 use binaryllm_engine::data::write_npy;
-use common::{Ran, bin, root, run, s, small_dataset, unit_rows};
 
 /// A scratch folder with a small data set (200 base and 20 query vectors of 32 dims).
 struct Scratch {

@@ -8,8 +8,6 @@
 //!   removed) with 1 and 2 threads and with the portable kernels forced at run time
 //!   (`BINARYLLM_KERNEL=portable`) instead of the fastest ones of this CPU.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -17,6 +15,8 @@ use std::time::Instant;
 
 use binaryllm_core::rng::SeededStream;
 use serde_json::Value;
+
+use crate::common;
 
 /// A fast config on the shipped sample: one projection, two widths, one seed.
 const FAST: [&str; 7] = [

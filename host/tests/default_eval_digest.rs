@@ -18,8 +18,8 @@
 //! present; without it, bless on the parent commit first to get it.
 //!
 //! To update it after an intended change of figures (say by how much in the commit):
-//! `BINARYLLM_BLESS=1 cargo test -p binaryllm --test default_eval_digest` rewrites the digest file
-//! (and the scratch copy of the canonical JSON).
+//! `BINARYLLM_BLESS=1 cargo test -p binaryllm --test tests default_eval_digest::` rewrites the
+//! digest file (and the scratch copy of the canonical JSON).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -28,9 +28,7 @@ use std::path::{Path, PathBuf};
 use binaryllm_engine::data::sha256_bytes;
 use serde_json::{Map, Value};
 
-mod common;
-
-use common::{root, run, s};
+use crate::common::{root, run, s};
 
 /// The digest file: `<sha256>  <part>` lines, `all` first.
 fn digest_path() -> PathBuf {

@@ -2,12 +2,10 @@
 //! results.json validates against schemas/results-v1.schema.json and carries every key the
 //! evaluator promises; a rerun gives identical results apart from timestamps and timings.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::{root, run, s};
+use crate::common::{root, run, s};
 use serde_json::Value;
 
 fn read_json(p: &Path) -> Value {

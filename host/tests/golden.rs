@@ -3,12 +3,10 @@
 //! bitorder="little")` (format `faiss`) and `numpy.packbits(...)` (format `packbits`).
 //! `search` against a brute-force oracle over the same codes.
 
-mod common;
-
 use std::path::PathBuf;
 
+use crate::common::{root, run, s};
 use binaryllm_engine::data::{read_ints, read_matrix, read_u8_matrix};
-use common::{root, run, s};
 
 fn golden(name: &str) -> PathBuf {
     root().join("host/tests/golden/encode").join(name)

@@ -3,17 +3,15 @@
 //! over every kind; config errors; and on WordNet (skipped with a notice without
 //! ../shared/data) the quality ordering the issue asks for.
 
-mod common;
-
 use std::fs;
 use std::path::PathBuf;
 
+use crate::common::{self, root, run, s};
 use binaryllm_core::ProjectionKind;
 use binaryllm_engine::data::{read_matrix, read_u8_matrix};
 use binaryllm_engine::engine;
 use binaryllm_engine::projection::learn::{LearnedKind, ThresholdMode, TrainOptions};
 use binaryllm_engine::projection::{Kind, Projector, Spec};
-use common::{root, run, s};
 
 fn sample(name: &str) -> PathBuf {
     root().join("data/sample").join(name)
@@ -559,7 +557,8 @@ fn search_rerank_and_asymmetric_equal_a_naive_oracle() {
 /// 4 LSB-first bytes, in `Kind::ALL` order. The seeded kinds and Hadamard are a bit-exact
 /// contract (every byte must match); the decompositions of the learned kinds run through faer,
 /// whose SIMD dispatch may change low bits of the matrix on other CPUs, so up to 1% of their
-/// bits may differ. `BINARYLLM_BLESS=1` rewrites the file (review the diff).
+/// bits may differ. `BINARYLLM_BLESS=1 cargo test -p binaryllm --test tests
+/// projections::golden_codes_for_every_kind` rewrites the file (review the diff).
 #[test]
 fn golden_codes_for_every_kind() {
     let golden = root().join("host/tests/golden/projections-codes-v1.bin");

@@ -3,13 +3,11 @@
 //! 1024 bits matches an independent numpy computation (scripts/golden/wordnet_recall.py)
 //! within 0.005. Tests needing ../shared skip with a printed notice when it is absent.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::{root, run, s};
 use binaryllm_engine::data::{read_ints, read_matrix};
 use binaryllm_engine::dataset::groundtruth::{dot64, exact_topk};
-use common::{root, run, s};
 
 fn shared() -> Option<PathBuf> {
     let d = std::env::var_os("BINARYLLM_DATA")

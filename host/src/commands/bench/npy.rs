@@ -1,6 +1,6 @@
 //! The benchmark inputs shared with the Python comparison (`bench/compare.py` reads the same
-//! files with `numpy.load`), written and read through `binaryllm_formats::data` (the one
-//! `.npy` writer and reader).
+//! files with `numpy.load`), written and read through `binaryllm_engine::data` (the one `.npy`
+//! writer and reader, re-exported from binaryllm-formats).
 
 use std::path::Path;
 
