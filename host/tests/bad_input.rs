@@ -297,6 +297,62 @@ fn eval_config(c: &Case, cfg: &Path) -> common::Ran {
 }
 
 #[test]
+fn an_unknown_threshold_or_normalization_in_a_config_names_the_known_ones() {
+    let c = Case::new();
+    let cfg = write_config(&c, "threshold = \"p90\"\n");
+    let r = eval_config(&c, &cfg);
+    c.assert_fails(&r, "config", "cfg.toml:11:");
+    assert!(
+        r.stderr
+            .contains("unknown threshold `p90` (known: zero, mean, median)"),
+        "{}",
+        r.stderr
+    );
+    let text = "name = \"t\"\nbits = [64]\nseeds = [0]\n\n[dataset]\nbase = \"base.npy\"\nqueries = \"queries.npy\"\nnormalization = \"unit\"\n\n[[projection]]\nkind = \"gaussian\"\n";
+    let cfg = write_config_text(&c, text);
+    let r = eval_config(&c, &cfg);
+    c.assert_fails(&r, "config", "key `dataset.normalization`");
+    assert!(
+        r.stderr
+            .contains("unknown normalization `unit` (known: require, l2, none)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_unknown_flag_value_of_a_closed_set_is_a_usage_error_listing_the_set() {
+    let c = Case::new();
+    let r = c.eval(
+        &c.files.base,
+        &c.files.queries,
+        &["--normalization", "unit"],
+    );
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("[possible values: require, l2, none]"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&[
+        "firmware",
+        "run",
+        "--board",
+        "qemu-m5",
+        "--out",
+        s(&c.out()),
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("unknown QEMU board \"qemu-m5\" (known: qemu-m0, qemu-m4f)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!c.out().exists());
+}
+
+#[test]
 fn a_good_config_file_runs() {
     let c = Case::new();
     let cfg = write_config(&c, "");
