@@ -5,6 +5,7 @@
 //!   sha256 helpers;
 //! - [`config`]: the evaluation config schema (`configs/*.toml`) and its validation;
 //! - [`kinds`]: the names of projection kinds, threshold rules and training options;
+//! - [`qrels`]: relevance judgments (TREC and BEIR files) mapped to query and base rows;
 //! - [`stage`]: the pipeline stage every error message starts with;
 //! - [`threads`]: the one check behind every `--threads` flag and `threads =` key.
 #![deny(unsafe_code)]
@@ -61,5 +62,6 @@ macro_rules! named_enum {
 pub mod config;
 pub mod data;
 pub mod kinds;
+pub mod qrels;
 pub mod stage;
 pub mod threads;
