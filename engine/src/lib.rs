@@ -76,7 +76,7 @@
 
 pub use binaryllm_formats::UnknownName;
 pub use binaryllm_formats::stage::Stage;
-pub use binaryllm_formats::{config, data, kinds, stage};
+pub use binaryllm_formats::{config, data, kinds, qrels, stage};
 pub use eval::report;
 pub use ops::{EncodeRequest, ExportRequest, SearchRequest, encode, export, search};
 

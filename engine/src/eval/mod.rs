@@ -6,6 +6,7 @@
 //! computed in parallel but reduced in query order, and the pair sample has its own seed.
 
 pub mod codes;
+pub mod judged;
 pub mod metrics;
 pub mod recommend;
 pub mod report;
