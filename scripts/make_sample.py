@@ -7,6 +7,11 @@ WordNet, so a prefix is a uniform random subset), stored as float16 to keep the 
 with their labels and the exact float top-100 ground truth recomputed on the subset (inner
 products in float64 of the stored float16 values, ties to the smaller base row).
 
+The judged task: the "reverse dictionary" lemma queries (`wordnet_minilm_lemmaq.npy`) whose one
+relevant gloss (`wordnet_minilm_lemmaq_target.npy`) is among the sample's base rows, in their
+order, as float16 (`..._lemmaq.npy`), with their relevance judgments as TREC qrels
+(`..._lemmaq.qrels`: `q<i> 0 d<base row> 1`, one line per query).
+
 Usage (from the repository root; needs numpy):
 
     python3 scripts/make_sample.py --src ../shared/data --out data/sample
@@ -73,6 +78,16 @@ def main():
         assert dev < 1e-3, "float16 rounding moved a norm by more than 1e-3"
     gt = exact_topk(queries, base, args.k)
 
+    lemmaq32 = np.load(src("lemmaq"))
+    target = np.load(src("lemmaq_target")).astype(np.int64)
+    judged_rows = np.flatnonzero(target < args.n_base)
+    lemmaq = lemmaq32[judged_rows].astype(np.float16)
+    judged_target = target[judged_rows]
+    print(f"judged lemma queries with their gloss in the sample: {len(judged_rows)} of {len(target)}")
+    dev = np.abs(np.linalg.norm(lemmaq.astype(np.float64), axis=1) - 1.0).max()
+    print(f"lemmaq: max |norm - 1| after float16 = {dev:.2e}")
+    assert dev < 1e-3, "float16 rounding moved a norm by more than 1e-3"
+
     os.makedirs(args.out, exist_ok=True)
     files = {
         "base": (base, "float16 [n_base, 384] embeddings (rows of wordnet_minilm_base.npy)"),
@@ -80,6 +95,7 @@ def main():
         "labels": (labels, "int32 [n_base] WordNet lexicographer-file class of each base row"),
         "query_labels": (qlabels, "int32 [n_queries] class of each query"),
         "gt100": (gt, "int32 [n_queries, 100] exact float top-100 base rows per query (float64 inner products of the stored float16 values, ties to the smaller row)"),
+        "lemmaq": (lemmaq, "float16 [n_judged, 384] lemma-list queries (rows of wordnet_minilm_lemmaq.npy whose target gloss is a sample base row, in order)"),
     }
     entries = {}
     for key, (arr, desc) in files.items():
@@ -93,6 +109,19 @@ def main():
             "description": desc,
         }
         print(f"wrote {path} {arr.shape} {arr.dtype} sha256={entries[key]['sha256']}")
+
+    qrels_path = os.path.join(args.out, f"{PREFIX}_lemmaq.qrels")
+    with open(qrels_path, "w") as f:
+        for i, t in enumerate(judged_target):
+            f.write(f"q{i} 0 d{t} 1\n")
+    entries["lemmaq_qrels"] = {
+        "file": os.path.basename(qrels_path),
+        "format": "TREC qrels: qid iter docid rel; q<i> is row i of the lemmaq file, d<r> base row r",
+        "judgments": int(len(judged_target)),
+        "sha256": sha256(qrels_path),
+        "description": "the one relevant base row (the synset's gloss) of each judged lemma query",
+    }
+    print(f"wrote {qrels_path} ({len(judged_target)} judgments) sha256={entries['lemmaq_qrels']['sha256']}")
 
     src_meta = json.load(open(os.path.join(args.src, "wordnet_minilm_labels.json")))
     script = os.path.abspath(__file__)
@@ -109,9 +138,10 @@ def main():
             "dataset": "wordnet_minilm (see ../shared/data/README.md)",
             "files": {
                 f"wordnet_minilm_{n}.npy": sha256(src(n))
-                for n in ("base", "queries", "labels", "query_labels")
+                for n in ("base", "queries", "labels", "query_labels", "lemmaq", "lemmaq_target")
             },
             "rows": {"base": [0, args.n_base], "queries": [0, args.n_queries]},
+            "lemmaq_rows": [int(r) for r in judged_rows],
             "selection": "prefix of a numpy default_rng(0) permutation of WordNet synsets (uniform random subset)",
             "conversion": "float32 -> float16 (round to nearest even); no re-normalisation",
         },

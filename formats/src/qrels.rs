@@ -553,6 +553,26 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_sample_judged_task_loads_one_relevant_gloss_per_query() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample");
+        let rows = |f: &str| crate::data::read_matrix(&dir.join(f)).unwrap().rows;
+        let (nq, nb) = (
+            rows("wordnet_minilm_sample_lemmaq.npy"),
+            rows("wordnet_minilm_sample_base.npy"),
+        );
+        assert_eq!((nq, nb), (236, 5000));
+        let j = load(
+            &dir.join("wordnet_minilm_sample_lemmaq.qrels"),
+            &IdMap::numeric(Side::Query, nq),
+            &IdMap::numeric(Side::Document, nb),
+        )
+        .unwrap();
+        assert_eq!((j.format(), j.queries(), j.len()), (Format::Trec, 236, 236));
+        assert!((0..nq).all(|q| j.relevant(q) == 1));
+        assert_eq!(j.queries_without_relevant(), 0);
+    }
+
+    #[test]
     fn a_missing_file_is_an_io_error_naming_it() {
         let (q, d) = maps(1, 1);
         let e = load(Path::new("/nonexistent/qrels.txt"), &q, &d).unwrap_err();
