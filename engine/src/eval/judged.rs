@@ -199,4 +199,45 @@ mod tests {
         close(mean.p_10, 0.05);
         assert_eq!(JudgedMetrics::NAMES.len(), mean.values().len());
     }
+
+    /// Equal to ir-measures (scripts/golden/make_judged_golden.py) to 1e-9, per query, on the
+    /// sample's judged task ranked by exact float search and on a graded seeded case.
+    #[test]
+    fn equal_to_ir_measures_on_the_golden_cases() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/judged-v1.json");
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for (name, case) in doc["cases"].as_object().unwrap() {
+            let ranking: Vec<Vec<u32>> = serde_json::from_value(case["ranking"].clone()).unwrap();
+            let lines: Vec<(u64, u64, i64)> =
+                serde_json::from_value(case["qrels"].clone()).unwrap();
+            let text: String = lines
+                .iter()
+                .map(|(q, d, r)| format!("{q} 0 {d} {r}\n"))
+                .collect();
+            let nd = 1 + lines.iter().map(|l| l.1).max().unwrap() as usize;
+            let nd = nd.max(1 + ranking.iter().flatten().copied().max().unwrap() as usize);
+            let j = qrels(&text, ranking.len(), nd);
+            let per: Vec<JudgedMetrics> = (0..ranking.len())
+                .map(|q| JudgedMetrics::of(&j, q, &ranking[q]))
+                .collect();
+            for (m, metric) in JudgedMetrics::NAMES.iter().enumerate() {
+                let want: Vec<f64> =
+                    serde_json::from_value(case["per_query"][metric].clone()).unwrap();
+                for (q, w) in want.iter().enumerate() {
+                    let got = per[q].values()[m];
+                    assert!(
+                        (got - w).abs() < 1e-9,
+                        "{name} {metric} query {q}: {got} vs {w}"
+                    );
+                }
+                let mean = JudgedMetrics::mean(&per).values()[m];
+                let want_mean = case["mean"][metric].as_f64().unwrap();
+                assert!(
+                    (mean - want_mean).abs() < 1e-9,
+                    "{name} {metric}: {mean} vs {want_mean}"
+                );
+            }
+        }
+    }
 }
