@@ -307,7 +307,6 @@ impl Target {
         shape: impl Into<String>,
         write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> Result<Value>,
     ) -> Result<Written> {
-        use std::io::Write as _;
         let created = create_parents(&self.path)?;
         let (mut failure, mut sidecar) = (None, None);
         let written = data::atomic_write(&self.path, |w| match write(w) {
@@ -333,16 +332,31 @@ impl Target {
             return Err(failure.unwrap_or_else(|| anyhow::Error::new(e).context(Stage::Output)));
         }
         let bytes = fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        let what = what.into();
+        self.sidecar_then_written(&sidecar.unwrap_or_default(), bytes, &created, what, shape)
+    }
+
+    /// Writes the sidecar `doc` of the file now at [`path`](Self::path) (`bytes` long) and
+    /// returns the `wrote` line; when the sidecar cannot be written, the file and the parents
+    /// in `created` are removed.
+    fn sidecar_then_written(
+        self,
+        doc: &Value,
+        bytes: u64,
+        created: &[PathBuf],
+        what: String,
+        shape: impl Into<String>,
+    ) -> Result<Written> {
         let side = sidecar_path(&self.path);
-        let text = serde_json::to_string_pretty(&sidecar.unwrap_or_default())? + "\n";
+        let text = serde_json::to_string_pretty(doc)? + "\n";
         if let Err(e) = data::atomic_write(&side, |w| w.write_all(text.as_bytes())) {
             let _ = fs::remove_file(&self.path);
-            remove_empty(&created);
+            remove_empty(created);
             return Err(e).context(Stage::Output);
         }
         Ok(Written {
             path: self.path,
-            what: what.into(),
+            what,
             details: format!("{}, {} bytes", shape.into(), thousands(bytes)),
             sidecar: Some(side),
             notices: self.notices,
@@ -357,25 +371,12 @@ impl Target {
         what: impl Into<String>,
         shape: impl Into<String>,
     ) -> Result<Written> {
-        use std::io::Write as _;
         let bytes = fs::metadata(&self.path)
             .with_context(|| format!("{}: {}", Stage::Output, self.path.display()))?
             .len();
         let sha = data::sha256_file(&self.path).context(Stage::Output)?;
-        let side = sidecar_path(&self.path);
         let doc = output_sidecar(&self.path, bytes, &sha);
-        let text = serde_json::to_string_pretty(&doc)? + "\n";
-        if let Err(e) = data::atomic_write(&side, |w| w.write_all(text.as_bytes())) {
-            let _ = fs::remove_file(&self.path);
-            return Err(e).context(Stage::Output);
-        }
-        Ok(Written {
-            path: self.path,
-            what: what.into(),
-            details: format!("{}, {} bytes", shape.into(), thousands(bytes)),
-            sidecar: Some(side),
-            notices: self.notices,
-        })
+        self.sidecar_then_written(&doc, bytes, &[], what.into(), shape)
     }
 }
 

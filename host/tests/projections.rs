@@ -585,7 +585,7 @@ fn golden_codes_for_every_kind() {
             binaryllm_core::ByteOrder::Lsb,
         ));
     }
-    if std::env::var_os("BINARYLLM_BLESS").is_some() {
+    if std::env::var_os("BINARYLLM_BLESS").is_some_and(|v| v == "1") {
         fs::write(&golden, got.concat()).unwrap();
     }
     let want = fs::read(&golden).unwrap();
