@@ -186,10 +186,39 @@ pub struct DatasetSpec {
     /// Skip the spot-check of the ground-truth file against an exact search (`--trust-gt`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub trust_gt: bool,
+    /// Relevance judgments of `queries` over the base rows (TREC or BEIR qrels; `eval
+    /// --qrels`): the queries become the judged set. Replaces a catalog entry's judged set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qrels: Option<PathBuf>,
+    /// The ids of the base rows in row order (one per line), for qrels whose document ids are
+    /// not row numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_ids: Option<PathBuf>,
+    /// The ids of the query rows in row order, for `qrels` whose query ids are not row numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_ids: Option<PathBuf>,
+    /// A judged query set beside the queries (`[dataset.judged]`); replaces a catalog entry's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged: Option<JudgedSpec>,
     /// The files came from `--base`/`--queries` flags, not from the config (for messages;
     /// never read from or written to a config).
     #[serde(skip)]
     pub from_command_line: bool,
+}
+
+/// `[dataset.judged]`: a query set with relevance judgments over the base rows, evaluated
+/// beside the data set's queries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JudgedSpec {
+    /// The judged queries (`.npy` or `.fvecs`, the base's dimensions).
+    pub queries: PathBuf,
+    /// Their judgments (TREC or BEIR qrels).
+    pub qrels: PathBuf,
+    /// The ids of the judged queries in row order, for qrels whose query ids are not row
+    /// numbers (document ids map through `[dataset] base_ids`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_ids: Option<PathBuf>,
 }
 
 /// One `[[projection]]` entry.
@@ -323,6 +352,43 @@ impl MetricsSpec {
         keys
     }
 
+    /// The judged-retrieval modes of a run: `hamming`, then `rerank/x<m>` and
+    /// `asym_rerank/x<m>` for each oversample factor.
+    pub fn judged_modes(&self) -> Vec<String> {
+        let mut modes = vec!["hamming".to_string()];
+        modes.extend(
+            self.rerank_oversample
+                .iter()
+                .map(|m| format!("rerank/x{m}")),
+        );
+        modes.extend(
+            self.rerank_oversample
+                .iter()
+                .map(|m| format!("asym_rerank/x{m}")),
+        );
+        modes
+    }
+
+    /// Every judged summary key, in output order: for each mode, each of [`JUDGED_METRICS`] as
+    /// `<metric>/judged`, `<metric>/retained` and `<metric>/noninferior`, followed by
+    /// `/<mode>` except for `hamming` (`ndcg@10/retained`, `ndcg@10/retained/rerank/x5`).
+    pub fn judged_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        for mode in self.judged_modes() {
+            let suffix = if mode == "hamming" {
+                String::new()
+            } else {
+                format!("/{mode}")
+            };
+            for what in ["judged", "retained", "noninferior"] {
+                for m in JUDGED_METRICS {
+                    keys.push(format!("{m}/{what}{suffix}"));
+                }
+            }
+        }
+        keys
+    }
+
     /// The deepest Hamming list any metric needs.
     pub fn hamming_depth(&self) -> usize {
         let rr = self.rerank_oversample.iter().max().copied().unwrap_or(1) * self.k;
@@ -336,6 +402,9 @@ impl MetricsSpec {
         rk.max(self.k).max(self.candidates).max(self.knn_k)
     }
 }
+
+/// The judged-retrieval metrics (relevance judgments), as results and criteria name them.
+pub const JUDGED_METRICS: [&str; 5] = ["ndcg@10", "mrr@10", "map@100", "recall@100", "p@10"];
 
 /// How a criterion compares the metric with its threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -483,6 +552,8 @@ pub struct OutputSpec {
     pub png: bool,
     /// Write `report.html`.
     pub report: bool,
+    /// Which runs get TREC run files under `trec/` (with a judged query set).
+    pub trec_runs: TrecRuns,
 }
 
 impl Default for OutputSpec {
@@ -492,8 +563,24 @@ impl Default for OutputSpec {
             plots: true,
             png: true,
             report: true,
+            trec_runs: TrecRuns::First,
         }
     }
+}
+
+/// `[output] trec_runs`: which runs get TREC run files (the float baseline always does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrecRuns {
+    /// Every (projection, bits, seed, mode).
+    All,
+    /// Every (projection, seed, mode) at the widest width run.
+    Widest,
+    /// Every (projection, mode) at the widest width run and the first seed (the default: a
+    /// run file of the sample is about 1 MB).
+    First,
+    /// The float baseline only.
+    None,
 }
 
 /// An evaluation config (one TOML file).
@@ -810,6 +897,12 @@ pub struct Overrides {
     pub threads: Option<usize>,
     /// `--trust-gt`.
     pub trust_gt: bool,
+    /// `--qrels` (absolute, or relative to the working directory).
+    pub qrels: Option<PathBuf>,
+    /// `--base-ids`.
+    pub base_ids: Option<PathBuf>,
+    /// `--query-ids`.
+    pub query_ids: Option<PathBuf>,
 }
 
 impl Overrides {
@@ -832,6 +925,22 @@ impl Overrides {
         }
         if self.trust_gt {
             config.dataset.trust_gt = true;
+        }
+        self.apply_judged(config);
+    }
+
+    /// Applies `--qrels`, `--base-ids` and `--query-ids` (`--qrels` replaces a
+    /// `[dataset.judged]` set).
+    pub fn apply_judged(&self, config: &mut Config) {
+        if let Some(q) = &self.qrels {
+            config.dataset.qrels = Some(q.clone());
+            config.dataset.judged = None;
+        }
+        if let Some(b) = &self.base_ids {
+            config.dataset.base_ids = Some(b.clone());
+        }
+        if let Some(q) = &self.query_ids {
+            config.dataset.query_ids = Some(q.clone());
         }
     }
 }
@@ -1108,7 +1217,8 @@ fn check_criteria(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigEr
         fail(loaded, key, flag, kind, message)
     };
     let m = &c.metrics;
-    let keys = m.metric_keys();
+    let mut keys = m.metric_keys();
+    keys.extend(m.judged_keys());
     for (i, cr) in c.h1.criteria.iter().enumerate() {
         // With `--k` the metric names change; criteria on other names become "not evaluated"
         // verdicts (with a warning) instead of errors.
@@ -1118,9 +1228,10 @@ fn check_criteria(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigEr
                 None,
                 InvalidValue,
                 format!(
-                    "unknown metric `{}` (this config produces: {})",
+                    "unknown metric `{}` (this config produces: {}; with judgments also <metric>/judged, <metric>/retained and <metric>/noninferior for {}, each optionally followed by /rerank/x<m> or /asym_rerank/x<m>)",
                     cr.metric,
-                    keys.join(", ")
+                    m.metric_keys().join(", "),
+                    JUDGED_METRICS.join(", ")
                 ),
             ));
         }
@@ -1184,6 +1295,7 @@ fn check_dataset(loaded: &LoadedConfig) -> Result<(), ConfigError> {
         }
         _ => {}
     }
+    check_judged(loaded)?;
     if let Some(names) = &d.label_names {
         if d.id.is_some() {
             return Err(err(
@@ -1201,6 +1313,34 @@ fn check_dataset(loaded: &LoadedConfig) -> Result<(), ConfigError> {
                 "needs at least one name and a `base_labels` or `query_labels` file to name".into(),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Checks the judgment keys of `[dataset]`: `qrels` or `[dataset.judged]` (not both), and the
+/// ids files only beside what they map.
+fn check_judged(loaded: &LoadedConfig) -> Result<(), ConfigError> {
+    use ConfigErrorKind::InvalidValue;
+    let d = &loaded.config.dataset;
+    let flag = d.from_command_line.then_some("--qrels");
+    let err = |key: &str, message: &str| fail(loaded, key, flag, InvalidValue, message.into());
+    if d.qrels.is_some() && d.judged.is_some() {
+        return Err(err(
+            "dataset.qrels",
+            "give `qrels` (judgments of the queries) or a [dataset.judged] query set, not both",
+        ));
+    }
+    if d.query_ids.is_some() && d.qrels.is_none() {
+        return Err(err(
+            "dataset.query_ids",
+            "`query_ids` maps the query ids of `qrels`, which is not given (a [dataset.judged] set has its own `query_ids`)",
+        ));
+    }
+    if d.base_ids.is_some() && d.qrels.is_none() && d.judged.is_none() && d.id.is_none() {
+        return Err(err(
+            "dataset.base_ids",
+            "`base_ids` maps the document ids of judgments, but neither `qrels` nor [dataset.judged] is given",
+        ));
     }
     Ok(())
 }

@@ -26,9 +26,9 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     /// A query id (`qid`, `query-id`).
-    Query,
+    Query = 0,
     /// A document id (`docid`, `corpus-id`).
-    Document,
+    Document = 1,
 }
 
 impl fmt::Display for Side {
@@ -138,6 +138,26 @@ pub enum QrelsError {
         /// Rows of the matrix.
         rows: usize,
     },
+    /// Numeric ids of one side written in two forms (`d3` and `3`, or `d3` and `x4`): a run
+    /// file could not name the rows the way the file does.
+    #[error(
+        "{}:{line}: {side} id `{id}` is written unlike the {side} id `{first_id}` of line {first} (the numeric ids of one side need one form, so a run file can name rows as this file does)",
+        path.display()
+    )]
+    MixedIds {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the id in the second form.
+        line: usize,
+        /// Query or document.
+        side: Side,
+        /// The id in the second form.
+        id: String,
+        /// The first id of that side.
+        first_id: String,
+        /// Its line.
+        first: usize,
+    },
     /// No judgment in the file.
     #[error("{}: no judgments", path.display())]
     Empty {
@@ -151,8 +171,16 @@ pub enum QrelsError {
 pub struct IdMap {
     side: Side,
     rows: usize,
-    /// From an ids file: the file and id → row.
-    listed: Option<(PathBuf, HashMap<String, usize>)>,
+    /// From an ids file: the file, id → row, and the ids in row order.
+    listed: Option<Listed>,
+}
+
+/// The ids of an ids file.
+#[derive(Clone, Debug)]
+struct Listed {
+    path: PathBuf,
+    rows: HashMap<String, usize>,
+    ids: Vec<String>,
 }
 
 impl IdMap {
@@ -170,6 +198,7 @@ impl IdMap {
     pub fn from_file(path: &Path, side: Side, rows: usize) -> Result<Self, QrelsError> {
         let text = read(path)?;
         let mut ids = HashMap::new();
+        let mut names = Vec::new();
         let mut first_line = HashMap::new();
         for (i, raw) in text.lines().enumerate() {
             let id = raw.trim();
@@ -190,6 +219,7 @@ impl IdMap {
             }
             first_line.insert(id.to_string(), i + 1);
             ids.insert(id.to_string(), ids.len());
+            names.push(id.to_string());
         }
         if ids.len() != rows {
             return Err(QrelsError::IdCount {
@@ -202,12 +232,22 @@ impl IdMap {
         Ok(Self {
             side,
             rows,
-            listed: Some((path.to_path_buf(), ids)),
+            listed: Some(Listed {
+                path: path.to_path_buf(),
+                rows: ids,
+                ids: names,
+            }),
         })
     }
 
-    /// The row of `id` (from `path` line `line`, for errors).
-    fn row(&self, id: &str, path: &Path, line: usize) -> Result<usize, QrelsError> {
+    /// The row of `id` (from `path` line `line`, for errors) and, for a numeric id, its
+    /// letter (`Some(None)` for none; `None` for an id of an ids file).
+    fn row(
+        &self,
+        id: &str,
+        path: &Path,
+        line: usize,
+    ) -> Result<(usize, Option<Option<char>>), QrelsError> {
         let unknown = |why: String| QrelsError::UnknownId {
             path: path.to_path_buf(),
             line,
@@ -215,15 +255,16 @@ impl IdMap {
             id: id.to_string(),
             why,
         };
-        if let Some((file, ids)) = &self.listed {
-            return ids
+        if let Some(l) = &self.listed {
+            return l
+                .rows
                 .get(id)
-                .copied()
-                .ok_or_else(|| unknown(format!("not in {}", file.display())));
+                .map(|&r| (r, None))
+                .ok_or_else(|| unknown(format!("not in {}", l.path.display())));
         }
-        let digits = match id.as_bytes().first() {
-            Some(c) if c.is_ascii_alphabetic() => &id[1..],
-            _ => id,
+        let (letter, digits) = match id.chars().next() {
+            Some(c) if c.is_ascii_alphabetic() => (Some(c), &id[1..]),
+            _ => (None, id),
         };
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             let key = match self.side {
@@ -245,18 +286,20 @@ impl IdMap {
                 rows: self.rows,
             });
         }
-        Ok(row as usize)
+        Ok((row as usize, Some(letter)))
     }
 
     /// The id of `row` as a file would write it (the ids file's, else the row number).
     pub fn id_of(&self, row: usize) -> String {
         match &self.listed {
-            Some((_, ids)) => ids
-                .iter()
-                .find(|&(_, &r)| r == row)
-                .map_or_else(|| row.to_string(), |(id, _)| id.clone()),
+            Some(l) => l.ids.get(row).cloned().unwrap_or_else(|| row.to_string()),
             None => row.to_string(),
         }
+    }
+
+    /// The side these ids name.
+    pub fn side(&self) -> Side {
+        self.side
     }
 }
 
@@ -265,6 +308,9 @@ impl IdMap {
 pub struct Qrels {
     format: Format,
     by_query: Vec<Vec<(u32, i32)>>,
+    /// The letter before the row number of numeric query and document ids (`q3`, `d12`), as
+    /// the file wrote them; `None` for plain numbers or ids from an ids file.
+    letters: [Option<char>; 2],
 }
 
 impl Qrels {
@@ -304,6 +350,19 @@ impl Qrels {
     /// All judgments.
     pub fn len(&self) -> usize {
         self.by_query.iter().map(Vec::len).sum()
+    }
+
+    /// The id of row `row` of `map`'s side as this file writes it: the ids file's id, else
+    /// the row number after the letter the file used (`d12`), so a run file written with these
+    /// ids matches the qrels in trec_eval, ranx or ir-measures.
+    pub fn id(&self, map: &IdMap, row: usize) -> String {
+        if map.listed.is_some() {
+            return map.id_of(row);
+        }
+        match self.letters[map.side as usize] {
+            Some(c) => format!("{c}{row}"),
+            None => row.to_string(),
+        }
     }
 
     /// Never true for a loaded file ([`QrelsError::Empty`]).
@@ -354,18 +413,20 @@ pub fn parse(path: &Path, text: &str, queries: &IdMap, docs: &IdMap) -> Result<Q
         }
     };
     let mut by_query: Vec<Vec<(u32, i32, usize)>> = vec![Vec::new(); queries.rows];
-    let mut any = false;
+    let mut forms = [Forms::default(), Forms::default()];
     for (line, l) in lines {
         let (qid, docid, rel) = fields(format, l).map_err(|detail| QrelsError::Syntax {
             path: path.to_path_buf(),
             line,
             detail,
         })?;
-        let q = queries.row(qid, path, line)?;
-        let d = docs.row(docid, path, line)?;
+        let (q, q_letter) = queries.row(qid, path, line)?;
+        let (d, d_letter) = docs.row(docid, path, line)?;
+        forms[0].see(Side::Query, qid, q_letter, path, line)?;
+        forms[1].see(Side::Document, docid, d_letter, path, line)?;
         by_query[q].push((d as u32, rel, line));
-        any = true;
     }
+    let any = forms[0].first.is_some();
     if !any {
         return Err(QrelsError::Empty {
             path: path.to_path_buf(),
@@ -398,7 +459,48 @@ pub fn parse(path: &Path, text: &str, queries: &IdMap, docs: &IdMap) -> Result<Q
     Ok(Qrels {
         format,
         by_query: out,
+        letters: [forms[0].letter(), forms[1].letter()],
     })
+}
+
+/// The form of the numeric ids of one side seen so far.
+#[derive(Default)]
+struct Forms {
+    /// The first id, its line and its letter (`None` for an id of an ids file).
+    first: Option<(String, usize, Option<Option<char>>)>,
+}
+
+impl Forms {
+    /// Records `id` (of `line`, numeric with `letter`), which must have the first id's form.
+    fn see(
+        &mut self,
+        side: Side,
+        id: &str,
+        letter: Option<Option<char>>,
+        path: &Path,
+        line: usize,
+    ) -> Result<(), QrelsError> {
+        let Some((first_id, first, first_letter)) = &self.first else {
+            self.first = Some((id.to_string(), line, letter));
+            return Ok(());
+        };
+        if letter.is_none() || letter == *first_letter {
+            return Ok(());
+        }
+        Err(QrelsError::MixedIds {
+            path: path.to_path_buf(),
+            line,
+            side,
+            id: id.to_string(),
+            first_id: first_id.clone(),
+            first: *first,
+        })
+    }
+
+    /// The letter of the numeric ids (none for plain numbers or an ids file).
+    fn letter(&self) -> Option<char> {
+        self.first.as_ref().and_then(|f| f.2.flatten())
+    }
 }
 
 /// `(qid, docid, rel)` of one line.
@@ -450,8 +552,8 @@ mod tests {
     #[test]
     fn trec_and_beir_give_the_same_judgments() {
         let (q, d) = maps(3, 10);
-        let trec = "0 0 d3 2\nq0 0 1 0\n\n1 Q0 9 1\n2 0 d4 -1\n";
-        let beir = "query-id\tcorpus-id\tscore\nq0\t3\t2\n0\td1\t0\n1\t9\t1\n2\t4\t-1\n";
+        let trec = "q0 0 d3 2\nq0 0 d1 0\n\nq1 Q0 d9 1\nq2 0 d4 -1\n";
+        let beir = "query-id\tcorpus-id\tscore\n0\t3\t2\n0\t1\t0\n1\t9\t1\n2\t4\t-1\n";
         let a = parse(p(), trec, &q, &d).unwrap();
         let b = parse(p(), beir, &q, &d).unwrap();
         assert_eq!((a.format(), b.format()), (Format::Trec, Format::Beir));
@@ -461,6 +563,9 @@ mod tests {
         assert_eq!((a.relevant(0), a.relevant(2)), (1, 0));
         assert_eq!(a.queries_without_relevant(), 1);
         assert_eq!(a.len(), 4);
+        // Run files name rows the way each file does.
+        assert_eq!((a.id(&q, 2), a.id(&d, 7)), ("q2".into(), "d7".into()));
+        assert_eq!((b.id(&q, 2), b.id(&d, 7)), ("2".into(), "7".into()));
     }
 
     #[test]
@@ -473,6 +578,7 @@ mod tests {
         let q = IdMap::from_file(&qf, Side::Query, 2).unwrap();
         let d = IdMap::from_file(&df, Side::Document, 3).unwrap();
         let r = parse(p(), "beta 0 doc-z 1\nalpha 0 doc-x 3\n", &q, &d).unwrap();
+        assert_eq!((r.id(&q, 1), r.id(&d, 2)), ("beta".into(), "doc-z".into()));
         assert_eq!(r.judgments(0), &[(0, 3)]);
         assert_eq!(r.judgments(1), &[(2, 1)]);
         let e = parse(p(), "beta 0 doc-w 1\nalpha 0 doc-x 3\n", &q, &d).unwrap_err();
@@ -528,12 +634,20 @@ mod tests {
                 "q.txt:2: query id `q2` is row 2, but there are 2 query rows",
             ),
             (
-                "0 0 1 1\n1 0 2 1\n\n0 0 d1 0\n",
+                "0 0 1 1\n1 0 2 1\n\n0 0 1 0\n",
                 "q.txt:4: a judgment of query `0` document `1` again (first at line 1)",
             ),
             (
                 "0 0 1 1\n",
                 "q.txt: query row 1 (id `1`) has no judgment; every query of a judged set needs at least one (rel <= 0 counts)",
+            ),
+            (
+                "q0 0 d1 1\nq1 0 2 1\n",
+                "q.txt:2: document id `2` is written unlike the document id `d1` of line 1 (the numeric ids of one side need one form, so a run file can name rows as this file does)",
+            ),
+            (
+                "0 0 1 1\nq1 0 2 1\n",
+                "q.txt:2: query id `q1` is written unlike the query id `0` of line 1 (the numeric ids of one side need one form, so a run file can name rows as this file does)",
             ),
             ("\n\n", "q.txt: no judgments"),
             ("query-id\tcorpus-id\tscore\n", "q.txt: no judgments"),

@@ -2,6 +2,7 @@
 //! normalisation policy, and the seeded synthetic generators.
 
 pub mod groundtruth;
+pub mod judged;
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,10 @@ pub struct Files {
     pub query_labels: Option<FileRef>,
     /// Exact float top-k ids.
     pub gt: Option<FileRef>,
+    /// A judged query set: its queries (with `judged_qrels`).
+    pub judged_queries: Option<FileRef>,
+    /// The judgments of `judged_queries` over the base rows (TREC or BEIR qrels).
+    pub judged_qrels: Option<FileRef>,
 }
 
 /// One catalog entry.
@@ -179,6 +184,8 @@ pub struct Dataset {
     pub sha256: String,
     /// Normalisation applied.
     pub normalization: Normalization,
+    /// The judged query set, if any.
+    pub judged: Option<judged::JudgedTask>,
 }
 
 /// Tolerance of the `require` policy on `| ‖x‖₂ − 1 |`.
@@ -257,10 +264,12 @@ struct Sources {
 
 /// Loads the data set of `spec` (relative paths against `base_dir`).
 pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Dataset> {
-    match &spec.id {
+    let mut ds = match &spec.id {
         Some(id) => load_catalog(id, spec, catalog),
         None => load_given(spec, base_dir),
-    }
+    }?;
+    ds.judged = judged::load(spec, base_dir, catalog, &ds)?;
+    Ok(ds)
 }
 
 /// The catalog entry `id` (synthetic, or files in the repository or the data directory), with
@@ -505,6 +514,7 @@ fn load_files(id: &str, encoder: &str, src: &Sources, policy: Normalization) -> 
         files,
         sha256: digest,
         normalization: policy,
+        judged: None,
     })
 }
 
@@ -737,6 +747,7 @@ pub fn synthetic(
         label_names: None,
         gt: None,
         files: vec![],
+        judged: None,
         sha256: data::sha256_bytes(&bytes),
         normalization: policy,
     })

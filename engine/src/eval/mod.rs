@@ -24,10 +24,12 @@ use binaryllm_core::CodeLayout;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Criterion, CriterionBits, MetricsSpec, ValidConfig};
+use crate::config::{self, Config, Criterion, CriterionBits, MetricsSpec, ValidConfig};
 use crate::dataset::groundtruth::{self, dot64};
+use crate::dataset::judged::JudgedTask;
 use crate::dataset::{Dataset, Neighbors};
 use crate::engine::{self, CodeMatrix, asym::AsymScorer};
+use crate::eval::judged::runs::{JudgedFloat, JudgedSummary, RunJudged};
 use crate::eval::metrics::Calibration;
 use crate::eval::recommend::Recommendation;
 use crate::eval::run::RunContext;
@@ -181,6 +183,9 @@ pub struct Run {
     /// Up to 1,000 (float cosine, Hamming-estimated cosine) pairs for the scatter plot.
     #[serde(skip)]
     pub scatter: Vec<(f64, f64)>,
+    /// Judged retrieval (with a judged query set).
+    #[serde(skip)]
+    pub judged: Option<RunJudged>,
 }
 
 impl Run {
@@ -321,6 +326,10 @@ pub struct Evaluation {
     pub timings: Timings,
     /// The precomputed base codes evaluated (`eval --codes`), if any.
     pub base_codes: Option<crate::engine::sidecar::FileRef>,
+    /// The float baseline of the judged query set, if the data set has one.
+    pub judged_float: Option<JudgedFloat>,
+    /// Judged summaries per (projection, bits, mode, metric).
+    pub judged_summary: Vec<JudgedSummary>,
 }
 
 impl Evaluation {
@@ -613,6 +622,8 @@ fn evaluate_inner(
         threads,
         reporter,
         base,
+        judged: pre.judged.as_ref(),
+        widest: widths.last().copied().unwrap_or(0),
     };
     let mut done = cx.run_all(&plans)?;
     sort_runs(config, &mut done.runs);
@@ -645,6 +656,8 @@ fn evaluate_inner(
         threads,
         timings,
         base_codes: None,
+        judged_float: pre.judged,
+        judged_summary: c.judged_summary,
     })
 }
 
@@ -656,6 +669,7 @@ struct Prepared {
     gt_check_s: f64,
     float: FloatSide,
     float_side_s: f64,
+    judged: Option<JudgedFloat>,
 }
 
 /// Clamps the depths, spot-checks the ground-truth file and computes the float side; every
@@ -684,6 +698,10 @@ fn prepare(
     ));
     let nwarn = warnings.len();
     let float = float_side(ds, m, &depths, threads, warnings);
+    let judged = ds
+        .judged
+        .as_ref()
+        .map(|task| judged_float(ds, task, m.pair_seed, threads, reporter, warnings));
     for w in &warnings[nwarn..] {
         reporter.warn(w);
     }
@@ -693,7 +711,39 @@ fn prepare(
         gt_check_s,
         float,
         float_side_s: secs(t),
+        judged,
     })
+}
+
+/// The float baseline of the judged set `task` (reported), with a warning when some of its
+/// queries have no relevant document.
+fn judged_float(
+    ds: &Dataset,
+    task: &JudgedTask,
+    seed: u64,
+    threads: usize,
+    reporter: &dyn Progress,
+    warnings: &mut Vec<String>,
+) -> JudgedFloat {
+    let f = JudgedFloat::of(ds, task, seed, threads);
+    let q = &task.qrels;
+    reporter.stage(&format!(
+        "judged: {} queries ({}), {} judgments; float nDCG@10 {:.4}, MRR@10 {:.4}",
+        q.queries(),
+        task.source,
+        q.len(),
+        f.mean.ndcg_10,
+        f.mean.mrr_10
+    ));
+    let none = q.queries_without_relevant();
+    if none > 0 {
+        warnings.push(format!(
+            "{none} of {} judged queries in {} have no relevant document (rel > 0): every metric scores them 0 (the trec_eval / ir-measures convention)",
+            q.queries(),
+            task.qrels_file()
+        ));
+    }
+    f
 }
 
 /// Orders the runs by projection (config order), bits ascending, seed (config order).
@@ -715,6 +765,7 @@ fn sort_runs(config: &Config, runs: &mut [Run]) {
 /// What an evaluation concludes from its runs.
 struct Conclusions {
     summary: Vec<SummaryRow>,
+    judged_summary: Vec<JudgedSummary>,
     verdicts: Vec<Verdict>,
     unreachable: Option<String>,
     cost: Vec<Cost>,
@@ -730,7 +781,7 @@ fn conclude(
     warnings: &mut Vec<String>,
 ) -> Conclusions {
     let config = cx.config;
-    let summary = summarize_runs(config, widths, runs);
+    let (summary, judged_summary) = summarize_runs(config, widths, runs, cx.judged);
     let nwarn = warnings.len();
     warnings.extend(null_metric_warnings(config, runs));
     let widest = widths.last().copied().unwrap_or(0);
@@ -752,6 +803,7 @@ fn conclude(
     let recommendation = recommend::recommend(config, widths, &summary, &cost);
     Conclusions {
         summary,
+        judged_summary,
         verdicts,
         unreachable,
         cost,
@@ -897,9 +949,17 @@ fn file_of(ds: &Dataset, role: &str) -> String {
         .unwrap_or_else(|| format!("{} ({role})", ds.id))
 }
 
-fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<SummaryRow> {
+/// The summary rows of every (projection, bits, metric) — the judged keys after the others of
+/// each (projection, bits) — and the judged summaries.
+fn summarize_runs(
+    config: &Config,
+    widths: &[usize],
+    runs: &[Run],
+    judged: Option<&JudgedFloat>,
+) -> (Vec<SummaryRow>, Vec<JudgedSummary>) {
     let keys = config.metrics.metric_keys();
     let mut out = Vec::new();
+    let mut judged_out = Vec::new();
     for p in &config.projections {
         for &bits in widths {
             let group: Vec<&Run> = runs
@@ -922,9 +982,37 @@ fn summarize_runs(config: &Config, widths: &[usize], runs: &[Run]) -> Vec<Summar
                     },
                 });
             }
+            if let Some(float) = judged {
+                let js: Vec<&RunJudged> = group.iter().filter_map(|r| r.judged.as_ref()).collect();
+                let rows = judged::runs::summarize(p.label(), bits, &js, float);
+                push_judged_rows(&rows, &mut out);
+                judged_out.extend(rows);
+            }
         }
     }
-    out
+    (out, judged_out)
+}
+
+/// The summary rows of the judged summaries `rows` (one mode after another; per mode the
+/// `judged`, `retained` and `noninferior` keys of every metric, as
+/// [`MetricsSpec::judged_keys`] orders them).
+fn push_judged_rows(rows: &[JudgedSummary], out: &mut Vec<SummaryRow>) {
+    for mode in rows.chunks(config::JUDGED_METRICS.len()) {
+        for what in ["judged", "retained", "noninferior"] {
+            for r in mode {
+                out.push(SummaryRow {
+                    projection: r.projection.clone(),
+                    bits: r.bits,
+                    metric: r.key(what),
+                    stats: match what {
+                        "judged" => r.judged,
+                        "retained" => r.retained,
+                        _ => r.relative,
+                    },
+                });
+            }
+        }
+    }
 }
 
 fn judge(
@@ -957,6 +1045,11 @@ fn judge(
                     warnings.push(format!("criterion {} {bits}: {reason}", c.metric));
                     (Outcome::Inconclusive, reason, None)
                 }
+                Some(r) if is_noninferiority(&c.metric) => {
+                    // A paired bootstrap interval over the queries: it exists with one seed.
+                    let o = stats::verdict_interval(&r.stats, c.comparison, c.threshold);
+                    (o, noninferiority_reason(c, &r.stats, o), Some(r.stats))
+                }
                 Some(r) => {
                     let o = stats::verdict(&r.stats, c.comparison, c.threshold);
                     (o, verdict_reason(c, &r.stats, o), Some(r.stats))
@@ -977,6 +1070,36 @@ fn judge(
             }
         })
         .collect()
+}
+
+/// Whether `metric` is a `<metric>/noninferior[/<mode>]` key.
+fn is_noninferiority(metric: &str) -> bool {
+    metric.split('/').nth(1) == Some("noninferior")
+}
+
+/// The reason of a non-inferiority verdict: the test, the margin and the interval.
+fn noninferiority_reason(c: &Criterion, s: &Summary, o: Outcome) -> String {
+    let mut parts = c.metric.splitn(3, '/');
+    let metric = parts.next().unwrap_or_default();
+    let mode = parts.nth(1).unwrap_or("hamming");
+    let test = format!(
+        "non-inferiority of {mode} {metric} to float: paired bootstrap 95% CI of (binary − float) / float over the judged queries, pooled over {} seed(s), is [{:.4}, {:.4}]",
+        s.n, s.ci95_low, s.ci95_high
+    );
+    let (op, t) = (c.comparison.symbol(), c.threshold);
+    let margin = if c.comparison == config::Comparison::Gt || c.comparison == config::Comparison::Ge
+    {
+        format!(" (margin δ = {:.4} of the float value)", -t)
+    } else {
+        String::new()
+    };
+    match o {
+        Outcome::Pass => format!("{test}: its lower bound is {op} {t}{margin}: non-inferior"),
+        Outcome::Fail => format!("{test}: the whole interval fails {op} {t}{margin}: inferior"),
+        Outcome::Inconclusive => {
+            format!("{test}: it straddles {t}{margin}: non-inferiority not shown")
+        }
+    }
 }
 
 fn verdict_reason(c: &Criterion, s: &Summary, o: Outcome) -> String {

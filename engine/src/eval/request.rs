@@ -106,6 +106,7 @@ fn files_spec(f: &DataFiles, trust_gt: bool) -> DatasetSpec {
         synthetic: None,
         trust_gt,
         from_command_line: true,
+        ..DatasetSpec::default()
     }
 }
 
@@ -114,10 +115,18 @@ fn files_spec(f: &DataFiles, trust_gt: bool) -> DatasetSpec {
 pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<ValidConfig> {
     let path = r.config.clone().unwrap_or_else(default_config_path);
     let mut loaded = config::load(&path).context(Stage::Config)?;
-    let o = &r.overrides;
+    // Files named on the command line are relative to the working directory, not the config.
+    let o = &Overrides {
+        qrels: r.overrides.qrels.as_deref().map(absolute),
+        base_ids: r.overrides.base_ids.as_deref().map(absolute),
+        query_ids: r.overrides.query_ids.as_deref().map(absolute),
+        ..r.overrides.clone()
+    };
     o.apply(&mut loaded.config);
     if let Some(f) = &r.files {
         loaded.config.dataset = files_spec(f, o.trust_gt);
+        // The judgment flags apply to the files of the command line too.
+        o.apply_judged(&mut loaded.config);
         if r.config.is_none() {
             loaded.config.name = "files".into();
             loaded.config.description = "ad-hoc data from the command line".into();

@@ -14,6 +14,8 @@ use rayon::prelude::*;
 use crate::config::{Config, ValidProjection};
 use crate::dataset::Dataset;
 use crate::engine::{self, CodeMatrix, KnnResult};
+use crate::eval::judged::runs::{JudgedFloat, RunInputs, RunJudged};
+use crate::eval::judged::trec;
 use crate::eval::metrics::{self, Calibration};
 use crate::eval::{
     AsymScorer, BaseCodes, Depths, FloatSide, Run, RunTimings, file_of, secs, truncate,
@@ -38,6 +40,10 @@ pub(crate) struct RunContext<'a> {
     pub reporter: &'a dyn Progress,
     /// Precomputed base codes (`eval --codes`), if any.
     pub base: Option<&'a BaseCodes>,
+    /// The float baseline of the judged set, if the data set has one.
+    pub judged: Option<&'a JudgedFloat>,
+    /// The widest width of the evaluation (which runs get TREC run files).
+    pub widest: usize,
 }
 
 /// The widths one config entry runs, grouped by the projector that serves them.
@@ -70,6 +76,8 @@ struct GroupInputs<'a> {
     query_codes: CodeMatrix,
     /// Query projections relative to the thresholds, `[queries × top]`.
     yq: Vec<f32>,
+    /// The judged queries' codes and projections, with a judged set.
+    judged: Option<(CodeMatrix, Vec<f32>)>,
     encode_s: f64,
 }
 
@@ -212,27 +220,23 @@ impl RunContext<'_> {
         };
         let codes = self.group_codes(spec_of_run, &ctx())?;
         let (proj, _) = codes.parts();
-        let query_codes = if self.base.is_some_and(|b| b.fused) {
-            proj.encode_fused(&ds.queries.data, self.threads)
-        } else {
-            proj.encode(&ds.queries.data, self.threads)
-        }
-        .with_context(|| format!("{}: query vectors ({})", ctx(), file_of(ds, "queries")))?;
-        let encode_s = secs(t);
+        let (query_codes, yq, mut project_s) = self
+            .queries_of(proj, &ds.queries, top)
+            .with_context(|| format!("{}: query vectors ({})", ctx(), file_of(ds, "queries")))?;
+        let encode_s = secs(t) - project_s;
+        // The judged queries' encoding counts as projection time, so the encode throughput
+        // stays that of base + queries.
         let t = Instant::now();
-        // The asymmetric scorer sees the query relative to the thresholds (y − t), so a
-        // learned centring applies to queries as to documents.
-        let mut yq = proj
-            .project(&ds.queries.data, self.threads)
-            .with_context(|| format!("{}: query projections", ctx()))?;
-        if let Some(th) = proj.thresholds() {
-            for row in yq.chunks_exact_mut(top) {
-                for (y, t) in row.iter_mut().zip(th) {
-                    *y -= t;
-                }
+        let judged = match (&ds.judged, self.judged) {
+            (Some(task), Some(_)) => {
+                let (c, y, _) = self
+                    .queries_of(proj, task.queries(ds), top)
+                    .with_context(|| format!("{}: judged queries ({})", ctx(), task.source))?;
+                Some((c, y))
             }
-        }
-        let project_s = secs(t);
+            _ => None,
+        };
+        project_s += secs(t);
         let g = GroupInputs {
             spec,
             seed,
@@ -240,9 +244,38 @@ impl RunContext<'_> {
             codes,
             query_codes,
             yq,
+            judged,
             encode_s,
         };
         Ok((g, project_s))
+    }
+
+    /// The codes of `queries` at width `top` and their projections relative to the thresholds
+    /// (the asymmetric scorer's input: a learned centring applies to queries as to
+    /// documents), with the seconds spent projecting.
+    fn queries_of(
+        &self,
+        proj: &Projector,
+        queries: &crate::data::Matrix,
+        top: usize,
+    ) -> Result<(CodeMatrix, Vec<f32>, f64)> {
+        let codes = if self.base.is_some_and(|b| b.fused) {
+            proj.encode_fused(&queries.data, self.threads)
+        } else {
+            proj.encode(&queries.data, self.threads)
+        }?;
+        let t = Instant::now();
+        let mut yq = proj
+            .project(&queries.data, self.threads)
+            .context("query projections")?;
+        if let Some(th) = proj.thresholds() {
+            for row in yq.chunks_exact_mut(top) {
+                for (y, t) in row.iter_mut().zip(th) {
+                    *y -= t;
+                }
+            }
+        }
+        Ok((codes, yq, secs(t)))
     }
 
     /// The precomputed base codes, else the projector of `spec` trained on the base set and
@@ -290,6 +323,7 @@ impl RunContext<'_> {
             f64::NAN
         };
         metrics_out.push(("knn_acc".into(), knn_acc));
+        let judged = self.judged_run(g, &db, bits)?;
         let metrics_s = secs(t);
         Ok(Run {
             projection: g.spec.label().to_string(),
@@ -300,7 +334,44 @@ impl RunContext<'_> {
             calibration: cal,
             timings: self.run_timings(g.encode_s, search_s, metrics_s),
             scatter: self.scatter(&est),
+            judged,
         })
+    }
+
+    /// The judged results of the run at `bits` of group `g` (base codes `db`), with a judged
+    /// set.
+    fn judged_run(
+        &self,
+        g: &GroupInputs<'_>,
+        db: &CodeMatrix,
+        bits: usize,
+    ) -> Result<Option<RunJudged>> {
+        let (Some(task), Some(float), Some((codes, yq))) =
+            (&self.ds.judged, self.judged, &g.judged)
+        else {
+            return Ok(None);
+        };
+        let qc = truncate(codes, bits)?;
+        let found = engine::knn(db, &qc, float.depth, self.threads)?;
+        let inputs = RunInputs {
+            ds: self.ds,
+            task,
+            db,
+            found: &found,
+            yq,
+            top: g.top,
+            bits,
+        };
+        let c = self.config;
+        let first_seed = c.seeds.first().copied().unwrap_or(g.seed);
+        let keep = trec::writes(c.output.trec_runs, bits, g.seed, self.widest, first_seed);
+        Ok(Some(RunJudged::of(
+            self.config,
+            self.depths.k,
+            &inputs,
+            float,
+            keep,
+        )))
     }
 
     /// Per query: recall@r…, k@cand, overlap, ndcg, rr, rerank…, asym…, knn hit.

@@ -86,7 +86,16 @@ pub enum Outcome {
 /// The verdict rule: `pass` when both CI ends satisfy `value <op> threshold`, `fail` when
 /// neither does, else `inconclusive`.
 pub fn verdict(s: &Summary, op: Comparison, threshold: f64) -> Outcome {
-    if s.n < 2 || !s.ci95_low.is_finite() || !s.ci95_high.is_finite() {
+    if s.n < 2 {
+        return Outcome::Inconclusive;
+    }
+    verdict_interval(s, op, threshold)
+}
+
+/// [`verdict`] for an interval that does not come from seeds (a bootstrap over queries): the
+/// same rule, whatever `s.n`.
+pub fn verdict_interval(s: &Summary, op: Comparison, threshold: f64) -> Outcome {
+    if !s.ci95_low.is_finite() || !s.ci95_high.is_finite() {
         return Outcome::Inconclusive;
     }
     match (

@@ -62,6 +62,21 @@ pub struct EvalArgs {
     /// within 1e-3), l2 (normalise every row) or none (use rows as they are).
     #[arg(long, value_parser = super::names::<Normalization>(Normalization::ALL.map(Normalization::name)), requires = "base")]
     pub normalization: Option<Normalization>,
+    /// Relevance judgments of the queries (TREC `qid iter docid rel` or BEIR
+    /// `query-id corpus-id score` TSV): adds judged metrics (nDCG@10, MRR@10, MAP@100,
+    /// Recall@100, P@10), float-retained shares and TREC run files; replaces a data set's own
+    /// judged query set. Ids are row numbers (optionally after one letter: d12, q3) unless
+    /// --base-ids / --query-ids map them.
+    #[arg(long, value_name = "FILE")]
+    pub qrels: Option<PathBuf>,
+    /// The ids of the base rows, one per line in row order (for judgments whose document ids
+    /// are not row numbers).
+    #[arg(long, value_name = "FILE")]
+    pub base_ids: Option<PathBuf>,
+    /// The ids of the query rows, one per line in row order (for --qrels whose query ids are
+    /// not row numbers).
+    #[arg(long, value_name = "FILE", requires = "qrels")]
+    pub query_ids: Option<PathBuf>,
     /// Use the ground-truth file (--gt, or the data set's) without spot-checking it against
     /// an exact search of 16 seeded queries (sets `[dataset] trust_gt`).
     #[arg(long)]
@@ -98,6 +113,9 @@ impl EvalArgs {
                 k: self.k,
                 threads: self.threads,
                 trust_gt: self.trust_gt,
+                qrels: self.qrels.clone(),
+                base_ids: self.base_ids.clone(),
+                query_ids: self.query_ids.clone(),
             },
             files,
             codes: self.codes.clone(),

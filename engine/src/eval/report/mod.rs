@@ -16,9 +16,10 @@ use serde_json::{Map, Value, json};
 
 use crate::data::{atomic_write, sha256_bytes};
 use crate::eval::Evaluation;
+use crate::eval::judged::runs as judged_runs;
 
-/// The version of `results.json` (`schemas/results-v1.schema.json`).
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of `results.json` (`schemas/results-v2.schema.json`; 2 added judged retrieval).
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub use crate::outfile::{RunDir, default_run_name, rfc3339};
 
@@ -116,7 +117,7 @@ pub fn results_json(
         .runs
         .iter()
         .map(|r| {
-            Ok(json!({
+            let mut v = json!({
                 "projection": r.projection,
                 "kind": r.kind,
                 "bits": r.bits,
@@ -124,7 +125,14 @@ pub fn results_json(
                 "metrics": metrics_map(&r.metrics),
                 "calibration": serde_json::to_value(&r.calibration.bins)?,
                 "timings": serde_json::to_value(&r.timings)?,
-            }))
+            });
+            if let Some(j) = &r.judged {
+                let [judged, retained, paired] = j.to_json()?;
+                v["judged"] = judged;
+                v["judged_retained"] = retained;
+                v["judged_paired"] = paired;
+            }
+            Ok(v)
         })
         .collect::<Result<_>>()?;
     let mut v = json!({
@@ -171,6 +179,25 @@ pub fn results_json(
     });
     if let Some(c) = &e.base_codes {
         v["base_codes"] = serde_json::to_value(c)?;
+    }
+    v["judged_float"] = match &e.judged_float {
+        Some(f) => judged_runs::metrics_json(&f.mean.values()),
+        None => Value::Null,
+    };
+    if let (Some(task), Some(f)) = (&ds.judged, &e.judged_float) {
+        v["judged"] = json!({
+            "source": task.source,
+            "files": task.files,
+            "qrels_format": format!("{:?}", task.qrels.format()).to_lowercase(),
+            "n_queries": task.qrels.queries(),
+            "same_queries": task.same_queries(),
+            "judgments": task.qrels.len(),
+            "queries_without_relevant": task.qrels.queries_without_relevant(),
+            "depth": f.depth,
+            "modes": e.config.metrics.judged_modes(),
+            "bootstrap": {"resamples": f.resamples.count(), "seed": f.resamples.seed()},
+        });
+        v["judged_summary"] = serde_json::to_value(&e.judged_summary)?;
     }
     Ok(v)
 }
@@ -409,6 +436,7 @@ fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
 pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()> {
     put(dir, "metrics.csv", metrics_csv(e).as_bytes())?;
     put(dir, "summary.csv", summary_csv(e).as_bytes())?;
+    crate::eval::judged::trec::write_runs(e, dir)?;
     let plots = if e.config.output.plots {
         let plots = crate::eval::report::plots::render_all(e)
             .context(format!("{}: plots", Stage::Output))?;

@@ -15,6 +15,10 @@
 //! A query without any document of `rel > 0` scores 0 on every metric (the `ir-measures`
 //! convention); unjudged documents are not relevant.
 
+pub mod bootstrap;
+pub mod runs;
+pub mod trec;
+
 use crate::qrels::Qrels;
 
 /// The judged metrics of one ranked list, in [`JudgedMetrics::NAMES`] order.
@@ -34,7 +38,7 @@ pub struct JudgedMetrics {
 
 impl JudgedMetrics {
     /// The metric names, as `results.json` and criteria spell them.
-    pub const NAMES: [&'static str; 5] = ["ndcg@10", "mrr@10", "map@100", "recall@100", "p@10"];
+    pub const NAMES: [&'static str; 5] = crate::config::JUDGED_METRICS;
 
     /// The metrics of `ranked` (base rows, best first) for query `q` of `qrels`.
     pub fn of(qrels: &Qrels, q: usize, ranked: &[u32]) -> Self {
