@@ -589,7 +589,7 @@ fn eval_codes_equals_plain_eval_of_that_configuration() {
             .unwrap()
             .as_str()
     );
-    if let Err(e) = schema_validate("results-v1.schema.json", &a) {
+    if let Err(e) = schema_validate("results-v2.schema.json", &a) {
         panic!("results.json of eval --codes: {e}");
     }
 

@@ -20,16 +20,16 @@ fn read_json(p: &Path) -> Value {
     serde_json::from_slice(&fs::read(p).unwrap()).unwrap()
 }
 
-/// Panics unless `res` matches `schemas/results-v1.schema.json`.
+/// Panics unless `res` matches `schemas/results-v2.schema.json`.
 fn assert_schema(res: &Value) {
-    let schema = read_json(&root().join("schemas/results-v1.schema.json"));
+    let schema = read_json(&root().join("schemas/results-v2.schema.json"));
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
     compiler
-        .add_resource("results-v1.schema.json", schema)
+        .add_resource("results-v2.schema.json", schema)
         .unwrap();
     let index = compiler
-        .compile("results-v1.schema.json", &mut schemas)
+        .compile("results-v2.schema.json", &mut schemas)
         .unwrap();
     if let Err(e) = schemas.validate(res, index) {
         panic!("results.json does not match the schema: {e:#}");
@@ -321,7 +321,7 @@ fn strict_exits_3_after_writing_the_run_directory() {
     assert_eq!(r.code, Some(3), "{}", r.stderr);
     assert!(!r.stderr.contains("panicked at"), "{}", r.stderr);
     let want = format!(
-        "error: verdict stage: --strict: 4 of 4 H1 criteria could not be evaluated (the run directory {} was written)",
+        "error: verdict stage: --strict: 5 of 5 H1 criteria could not be evaluated (the run directory {} was written)",
         out.display()
     );
     assert!(r.stderr.contains(&want), "{}", r.stderr);

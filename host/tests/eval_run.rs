@@ -1,6 +1,6 @@
 //! The README's main command on the shipped sample: a complete run directory whose
-//! results.json validates against schemas/results-v1.schema.json and carries every key the
-//! evaluator promises; a rerun gives identical results apart from timestamps and timings.
+//! results.json validates against schemas/results-v2.schema.json and carries every key the
+//! evaluator promises (the judged metrics of the sample's judged task included); a rerun gives identical results apart from timestamps and timings.
 
 use std::fs;
 use std::path::Path;
@@ -13,14 +13,14 @@ fn read_json(p: &Path) -> Value {
 }
 
 fn validate(instance: &Value) -> Result<(), String> {
-    let schema = read_json(&root().join("schemas/results-v1.schema.json"));
+    let schema = read_json(&root().join("schemas/results-v2.schema.json"));
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
     compiler
-        .add_resource("results-v1.schema.json", schema)
+        .add_resource("results-v2.schema.json", schema)
         .unwrap();
     let index = compiler
-        .compile("results-v1.schema.json", &mut schemas)
+        .compile("results-v2.schema.json", &mut schemas)
         .unwrap();
     schemas
         .validate(instance, index)
@@ -83,7 +83,7 @@ fn default_eval_on_the_sample_writes_a_complete_valid_run_dir() {
     // The schema is not vacuous: broken copies are rejected.
     for (path, bad) in [
         ("verdict_overall", serde_json::json!("maybe")),
-        ("schema_version", serde_json::json!(2)),
+        ("schema_version", serde_json::json!(1)),
         ("config_sha256", serde_json::json!("abc")),
     ] {
         let mut broken = res.clone();
@@ -98,7 +98,7 @@ fn default_eval_on_the_sample_writes_a_complete_valid_run_dir() {
     assert!(validate(&broken).is_err(), "missing summary accepted");
 
     // The keys the issue lists, exactly.
-    assert_eq!(res["schema_version"], 1);
+    assert_eq!(res["schema_version"], 2);
     assert_eq!(res["dataset"]["id"], "wordnet-minilm-sample");
     assert_eq!(res["dataset"]["n_base"], 5000);
     assert_eq!(res["dataset"]["n_queries"], 500);
@@ -168,10 +168,52 @@ fn default_eval_on_the_sample_writes_a_complete_valid_run_dir() {
             assert!(v.windows(2).all(|w| w[0] < w[1]), "{p} {m}: {v:?}");
         }
     }
-    assert_eq!(summary.len(), 3 * 5 * 19);
+    // 19 metric keys, then 5 judged metrics × (judged, retained, noninferior) × 7 modes.
+    assert_eq!(summary.len(), 3 * 5 * (19 + 5 * 3 * 7));
     assert!(res["knn_acc_float"].as_f64().unwrap() > 0.3);
+    // The sample's judged task (the catalog's lemma queries): the float baseline, every mode
+    // of every run, a judged summary per (projection, bits, mode, metric), the run files of
+    // the widest width and the first seed (`[output] trec_runs = "first"`).
+    assert_eq!(res["judged"]["source"], "catalog wordnet-minilm-sample");
+    assert_eq!(res["judged"]["n_queries"], 236);
+    assert_eq!(res["judged"]["bootstrap"]["resamples"], 1000);
+    let float_ndcg = res["judged_float"]["ndcg@10"].as_f64().unwrap();
+    assert!(float_ndcg > 0.0 && float_ndcg <= 1.0, "{float_ndcg}");
+    let modes = [
+        "hamming",
+        "rerank/x2",
+        "rerank/x5",
+        "rerank/x10",
+        "asym_rerank/x2",
+        "asym_rerank/x5",
+        "asym_rerank/x10",
+    ];
+    for r in runs {
+        let judged: Vec<&str> = r["judged"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(judged, modes);
+    }
+    assert_eq!(
+        res["judged_summary"].as_array().unwrap().len(),
+        3 * 5 * 7 * 5
+    );
+    let trec = fs::read_dir(out.join("trec")).unwrap().count();
+    assert_eq!(trec, 1 + 3 * 7, "float.run + a file per (projection, mode)");
+    let mut broken = res.clone();
+    broken.as_object_mut().unwrap().remove("judged");
+    assert!(
+        validate(&broken).is_err(),
+        "judged_float without judged accepted"
+    );
+    let mut broken = res.clone();
+    broken["runs"][0]["judged"]["hamming"]["ndcg@11"] = serde_json::json!(0.5);
+    assert!(validate(&broken).is_err(), "unknown judged metric accepted");
     let verdicts = res["verdicts"].as_array().unwrap();
-    assert_eq!(verdicts.len(), 4);
+    assert_eq!(verdicts.len(), 5);
     for v in verdicts {
         assert!(["pass", "fail", "inconclusive"].contains(&v["outcome"].as_str().unwrap()));
         assert_eq!(v["n"], 3);

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::eval::Evaluation;
-use crate::eval::report::plots::Plot;
+use crate::eval::report::plots::{JUDGED_PLOTS, Plot};
 use crate::eval::report::{fmt_mean_ci, headline_metrics, metric_legend, shown_metrics};
 use crate::eval::stats::Outcome;
 
@@ -65,6 +65,7 @@ pub fn render(e: &Evaluation, results: &Value, plots: &[Plot]) -> String {
             e.depths.knn_k
         );
     }
+    crate::eval::report::judged::section(&mut h, e, plots);
     plot_section(&mut h, plots);
     cost(&mut h, e);
     warnings(&mut h, e);
@@ -292,18 +293,26 @@ fn best_per_width(h: &mut String, e: &Evaluation, widths: &[usize]) {
     let _ = writeln!(h, "</table>");
 }
 
-/// The plots, inline SVG.
+/// The plots, inline SVG (the judged plots are in their own section).
 fn plot_section(h: &mut String, plots: &[Plot]) {
     // Plots.
     let _ = writeln!(h, "<h2>Plots</h2>");
-    for p in plots {
-        let svg = p.svg.find("<svg").map_or(p.svg.as_str(), |i| &p.svg[i..]);
-        let _ = writeln!(
-            h,
-            "<div class=\"plot\"><h3>{}</h3>{svg}</div>",
-            esc(&p.title)
-        );
+    for p in plots
+        .iter()
+        .filter(|p| !JUDGED_PLOTS.contains(&p.name.as_str()))
+    {
+        embed_plot(h, p);
     }
+}
+
+/// One plot, inline SVG under its title.
+pub fn embed_plot(h: &mut String, p: &Plot) {
+    let svg = p.svg.find("<svg").map_or(p.svg.as_str(), |i| &p.svg[i..]);
+    let _ = writeln!(
+        h,
+        "<div class=\"plot\"><h3>{}</h3>{svg}</div>",
+        esc(&p.title)
+    );
 }
 
 /// The cost model and the throughput measured in this run.
@@ -386,5 +395,42 @@ mod tests {
             esc("<a href='x'>&</a>"),
             "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"
         );
+    }
+
+    /// The report of `e` with every plot, and the plots.
+    fn page(e: &Evaluation) -> (String, Vec<Plot>) {
+        let plots = crate::eval::report::plots::render_all(e).unwrap();
+        (render(e, &serde_json::json!({}), &plots), plots)
+    }
+
+    #[test]
+    fn judged_section_sits_before_the_plots_and_holds_the_judged_plots() {
+        let e = crate::eval::report::judged::fixture::evaluation(true);
+        let (h, plots) = page(&e);
+        let section = h
+            .find("<h2>Retrieval quality against judgments</h2>")
+            .expect("judged section");
+        let plots_at = h.find("<h2>Plots</h2>").unwrap();
+        assert!(h.find("<h2>Summary</h2>").unwrap() < section && section < plots_at);
+        for p in &plots {
+            let at = h
+                .find(&format!("<h3>{}</h3><svg", esc(&p.title)))
+                .unwrap_or_else(|| panic!("{} not embedded", p.name));
+            // Each plot once: the judged ones in their section, the others under "Plots".
+            assert_eq!(h.matches(&format!("<h3>{}</h3>", esc(&p.title))).count(), 1);
+            let judged = JUDGED_PLOTS.contains(&p.name.as_str());
+            assert_eq!(section < at && at < plots_at, judged, "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn no_judged_set_no_judged_section_or_plots() {
+        let e = crate::eval::report::judged::fixture::evaluation(false);
+        let (h, _) = page(&e);
+        assert!(h.contains("<h2>Plots</h2>"));
+        assert!(!h.contains("against judgments"));
+        // Neither judged plot (their titles start "judged ndcg@10").
+        let judged_title = format!("judged {}", crate::eval::report::judged::METRIC);
+        assert!(!h.contains(&judged_title), "{h}");
     }
 }

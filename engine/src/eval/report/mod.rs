@@ -3,6 +3,7 @@
 //! plots, `report.html`, and the terminal summary table.
 
 pub mod html;
+pub mod judged;
 pub mod plots;
 
 use crate::Stage;
