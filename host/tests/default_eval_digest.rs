@@ -17,6 +17,11 @@
 //! blessed copy `target/tmp/default-eval.blessed.json` (written by a bless on this machine) is
 //! present; without it, bless on the parent commit first to get it.
 //!
+//! Judged retrieval (results.json version 2: `judged_float`, `judged_summary`, the runs'
+//! `judged*` fields, the `<metric>/judged|retained|noninferior…` summary rows and verdicts) is
+//! pinned on a line of its own, `judged`, last: the other lines are the version-1 figures,
+//! which its arrival left unchanged.
+//!
 //! To update it after an intended change of figures (say by how much in the commit):
 //! `BINARYLLM_BLESS=1 cargo test -p binaryllm --test tests default_eval_digest::` rewrites the
 //! digest file (and the scratch copy of the canonical JSON).
@@ -58,19 +63,74 @@ fn canonical(v: &Value) -> Value {
     }
 }
 
-/// The pinned part of a results.json: `runs` (without their timings), `summary`, `verdicts`.
+/// Whether a summary row or verdict is about judged retrieval (`<metric>/judged…`,
+/// `/retained…`, `/noninferior…`; schema version 2).
+fn is_judged(row: &Value) -> bool {
+    let m = row["metric"].as_str().unwrap_or_default();
+    matches!(
+        m.split('/').nth(1),
+        Some("judged" | "retained" | "noninferior")
+    )
+}
+
+/// The run fields of judged retrieval.
+const JUDGED_RUN_KEYS: [&str; 3] = ["judged", "judged_retained", "judged_paired"];
+
+/// The rows of `v` (an array) that are (`judged`) or are not about judged retrieval.
+fn rows(v: &Value, judged: bool) -> Value {
+    let all = v.as_array().cloned().unwrap_or_default();
+    Value::Array(all.into_iter().filter(|r| is_judged(r) == judged).collect())
+}
+
+/// The pinned part of a results.json: `runs` (without their timings), `summary`, `verdicts`
+/// — the figures of schema version 1 (judged retrieval is pinned apart, [`judged_part`], so
+/// its arrival left these digests as they were) — and, when present, the judged part under
+/// `judged`.
 pub fn pinned_part(results: &Value) -> Value {
     let mut runs = results["runs"].clone();
     for r in runs.as_array_mut().expect("results.json: runs is an array") {
-        r.as_object_mut()
-            .expect("results.json: a run is an object")
-            .remove("timings");
+        let r = r.as_object_mut().expect("results.json: a run is an object");
+        r.remove("timings");
+        for k in JUDGED_RUN_KEYS {
+            r.remove(k);
+        }
     }
-    canonical(&serde_json::json!({
+    let mut v = serde_json::json!({
         "runs": runs,
-        "summary": results["summary"],
-        "verdicts": results["verdicts"],
-    }))
+        "summary": rows(&results["summary"], false),
+        "verdicts": rows(&results["verdicts"], false),
+    });
+    if !results["judged_float"].is_null() && results.get("judged_float").is_some() {
+        v["judged"] = judged_part(results);
+    }
+    canonical(&v)
+}
+
+/// The judged figures: `judged_float`, `judged_summary`, each run's judged fields, and the
+/// judged summary rows and verdicts.
+fn judged_part(results: &Value) -> Value {
+    let runs: Vec<Value> = results["runs"]
+        .as_array()
+        .expect("results.json: runs is an array")
+        .iter()
+        .map(|r| {
+            let mut o = Map::new();
+            for k in ["projection", "bits", "seed"]
+                .into_iter()
+                .chain(JUDGED_RUN_KEYS)
+            {
+                o.insert(k.to_string(), r[k].clone());
+            }
+            Value::Object(o)
+        })
+        .collect();
+    serde_json::json!({
+        "judged_float": results["judged_float"],
+        "judged_summary": results["judged_summary"],
+        "runs": runs,
+        "summary": rows(&results["summary"], true),
+        "verdicts": rows(&results["verdicts"], true),
+    })
 }
 
 /// The canonical text of a JSON value (what is hashed).
@@ -82,7 +142,13 @@ fn text(v: &Value) -> String {
 
 /// The digest file's content for a pinned part: the whole, then each run, summary, verdicts.
 pub fn digest_lines(pinned: &Value) -> String {
-    let mut out = format!("{}  all\n", sha256_bytes(text(pinned).as_bytes()));
+    // `all` covers the figures of schema version 1; the judged part has its own line.
+    let v1 = canonical(&serde_json::json!({
+        "runs": pinned["runs"],
+        "summary": pinned["summary"],
+        "verdicts": pinned["verdicts"],
+    }));
+    let mut out = format!("{}  all\n", sha256_bytes(text(&v1).as_bytes()));
     for r in pinned["runs"].as_array().unwrap() {
         let label = format!(
             "runs/{}/{}/seed{}",
@@ -99,6 +165,9 @@ pub fn digest_lines(pinned: &Value) -> String {
             sha256_bytes(text(&pinned[key]).as_bytes())
         )
         .unwrap();
+    }
+    if let Some(j) = pinned.get("judged") {
+        writeln!(out, "{}  judged", sha256_bytes(text(j).as_bytes())).unwrap();
     }
     out
 }
@@ -235,4 +304,39 @@ fn the_digest_names_a_moved_figure_and_ignores_timings() {
     )
     .unwrap();
     assert_eq!(digest_lines(&pinned_part(&reordered)), base);
+}
+
+/// Judged retrieval (schema version 2) is pinned on a line of its own: adding it leaves every
+/// line of the version-1 figures as it was, and a moved judged figure moves only that line.
+#[test]
+fn judged_figures_have_their_own_digest_line() {
+    let v1 = serde_json::json!({
+        "runs": [{"projection": "gaussian", "bits": 64, "seed": 0, "kind": "gaussian",
+                  "metrics": {"recall@10": 0.5}, "timings": {"encode": 1.0}}],
+        "summary": [{"metric": "recall@10", "mean": 0.5}],
+        "verdicts": [{"metric": "recall@10", "outcome": "pass"}],
+    });
+    let base = digest_lines(&pinned_part(&v1));
+    let mut v2 = v1.clone();
+    v2["judged_float"] = serde_json::json!({"ndcg@10": 0.5});
+    v2["judged_summary"] = serde_json::json!([]);
+    v2["runs"][0]["judged"] = serde_json::json!({"hamming": {"ndcg@10": 0.4}});
+    v2["summary"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"metric": "ndcg@10/retained", "mean": 0.8}));
+    v2["verdicts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"metric": "ndcg@10/noninferior/rerank/x5", "outcome": "pass"}));
+    let with = digest_lines(&pinned_part(&v2));
+    assert!(with.starts_with(&base), "{base}\n{with}");
+    assert_eq!(with.lines().count(), base.lines().count() + 1);
+    assert!(with.trim_end().ends_with("  judged"), "{with}");
+    let mut moved = v2.clone();
+    moved["runs"][0]["judged"]["hamming"]["ndcg@10"] = 0.41.into();
+    let m = digest_lines(&pinned_part(&moved));
+    let changed: Vec<&str> = m.lines().filter(|l| !with.contains(l)).collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(changed[0].ends_with("  judged"), "{changed:?}");
 }
