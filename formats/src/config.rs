@@ -953,7 +953,7 @@ pub fn validate(loaded: &LoadedConfig, cli: &Overrides) -> Result<ValidConfig, C
     let projections = check_projections(loaded, cli)?;
     check_metrics(loaded, cli)?;
     check_criteria(loaded, cli)?;
-    check_dataset(loaded)?;
+    check_dataset(loaded, cli)?;
     Ok(ValidConfig {
         loaded: loaded.clone(),
         projections,
@@ -1260,7 +1260,7 @@ fn check_criteria(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigEr
 }
 
 /// Checks `[dataset]`.
-fn check_dataset(loaded: &LoadedConfig) -> Result<(), ConfigError> {
+fn check_dataset(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigError> {
     use ConfigErrorKind::*;
     let c = &loaded.config;
     let err = |key: &str, flag: Option<&str>, kind: ConfigErrorKind, message: String| {
@@ -1295,7 +1295,7 @@ fn check_dataset(loaded: &LoadedConfig) -> Result<(), ConfigError> {
         }
         _ => {}
     }
-    check_judged(loaded)?;
+    check_judged(loaded, cli)?;
     if let Some(names) = &d.label_names {
         if d.id.is_some() {
             return Err(err(
@@ -1319,11 +1319,17 @@ fn check_dataset(loaded: &LoadedConfig) -> Result<(), ConfigError> {
 
 /// Checks the judgment keys of `[dataset]`: `qrels` or `[dataset.judged]` (not both), and the
 /// ids files only beside what they map.
-fn check_judged(loaded: &LoadedConfig) -> Result<(), ConfigError> {
+fn check_judged(loaded: &LoadedConfig, cli: &Overrides) -> Result<(), ConfigError> {
     use ConfigErrorKind::InvalidValue;
     let d = &loaded.config.dataset;
-    let flag = d.from_command_line.then_some("--qrels");
-    let err = |key: &str, message: &str| fail(loaded, key, flag, InvalidValue, message.into());
+    let err = |key: &str, message: &str| {
+        let flag = match key {
+            "dataset.qrels" => cli.qrels.as_ref().map(|_| "--qrels"),
+            "dataset.query_ids" => cli.query_ids.as_ref().map(|_| "--query-ids"),
+            _ => cli.base_ids.as_ref().map(|_| "--base-ids"),
+        };
+        fail(loaded, key, flag, InvalidValue, message.into())
+    };
     if d.qrels.is_some() && d.judged.is_some() {
         return Err(err(
             "dataset.qrels",

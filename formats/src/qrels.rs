@@ -54,12 +54,12 @@ pub enum Format {
 #[non_exhaustive]
 pub enum QrelsError {
     /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {cause}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A line that is not a judgment (or not an id).
     #[error("{}:{line}: {detail}", path.display())]
@@ -372,9 +372,9 @@ impl Qrels {
 }
 
 fn read(path: &Path) -> Result<String, QrelsError> {
-    std::fs::read_to_string(path).map_err(|source| QrelsError::Io {
+    std::fs::read_to_string(path).map_err(|cause| QrelsError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })
 }
 

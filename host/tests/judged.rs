@@ -491,7 +491,7 @@ fn base_ids_without_judgments() {
     c.assert_fails_with(
         &r,
         1,
-        "error: config stage: command line: key `--qrels`: `base_ids` maps the document ids of judgments, but neither `qrels` nor [dataset.judged] is given",
+        "error: config stage: command line: key `--base-ids`: `base_ids` maps the document ids of judgments, but neither `qrels` nor [dataset.judged] is given",
     );
 }
 

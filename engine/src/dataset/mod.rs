@@ -268,7 +268,13 @@ pub fn load(spec: &DatasetSpec, base_dir: &Path, catalog: &Catalog) -> Result<Da
         Some(id) => load_catalog(id, spec, catalog),
         None => load_given(spec, base_dir),
     }?;
-    ds.judged = judged::load(spec, base_dir, catalog, &ds)?;
+    ds.judged = judged::load(spec, base_dir, catalog, &ds).context("judged query set")?;
+    if ds.judged.is_none() && spec.base_ids.is_some() {
+        bail!(
+            "`base_ids` maps the document ids of judgments, but data set `{}` has no judged query set (give `qrels` or [dataset.judged])",
+            ds.id
+        );
+    }
     Ok(ds)
 }
 

@@ -339,3 +339,56 @@ impl RunJudged {
         Ok([judged.into(), retained.into(), paired.into()])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rescore_window_reorders_its_rows_and_keeps_the_rest_in_order() {
+        let ids = [5, 3, 9, 1, 7];
+        // Window of 3: scores 0.1, 0.9, 0.9 → 3 and 9 tie (smaller row first), then 5; 1 and
+        // 7 keep their Hamming order.
+        assert_eq!(rescored(&ids, &[0.1, 0.9, 0.9], 3), vec![3, 9, 5, 1, 7]);
+        assert_eq!(rescored(&ids, &[], 0), ids.to_vec());
+        assert_eq!(
+            rescored(&ids, &[0.0, 0.1, 0.2, 0.3, 0.4], 5),
+            vec![7, 1, 9, 3, 5]
+        );
+    }
+
+    #[test]
+    fn summary_keys_spell_the_mode_after_the_metric_except_hamming() {
+        let p = Paired {
+            mean_diff: 0.0,
+            diff_ci95: [0.0; 2],
+            ratio: 1.0,
+            ratio_ci95: [1.0; 2],
+        };
+        let s = stats::summarize(&[]);
+        let row = |mode: &str| JudgedSummary {
+            projection: "g".into(),
+            bits: 64,
+            mode: mode.into(),
+            metric: "ndcg@10".into(),
+            float: 0.5,
+            judged: s,
+            retained: s,
+            paired: p,
+            relative: s,
+        };
+        assert_eq!(row("hamming").key("retained"), "ndcg@10/retained");
+        assert_eq!(
+            row("rerank/x5").key("noninferior"),
+            "ndcg@10/noninferior/rerank/x5"
+        );
+        let spec = crate::config::MetricsSpec::default();
+        let keys = spec.judged_keys();
+        assert!(keys.contains(&"ndcg@10/retained".to_string()));
+        assert!(keys.contains(&"ndcg@10/noninferior/rerank/x5".to_string()));
+        assert_eq!(
+            keys.len(),
+            spec.judged_modes().len() * 3 * JUDGED_METRICS.len()
+        );
+    }
+}

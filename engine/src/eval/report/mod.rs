@@ -181,6 +181,14 @@ pub fn results_json(
     if let Some(c) = &e.base_codes {
         v["base_codes"] = serde_json::to_value(c)?;
     }
+    judged_json(e, &mut v)?;
+    Ok(v)
+}
+
+/// The judged-retrieval fields of `results.json` (`judged_float`, and with a judged set
+/// `judged` and `judged_summary`), added to `v`.
+fn judged_json(e: &Evaluation, v: &mut Value) -> Result<()> {
+    let ds = &e.dataset;
     v["judged_float"] = match &e.judged_float {
         Some(f) => judged_runs::metrics_json(&f.mean.values()),
         None => Value::Null,
@@ -200,7 +208,7 @@ pub fn results_json(
         });
         v["judged_summary"] = serde_json::to_value(&e.judged_summary)?;
     }
-    Ok(v)
+    Ok(())
 }
 
 fn csv_num(v: f64) -> String {
@@ -308,10 +316,29 @@ fn numbers(s: &str) -> Vec<usize> {
 }
 
 /// What metric `key` means, in one line (the legend of the summary table and the report).
+/// The legend of a judged key (`<metric>/judged|retained|noninferior[/<mode>]`), else `None`.
+fn judged_legend(key: &str) -> Option<String> {
+    let mut parts = key.splitn(3, '/');
+    let (metric, what) = (parts.next()?, parts.next()?);
+    let mode = parts.next().unwrap_or("hamming");
+    let on = format!("{metric} against the relevance judgments of the judged queries, {mode} list");
+    Some(match what {
+        "judged" => on,
+        "retained" => format!("{on}, as a share of the float value"),
+        "noninferior" => format!(
+            "{on}: paired bootstrap 95% CI of (binary − float) / float over the queries (non-inferior at margin δ when above −δ)"
+        ),
+        _ => return None,
+    })
+}
+
 pub fn metric_legend(key: &str, m: &crate::config::MetricsSpec) -> String {
     let n = numbers(key);
     let pairs = m.pair_sample;
     let first = n.first().copied().unwrap_or(m.k);
+    if let Some(legend) = judged_legend(key) {
+        return legend;
+    }
     match key {
         "mrr" => format!(
             "mean reciprocal rank: 1/rank of the float nearest neighbour in the Hamming top-{} (0 if absent)",
