@@ -205,14 +205,14 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
     let env = Environment::probe(&dataset::repo_root());
     let finished = report::rfc3339(SystemTime::now());
     let draft = report::results_json(&e, &env, &started, &finished)?;
-    report::write_artifacts(&e, rd.path(), &draft)?;
+    let trec = report::write_artifacts(&e, rd.path(), &draft)?;
     e.timings.output_s = t.elapsed().as_secs_f64();
     e.timings.total_s = t0.elapsed().as_secs_f64();
     let results = report::results_json(&e, &env, &started, &finished)?;
     report::write_results(rd.path(), &results)?;
     let run_dir = rd.commit()?;
     let what = format!(
-        "{} run{}, results.json, metrics.csv, summary.csv{}{}",
+        "{} run{}, results.json, metrics.csv, summary.csv{}{}{}",
         e.runs.len(),
         if e.runs.len() == 1 { "" } else { "s" },
         if cfg.output.report {
@@ -220,7 +220,11 @@ pub fn run(r: &EvalRequest, progress: &dyn Progress) -> Result<RunSummary> {
         } else {
             ""
         },
-        if cfg.output.plots { ", plots/" } else { "" }
+        if cfg.output.plots { ", plots/" } else { "" },
+        match trec {
+            0 => String::new(),
+            n => format!(", trec/ ({n} run file{})", if n == 1 { "" } else { "s" }),
+        }
     );
     Ok(RunSummary {
         table: report::summary_table(&e),

@@ -138,6 +138,48 @@ fn table(h: &mut String, e: &Evaluation, projection: &str, widths: &[usize]) {
     let _ = writeln!(h, "</table>");
 }
 
+/// The judged table of the terminal summary: nDCG@10 of the shown modes per projection and
+/// width, `mean±ci (retained%)`, under the float value (empty without a judged set).
+pub fn terminal_table(e: &Evaluation) -> String {
+    let (Some(f), Some(task)) = (&e.judged_float, &e.dataset.judged) else {
+        return String::new();
+    };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "judged retrieval ({}: {} queries, {} judgments): {METRIC}, mean ± 95% CI over seeds (share of float); float {METRIC} {:.4}",
+        task.source,
+        task.qrels.queries(),
+        task.qrels.len(),
+        float_value(f)
+    );
+    let modes = shown_modes(e);
+    let _ = write!(s, "{:<12} {:>5}", "projection", "bits");
+    for m in &modes {
+        let _ = write!(s, " {m:>24}");
+    }
+    s.push('\n');
+    let mut widths = e.config.bits.clone();
+    widths.sort_unstable();
+    for p in &e.config.projections {
+        for &b in &widths {
+            let cells: Vec<String> = modes
+                .iter()
+                .map(|m| row(e, p.label(), b, m, METRIC).map_or("-".into(), value_cell))
+                .collect();
+            if cells.iter().all(|c| c == "-") {
+                continue;
+            }
+            let _ = write!(s, "{:<12} {:>5}", p.label(), b);
+            for c in cells {
+                let _ = write!(s, " {c:>24}");
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
 /// `mean±ci (retained%)`.
 fn value_cell(r: &JudgedSummary) -> String {
     let kept = r.retained.mean;
@@ -230,6 +272,31 @@ mod tests {
         let mut h = String::new();
         section(&mut h, e, &plots);
         (h, plots)
+    }
+
+    #[test]
+    fn the_terminal_table_has_a_row_per_projection_and_width_and_nothing_without_judgments() {
+        let e = fixture::evaluation(true);
+        let t = terminal_table(&e);
+        let f = e.judged_float.as_ref().unwrap();
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(
+            lines[0].starts_with("judged retrieval (test <planted>: 40 queries, 40 judgments)"),
+            "{t}"
+        );
+        assert!(
+            lines[0].ends_with(&format!("float ndcg@10 {:.4}", f.mean.ndcg_10)),
+            "{t}"
+        );
+        assert!(
+            lines[1].contains("hamming") && lines[1].contains("asym_rerank/x5"),
+            "{t}"
+        );
+        // 2 projections × 2 widths.
+        assert_eq!(lines.len(), 2 + 4, "{t}");
+        let r = row(&e, "gaussian", e.config.bits[0], "hamming", METRIC).unwrap();
+        assert!(t.contains(&value_cell(r)), "{t}");
+        assert_eq!(terminal_table(&fixture::evaluation(false)), "");
     }
 
     #[test]

@@ -425,6 +425,7 @@ pub fn summary_table(e: &Evaluation) -> String {
             s.push('\n');
         }
     }
+    s.push_str(&judged::terminal_table(e));
     let _ = writeln!(s, "metrics:");
     for key in shown_metrics(e) {
         let _ = writeln!(s, "  {key:<20} {}", metric_legend(&key, &e.config.metrics));
@@ -460,11 +461,12 @@ fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes `metrics.csv`, `summary.csv`, the plots and `report.html` of `e` into `dir` (the
-/// partial run directory); `results` is the (draft) `results.json` the report quotes.
-pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()> {
+/// partial run directory); `results` is the (draft) `results.json` the report quotes. Returns
+/// the number of TREC run files written under `trec/`.
+pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<usize> {
     put(dir, "metrics.csv", metrics_csv(e).as_bytes())?;
     put(dir, "summary.csv", summary_csv(e).as_bytes())?;
-    crate::eval::judged::trec::write_runs(e, dir)?;
+    let trec = crate::eval::judged::trec::write_runs(e, dir)?;
     let plots = if e.config.output.plots {
         let plots = crate::eval::report::plots::render_all(e)
             .context(format!("{}: plots", Stage::Output))?;
@@ -487,7 +489,7 @@ pub fn write_artifacts(e: &Evaluation, dir: &Path, results: &Value) -> Result<()
             crate::eval::report::html::render(e, results, &plots).as_bytes(),
         )?;
     }
-    Ok(())
+    Ok(trec)
 }
 
 /// Writes `results.json` into `dir`.
