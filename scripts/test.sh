@@ -22,7 +22,7 @@ steps=(
   "clippy|clippy of the workspace (all targets) and of the core with all features, -D warnings"
   "test|cargo test --workspace (PROPTEST_CASES=512 unless set)"
   "firmware-run|firmware/learned is reproducible; binaryllm firmware run on QEMU M4F and M0 (parity, budgets)"
-  "interop|FAISS and numpy interoperability of export (venv; skipped with a notice if it cannot be made)"
+  "interop|FAISS and numpy interoperability of export; judged metrics equal ir-measures on binaryllm's run files (venv; skipped with a notice if it cannot be made)"
   "bench-build|the benchmarks keep building (cargo bench --no-run)"
   "core-features|core tests without default features, and with postcard"
   "portable|cargo test --workspace again with the portable kernels forced (--cfg binaryllm_portable_only)"
@@ -130,7 +130,7 @@ step_firmware_run() {
 }
 
 step_interop() {
-  step "interop: FAISS read_index_binary neighbours and numpy packbits (venv; skipped with a notice if it cannot be made)"
+  step "interop: FAISS read_index_binary neighbours, numpy packbits, judged metrics = ir-measures on trec/ run files (venv; skipped with a notice if it cannot be made)"
   need_binaryllm
   bash scripts/interop.sh
 }
