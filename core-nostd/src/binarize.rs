@@ -125,6 +125,20 @@ pub fn scaled_sign_into(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_finite_uniform_threshold_is_valid_and_a_non_finite_one_is_not() {
+        for t in [0.0, -1.5, 3.25, f32::MAX, f32::MIN_POSITIVE] {
+            assert_eq!(Threshold::Uniform(t).validate(7), Ok(()), "{t}");
+        }
+        for t in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            assert_eq!(
+                Threshold::Uniform(t).validate(7),
+                Err(Error::NonFiniteThreshold { index: 0 })
+            );
+        }
+        assert_eq!(Threshold::Zero.validate(7), Ok(()));
+    }
+
     fn layout(bits: usize) -> CodeLayout {
         CodeLayout::new(bits).unwrap()
     }

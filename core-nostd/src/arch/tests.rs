@@ -479,3 +479,111 @@ fn micro_tile_continue_rejects_bad_ranges_and_lengths() {
         );
     }
 }
+
+/// The kernel properties skip a kernel this CPU lacks, so the kernels it has must be offered:
+/// otherwise every fast path would go untested without a failure.
+#[test]
+#[cfg(all(target_arch = "x86_64", feature = "std", not(binaryllm_portable_only)))]
+fn the_kernels_this_cpu_supports_are_available() {
+    let offered = |name: &str| Kernel::by_name(name).is_some();
+    let avx512 = std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512vpopcntdq");
+    assert_eq!(
+        offered("x86_64-popcnt"),
+        std::is_x86_feature_detected!("popcnt")
+    );
+    assert_eq!(
+        offered("x86_64-avx2"),
+        std::is_x86_feature_detected!("avx2")
+    );
+    assert_eq!(offered("x86_64-avx512"), avx512);
+    assert!(offered("cortex-m-swar") && offered("portable"));
+    let project = |name: &str| ProjectKernel::by_name(name).is_some();
+    let (avx2, fma) = (
+        std::is_x86_feature_detected!("avx2"),
+        std::is_x86_feature_detected!("fma"),
+    );
+    let avx512f = std::is_x86_feature_detected!("avx512f");
+    assert_eq!(project("x86_64-avx2"), avx2);
+    assert_eq!(project("x86_64-avx2-fma"), avx2 && fma);
+    assert_eq!(project("x86_64-avx512"), avx512f);
+    assert_eq!(project("x86_64-avx512-fma"), avx512f);
+}
+
+#[test]
+fn kernels_compare_and_print_by_name() {
+    let swar = Kernel::by_name("cortex-m-swar");
+    if cfg!(binaryllm_portable_only) {
+        assert_eq!(swar, None);
+    } else {
+        let swar = swar.unwrap();
+        assert_ne!(swar, Kernel::PORTABLE);
+        assert_eq!(swar, Kernel::by_name("cortex-m-swar").unwrap());
+    }
+    assert_eq!(Kernel::PORTABLE, Kernel::by_name("portable").unwrap());
+    assert_eq!(
+        std::format!("{:?}", Kernel::PORTABLE),
+        "Kernel { name: \"portable\" }"
+    );
+    let p = ProjectKernel::PORTABLE;
+    assert_eq!(
+        std::format!("{p:?}"),
+        std::format!(
+            "ProjectKernel {{ name: \"portable\", arithmetic: Separate, mr: {}, nr: {} }}",
+            portable::PROJECT_MR,
+            portable::PROJECT_NR
+        )
+    );
+}
+
+#[test]
+fn rows_are_tiles_exactly_for_row_kernels_or_one_word_codes() {
+    let codes: Vec<u64> = (0..11 * 3).map(|x| x as u64 * 7 + 1).collect();
+    for k in Kernel::available() {
+        for words in [1usize, 3] {
+            let rows = k.rows_are_tiles(words);
+            assert_eq!(rows, k.block() == 1 || words == 1, "{}", k.name());
+            // When the rows are the tiles, packing copies them.
+            let codes = &codes[..11 * words];
+            let mut tile = vec![u64::MAX; k.tile_len(words, 11)];
+            k.pack_tile(words, codes, &mut tile).unwrap();
+            assert_eq!(
+                &tile[..codes.len()] == codes,
+                rows,
+                "{} words {words}",
+                k.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn pack_tile_errors_name_the_lengths() {
+    let codes = [1u64, 2, 3];
+    for k in Kernel::available() {
+        let mut tile = vec![0u64; 64];
+        // 3 words are not whole codes of 2: the next whole length is 4.
+        assert_eq!(
+            k.pack_tile(2, &codes, &mut tile),
+            Err(Error::DimensionMismatch {
+                expected: 4,
+                actual: 3
+            })
+        );
+        assert_eq!(
+            k.pack_tile(0, &codes, &mut tile),
+            Err(Error::DimensionMismatch {
+                expected: 3,
+                actual: 3
+            })
+        );
+        let need = k.tile_len(3, 1);
+        assert_eq!(
+            k.pack_tile(3, &codes, &mut tile[..need - 1]),
+            Err(Error::Capacity {
+                required: need as u32,
+                capacity: need as u32 - 1
+            })
+        );
+    }
+}
