@@ -31,6 +31,7 @@ steps=(
   "firmware|firmware/: fmt, clippy, release builds per board, goldens on QEMU, panic/HardFault exits"
   "fuzz|fuzz smoke: each fuzz target FUZZ_SECONDS (10) s (skipped without cargo-fuzz + nightly)"
   "docs|cargo doc -D warnings and the core's doctests"
+  "mutants|cargo mutants --in-diff of the change to core-nostd/src: a surviving mutant fails (skipped without cargo-mutants)"
 )
 step_names() { local s out=(); for s in "${steps[@]}"; do out+=("${s%%|*}"); done; echo "${out[*]}"; }
 is_step() { local s; for s in "${steps[@]}"; do [ "${s%%|*}" = "$1" ] && return 0; done; return 1; }
@@ -127,6 +128,30 @@ step_firmware_run() {
     rm -rf "target/firmware-$board"  # this script's scratch output (binaryllm refuses an existing one)
     ./target/debug/binaryllm firmware run --board "$board" --out "target/firmware-$board" --timeout 300
   done
+}
+
+step_mutants() {
+  step "mutants: cargo mutants --in-diff of the change to core-nostd/src (docs/mutants.md)"
+  if ! command -v cargo-mutants >/dev/null 2>&1; then
+    echo "   notice: cargo-mutants is not installed (cargo install --locked cargo-mutants): skipped"
+    return
+  fi
+  # The change: against the merge base with main on a branch, else the last commit.
+  local base
+  base=$(git merge-base HEAD origin/main 2>/dev/null || true)
+  if [ -z "$base" ] || [ "$base" = "$(git rev-parse HEAD)" ]; then
+    base=$(git rev-parse -q --verify HEAD~1 || true)
+  fi
+  if [ -z "$base" ]; then
+    echo "   notice: no parent commit to diff against: skipped"
+    return
+  fi
+  mkdir -p target
+  git diff "$base" HEAD -- core-nostd/src > target/mutants-in.diff
+  echo "   change: $(git rev-parse --short "$base")..$(git rev-parse --short HEAD), $(grep -c '^+[^+]' target/mutants-in.diff || true) added lines under core-nostd/src"
+  # cargo-mutants exits non-zero when a mutant of the changed lines survives or times out.
+  PROPTEST_CASES="${PROPTEST_CASES:-64}" cargo mutants -p binaryllm-core --test-workspace false \
+    --in-diff target/mutants-in.diff -j 2 -o target/mutants-in-diff
 }
 
 step_interop() {

@@ -63,6 +63,10 @@ mod tests {
         assert_eq!(angle_estimate(0, 256), 0.0);
         assert!((angle_estimate(128, 256) - core::f64::consts::FRAC_PI_2).abs() < 1e-15);
         assert!((cosine_estimate(256, 256) + 1.0).abs() < 1e-15);
+        // cos(π · d / B) at the other ends and between them.
+        assert_eq!(cosine_estimate(0, 256), 1.0);
+        assert!(cosine_estimate(128, 256).abs() < 1e-15);
+        assert!((cosine_estimate(64, 256) - core::f64::consts::FRAC_1_SQRT_2).abs() < 1e-15);
         assert!(angle_estimate(1, 0).is_nan());
     }
 

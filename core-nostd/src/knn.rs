@@ -311,6 +311,56 @@ mod tests {
         assert_eq!(top_k_flat_into(k, l, &[0], &[], &mut out), Ok(0));
     }
 
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn at_most_u32_max_codes_are_searched() {
+        // The ids are u32: a longer scan is a capacity error before any work.
+        assert_eq!(check_count(u32::MAX as usize), Ok(()));
+        assert_eq!(check_count(0), Ok(()));
+        let e = Err(Error::Capacity {
+            required: u32::MAX,
+            capacity: u32::MAX,
+        });
+        assert_eq!(check_count(u32::MAX as usize + 1), e);
+        assert_eq!(check_count(usize::MAX), e);
+    }
+
+    #[test]
+    fn worst_is_the_kth_best_once_full_and_len_counts() {
+        let mut slots = [Neighbor::default(); 2];
+        let mut c = TopKCollector::new(&mut slots).unwrap();
+        assert!(c.is_empty() && c.worst().is_none());
+        assert!(c.push(7, 5));
+        assert!(!c.is_empty() && c.worst().is_none());
+        assert_eq!(c.len(), 1);
+        assert!(c.push(2, 9));
+        let worst = Neighbor {
+            distance: 9,
+            index: 2,
+        };
+        assert_eq!(c.worst(), Some(worst));
+        assert!(
+            !c.push(3, 9),
+            "a tie with the k-th best and a larger index is rejected"
+        );
+        assert!(c.push(4, 3));
+        assert_eq!(
+            c.worst(),
+            Some(Neighbor {
+                distance: 5,
+                index: 7
+            })
+        );
+        let mut t = TopK::<2>::new();
+        assert!(t.is_empty() && t.worst().is_none());
+        t.push(7, 5);
+        assert!(!t.is_empty() && t.worst().is_none());
+        t.push(2, 9);
+        assert_eq!((t.len(), t.worst()), (2, Some(worst)));
+        t.clear();
+        assert!(t.is_empty() && t.worst().is_none());
+    }
+
     static EMPTY_TOPK: TopK<10> = TopK::new();
 
     #[test]

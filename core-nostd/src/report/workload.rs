@@ -41,4 +41,20 @@ mod tests {
         assert_eq!(a, again);
         assert!(a.iter().all(|v| (-1.5..1.5).contains(v)));
     }
+
+    /// The documented definition, value by value (stream `index % 32` for the centre, stream
+    /// `32 + index` for the noise).
+    #[test]
+    fn bench_vectors_follow_their_definition() {
+        for (seed, index) in [(1u64, 5u64), (0, 31), (7, 100)] {
+            let mut out = [0f32; 16];
+            bench_vector_into(seed, index, &mut out);
+            let mut c = SeededStream::new(seed, TAG_BENCH, index % 32);
+            let mut e = SeededStream::new(seed, TAG_BENCH, 32 + index);
+            for &v in &out {
+                let want = c.next_symmetric_uniform() + 0.5 * e.next_symmetric_uniform();
+                assert_eq!(v.to_bits(), want.to_bits(), "seed {seed} index {index}");
+            }
+        }
+    }
 }
