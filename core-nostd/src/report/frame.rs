@@ -620,6 +620,72 @@ mod frame_tests {
     }
 
     #[test]
+    fn cobs_max_len_adds_one_byte_per_254_and_the_first_code() {
+        for (len, max) in [
+            (0, 1),
+            (1, 2),
+            (253, 254),
+            (254, 256),
+            (508, 511),
+            (1000, 1004),
+        ] {
+            assert_eq!(cobs_max_len(len), max, "{len}");
+        }
+        // The bound is reached: 254 non-zero bytes take a full block and an empty one.
+        let raw = [1u8; 254];
+        let mut enc = [0u8; 256];
+        assert_eq!(cobs_encode_into(&raw, &mut enc), Ok(255));
+    }
+
+    #[test]
+    fn errors_name_the_sizes_and_offsets() {
+        let cap = |required: usize, capacity: usize| {
+            Err(FrameError::Capacity {
+                required: required as u32,
+                capacity: capacity as u32,
+            })
+        };
+        let report = sample();
+        let mut payload = [0u8; 512];
+        let n = encode_payload_into(&report, &mut payload).unwrap();
+        assert_eq!(encode_payload_into(&report, &mut [0u8; 3]), cap(4, 3));
+        assert_eq!(encode_payload_into(&report, &mut [0u8; 16]), cap(13, 12));
+        let enc = cobs_max_len(n);
+        let mut scratch = [0u8; 512];
+        assert_eq!(
+            encode_frame_into(&report, &mut scratch, &mut [0u8; 20]),
+            cap(enc, 20)
+        );
+        // Room for the COBS body but not the delimiter.
+        let mut body = [0u8; 600];
+        let len = cobs_encode_into(&payload[..n], &mut body).unwrap();
+        let mut out = std::vec![0u8; len];
+        assert_eq!(
+            encode_frame_into(&report, &mut scratch, &mut out),
+            cap(len + 1, len)
+        );
+        let mut out = std::vec![0u8; len + 1];
+        assert_eq!(
+            encode_frame_into(&report, &mut scratch, &mut out),
+            Ok(len + 1)
+        );
+        assert_eq!(&out[..len], &body[..len]);
+        let frame = find_frame(SAMPLE_FRAME).unwrap();
+        assert_eq!(
+            decode_frame(SAMPLE_FRAME, &mut [0u8; 8]).err(),
+            cap(frame.len(), 8).err()
+        );
+        // COBS errors point at the bad byte.
+        let mut out = [0u8; 16];
+        let cobs = |offset: u32| Err(FrameError::Cobs { offset });
+        assert_eq!(cobs_decode_into(&[0], &mut out), cobs(0));
+        assert_eq!(cobs_decode_into(&[2, 5, 3, 1], &mut out), cobs(2));
+        assert_eq!(cobs_decode_into(&[2, 5, 4, 1, 0, 2], &mut out), cobs(4));
+        assert_eq!(cobs_decode_into(&[2, 5, 3, 1, 2], &mut out), Ok(4));
+        assert_eq!(&out[..4], &[5, 0, 1, 2]);
+    }
+
+    #[test]
     fn small_buffers_are_errors_not_panics() {
         let mut scratch = [0u8; 16];
         let mut out = [0u8; 600];
