@@ -126,6 +126,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn per_bit_thresholds_apply_to_their_own_bit_past_the_first_word() {
+        // 130 bits: bit j is set iff value_j >= t_j, with thresholds that differ per bit so a
+        // wrong index (another word's threshold) flips bits.
+        let bits = 130;
+        let values: std::vec::Vec<f32> = (0..bits).map(|j| (j % 7) as f32 - 3.0).collect();
+        let ts: std::vec::Vec<f32> = (0..bits).map(|j| (j % 5) as f32 - 2.0).collect();
+        let mut out = [0u64; 3];
+        binarize_into(&values, Threshold::PerBit(&ts), layout(bits), &mut out).unwrap();
+        for j in 0..bits {
+            let bit = (out[j / 64] >> (j % 64)) & 1 == 1;
+            assert_eq!(bit, values[j] >= ts[j], "bit {j}");
+        }
+        assert_eq!(out[2] >> 2, 0, "padding bits are zero");
+    }
+
+    #[test]
     fn a_finite_uniform_threshold_is_valid_and_a_non_finite_one_is_not() {
         for t in [0.0, -1.5, 3.25, f32::MAX, f32::MIN_POSITIVE] {
             assert_eq!(Threshold::Uniform(t).validate(7), Ok(()), "{t}");
