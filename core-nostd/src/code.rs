@@ -322,7 +322,45 @@ mod tests {
             Err(Error::PaddingNotZero { position: 3 })
         );
         assert_eq!(l.check_flat(&[0, 1, 0, 1]), Ok(2));
-        assert!(l.check_flat(&[0, 1, 0]).is_err());
+        // 3 words are not whole codes of 2: the next whole length is 4.
+        assert_eq!(
+            l.check_flat(&[0, 1, 0]),
+            Err(Error::DimensionMismatch {
+                expected: 4,
+                actual: 3
+            })
+        );
+    }
+
+    #[test]
+    fn layout_bits_read_and_write_the_right_bit() {
+        let l = CodeLayout::new(100).unwrap();
+        let words = [0b1010 | (1 << 63), 1 << 5];
+        for (j, want) in [
+            (0, false),
+            (1, true),
+            (2, false),
+            (3, true),
+            (63, true),
+            (64, false),
+            (69, true),
+            (70, false),
+        ] {
+            assert_eq!(l.bit(&words, j), Some(want), "bit {j}");
+        }
+        assert_eq!(l.bit(&words, 100), None);
+        let mut w = words;
+        l.set_bit(&mut w, 3, false).unwrap();
+        l.set_bit(&mut w, 69, false).unwrap();
+        assert_eq!(w, [0b0010 | (1 << 63), 0]);
+        l.set_bit(&mut w, 3, false).unwrap();
+        assert_eq!(
+            w,
+            [0b0010 | (1 << 63), 0],
+            "clearing a clear bit changes nothing"
+        );
+        l.set_bit(&mut w, 66, true).unwrap();
+        assert_eq!(w, [0b0010 | (1 << 63), 1 << 2]);
     }
 
     #[test]
