@@ -301,6 +301,16 @@ mod tests {
     }
 
     #[test]
+    fn accessors_report_the_construction() {
+        let p = HadamardProjection::new(0xDEAD_BEEF, 5, 20).unwrap();
+        assert_eq!(
+            (p.seed(), p.dims(), p.bits(), p.padded_dims(), p.blocks()),
+            (0xDEAD_BEEF, 5, 20, 8, 3)
+        );
+        assert_eq!(HadamardProjection::new(3, 8, 8).unwrap().blocks(), 1);
+    }
+
+    #[test]
     fn bad_inputs_are_errors() {
         assert!(HadamardProjection::new(0, 0, 8).is_err());
         assert!(HadamardProjection::new(0, 8, 0).is_err());
