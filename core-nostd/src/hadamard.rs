@@ -301,6 +301,29 @@ mod tests {
     }
 
     #[test]
+    fn an_overflow_in_a_later_block_names_that_block_s_first_row() {
+        // Seed 0, 3 dims (P = 4), 8 bits: block 0 of [MAX/5, 0, 0] stays finite, block 1
+        // overflows (found by a search over seeds and inputs).
+        let p = HadamardProjection::new(0, 3, 8).unwrap();
+        let x = [f32::MAX / 5.0, 0.0, 0.0];
+        let mut s = [0.0f32; 4];
+        p.block_into(0, &x, &mut s);
+        assert!(s.iter().all(|v| v.is_finite()), "{s:?}");
+        let mut out = [1.0f32; 8];
+        assert_eq!(
+            p.project_into(&x, &mut s, &mut out),
+            Err(Error::ProjectionOverflow { row: 4 })
+        );
+        assert_eq!(out, [0.0; 8], "no half-written output");
+        let mut code = [u64::MAX; 1];
+        assert!(matches!(
+            p.encode_into(&x, Threshold::Zero, &mut s, &mut code),
+            Err(Error::ProjectionOverflow { row }) if row >= 4
+        ));
+        assert_eq!(code, [0]);
+    }
+
+    #[test]
     fn accessors_report_the_construction() {
         let p = HadamardProjection::new(0xDEAD_BEEF, 5, 20).unwrap();
         assert_eq!(
