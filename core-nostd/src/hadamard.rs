@@ -253,6 +253,41 @@ mod tests {
         }
     }
 
+    /// The module docs' definition, computed independently: per block `b` and round `r`, the
+    /// sign words of stream `3·b + r` (word `c / 32`, bit `c % 32`: 0 negates `v[c]`), then the
+    /// dense Sylvester matrix. Integer inputs keep every sum exact in f32, so the bits must equal.
+    #[test]
+    fn projection_follows_the_documented_definition() {
+        let (seed, dims, bits) = (11u64, 40usize, 128usize);
+        let p = HadamardProjection::new(seed, dims, bits).unwrap();
+        let big_p = p.padded_dims();
+        assert_eq!((big_p, p.blocks()), (64, 2));
+        let x: Vec<f32> = (0..dims).map(|i| (i % 7) as f32 - 3.0).collect();
+        let mut scratch = vec![0.0; big_p];
+        let mut out = vec![0.0; bits];
+        p.project_into(&x, &mut scratch, &mut out).unwrap();
+        for b in 0..p.blocks() {
+            let mut v: Vec<f64> = (0..big_p)
+                .map(|c| x.get(c).map_or(0.0, |&t| f64::from(t)))
+                .collect();
+            for r in 0..HADAMARD_ROUNDS {
+                let mut s = SeededStream::new(seed, TAG_HADAMARD, (3 * b + r) as u64);
+                let words: Vec<u32> = (0..big_p / 32).map(|_| s.next_u32()).collect();
+                for (c, val) in v.iter_mut().enumerate() {
+                    if (words[c / 32] >> (c % 32)) & 1 == 0 {
+                        *val = -*val;
+                    }
+                }
+                v = (0..big_p)
+                    .map(|i| (0..big_p).map(|j| h(i, j) * v[j]).sum())
+                    .collect();
+            }
+            for (i, want) in v.iter().enumerate() {
+                assert_eq!(f64::from(out[b * big_p + i]), *want, "block {b} output {i}");
+            }
+        }
+    }
+
     #[test]
     fn fwht_twice_is_p_times_identity() {
         let x: Vec<f32> = (0..16).map(|i| i as f32 - 7.0).collect();
