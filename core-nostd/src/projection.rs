@@ -433,6 +433,58 @@ mod tests {
     use std::vec::Vec;
 
     #[test]
+    fn kinds_draw_from_their_own_tag_and_the_seed() {
+        assert_eq!(
+            ProjectionKind::ALL.map(ProjectionKind::tag),
+            [TAG_GAUSSIAN, TAG_RADEMACHER, TAG_ACHLIOPTAS]
+        );
+        let (seed, dims) = (0xABCD_u64, 40usize);
+        let p = SeededProjection::new(ProjectionKind::Rademacher, seed, dims, 8).unwrap();
+        assert_eq!((p.seed(), p.kind()), (seed, ProjectionKind::Rademacher));
+        // Rademacher row r: bit c % 32 of word c / 32 of stream r, 1 → +1, 0 → −1.
+        let mut row = vec![0.0; dims];
+        for r in [0usize, 5] {
+            p.row_into(r, &mut row).unwrap();
+            let mut s = SeededStream::new(seed, TAG_RADEMACHER, r as u64);
+            let words = [s.next_u32(), s.next_u32()];
+            for (c, &v) in row.iter().enumerate() {
+                let want = if (words[c / 32] >> (c % 32)) & 1 == 1 {
+                    1.0
+                } else {
+                    -1.0
+                };
+                assert_eq!(v, want, "row {r} column {c}");
+            }
+        }
+    }
+
+    /// A projection without a dense form (the trait's default).
+    struct RowsOnly;
+
+    impl Projection for RowsOnly {
+        fn dims(&self) -> usize {
+            2
+        }
+        fn bits(&self) -> usize {
+            1
+        }
+        fn project_row(&self, _row: usize, x: &[f32]) -> f32 {
+            x.iter().sum()
+        }
+    }
+
+    #[test]
+    fn a_projection_has_no_dense_form_unless_it_says_so() {
+        let mut out = [7.0f32; 2];
+        assert!(!RowsOnly.dense_row_into(0, &mut out));
+        assert!(!(&RowsOnly).dense_row_into(0, &mut out));
+        let m = [1.0f32, 2.0];
+        let d = DenseProjection::new(&m, 2, 1).unwrap();
+        assert!(d.dense_row_into(0, &mut out));
+        assert_eq!(out, m);
+    }
+
+    #[test]
     fn kind_names_round_trip() {
         for k in ProjectionKind::ALL {
             assert_eq!(ProjectionKind::from_name(k.name()), Some(k));
