@@ -477,11 +477,28 @@ mod tests {
     fn a_projection_has_no_dense_form_unless_it_says_so() {
         let mut out = [7.0f32; 2];
         assert!(!RowsOnly.dense_row_into(0, &mut out));
-        assert!(!(&RowsOnly).dense_row_into(0, &mut out));
+        let by_ref = &RowsOnly;
+        assert!(!<&RowsOnly as Projection>::dense_row_into(
+            &by_ref, 0, &mut out
+        ));
         let m = [1.0f32, 2.0];
         let d = DenseProjection::new(&m, 2, 1).unwrap();
         assert!(d.dense_row_into(0, &mut out));
         assert_eq!(out, m);
+        // A seeded projection's dense rows are its rows, and past the last row there is none.
+        let p = SeededProjection::new(ProjectionKind::Gaussian, 3, 2, 4).unwrap();
+        let mut row = [0.0f32; 2];
+        for r in 0..4 {
+            assert!(p.dense_row_into(r, &mut out));
+            p.row_into(r, &mut row).unwrap();
+            assert_eq!(out, row);
+            assert_eq!(
+                dot_sequential(&out, &[0.5, -2.0]),
+                p.project_row(r, &[0.5, -2.0])
+            );
+        }
+        assert!(!p.dense_row_into(4, &mut out));
+        assert!(!p.dense_row_into(0, &mut [0.0; 3]));
     }
 
     #[test]
