@@ -394,19 +394,23 @@ pub fn encode_into<P: Projection + ?Sized>(
     threshold.validate(layout.bits())?;
     check_finite(x)?;
     let mut row = 0usize;
-    for word in out.iter_mut() {
+    for w in 0..out.len() {
         let mut acc = 0u64;
         let end = (row + 64).min(layout.bits());
         for bit in 0..end - row {
             let y = p.project_row(row + bit, x);
             if !y.is_finite() {
+                // Words before this one are written already: the contract is all-zero.
+                out.fill(0);
                 return Err(Error::ProjectionOverflow {
                     row: sat(row + bit),
                 });
             }
             acc |= u64::from(sign_bit(y, threshold.get(row + bit))) << bit;
         }
-        *word = acc;
+        if let Some(word) = out.get_mut(w) {
+            *word = acc;
+        }
         row = end;
     }
     Ok(())
@@ -499,6 +503,63 @@ mod tests {
         }
         assert!(!p.dense_row_into(4, &mut out));
         assert!(!p.dense_row_into(0, &mut [0.0; 3]));
+    }
+
+    #[test]
+    fn dense_and_borrowed_projections_answer_for_their_matrix() {
+        // 3 inputs, 130 outputs: row r = [r, 1 − r, 0.5] / 8 (distinct rows, three words).
+        let (dims, bits) = (3usize, 130usize);
+        let m: Vec<f32> = (0..bits)
+            .flat_map(|r| [r as f32 / 8.0, (1.0 - r as f32) / 8.0, 0.0625])
+            .collect();
+        let d = DenseProjection::new(&m, dims, bits).unwrap();
+        let by_ref = &d;
+        assert_eq!((d.dims(), d.bits()), (dims, bits));
+        assert_eq!(
+            (Projection::dims(&by_ref), Projection::bits(&by_ref)),
+            (dims, bits)
+        );
+        let x = [1.0f32, -2.0, 4.0];
+        let mut row = [0.0f32; 3];
+        for r in [0usize, 1, 64, 129] {
+            let want = dot_sequential(&m[r * dims..(r + 1) * dims], &x);
+            assert_eq!(d.project_row(r, &x), want);
+            assert_eq!(Projection::project_row(&by_ref, r, &x), want);
+            assert!(Projection::dense_row_into(&by_ref, r, &mut row));
+            assert_eq!(row, m[r * dims..(r + 1) * dims]);
+        }
+        assert!(
+            !d.dense_row_into(0, &mut [0.0; 2]),
+            "a wrong length has no dense row"
+        );
+        assert!(!d.dense_row_into(bits, &mut row), "past the last row");
+        // encode_into = project_into then the sign rule, per bit and past the first words.
+        let ts: Vec<f32> = (0..bits).map(|j| (j % 3) as f32 - 1.0).collect();
+        let mut y = vec![0.0f32; bits];
+        project_into(&d, &x, &mut y).unwrap();
+        let mut code = [0u64; 3];
+        encode_into(&d, &x, Threshold::PerBit(&ts), &mut code).unwrap();
+        for j in 0..bits {
+            assert_eq!(
+                (code[j / 64] >> (j % 64)) & 1 == 1,
+                y[j] >= ts[j],
+                "bit {j}"
+            );
+        }
+        // An overflow names its row (here 100, in the second word) and leaves no output.
+        let mut huge = m.clone();
+        huge[100 * dims] = f32::MAX;
+        let h = DenseProjection::new(&huge, dims, bits).unwrap();
+        let x = [4.0f32, 0.0, 0.0];
+        assert_eq!(
+            encode_into(&h, &x, Threshold::Zero, &mut code),
+            Err(Error::ProjectionOverflow { row: 100 })
+        );
+        assert_eq!(code, [0; 3]);
+        assert_eq!(
+            project_into(&h, &x, &mut y),
+            Err(Error::ProjectionOverflow { row: 100 })
+        );
     }
 
     #[test]

@@ -101,6 +101,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn box_muller_at_known_words() {
+        // a = 0: u1 = 2^-24, r = sqrt(48 ln 2); b = 0: angle 0; b = 2^30: u2 = 1/4, angle π/2.
+        let r = (48.0f64 * core::f64::consts::LN_2).sqrt();
+        let (x, y) = box_muller(0, 0);
+        assert!((f64::from(x) - r).abs() < 1e-5 && y == 0.0, "{x} {y}");
+        let (x, y) = box_muller(0, 1 << 30);
+        assert!(x.abs() < 1e-5 && (f64::from(y) - r).abs() < 1e-5, "{x} {y}");
+        // a = 2^32 − 1: u1 = 1 exactly, so r = 0 whatever b.
+        assert_eq!(box_muller(u32::MAX, 12345), (0.0, 0.0));
+    }
+
+    #[test]
     fn streams_differ_by_seed_tag_and_stream() {
         let a = SeededStream::new(1, TAG_GAUSSIAN, 0).next_u32();
         assert_ne!(a, SeededStream::new(2, TAG_GAUSSIAN, 0).next_u32());
