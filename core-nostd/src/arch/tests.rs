@@ -510,6 +510,33 @@ fn the_kernels_this_cpu_supports_are_available() {
     assert_eq!(project("x86_64-avx512-fma"), avx512f);
 }
 
+/// Without `std` only compile-time target features count (the `core-features` step runs this
+/// with no default features).
+#[test]
+#[cfg(all(
+    target_arch = "x86_64",
+    not(feature = "std"),
+    not(binaryllm_portable_only)
+))]
+fn without_std_the_target_features_decide_the_kernels() {
+    let offered = |name: &str| Kernel::by_name(name).is_some();
+    assert_eq!(offered("x86_64-popcnt"), cfg!(target_feature = "popcnt"));
+    assert_eq!(offered("x86_64-avx2"), cfg!(target_feature = "avx2"));
+    assert_eq!(
+        offered("x86_64-avx512"),
+        cfg!(all(
+            target_feature = "avx512f",
+            target_feature = "avx512vpopcntdq"
+        ))
+    );
+    let project = |name: &str| ProjectKernel::by_name(name).is_some();
+    assert_eq!(
+        project("x86_64-avx2-fma"),
+        cfg!(all(target_feature = "avx2", target_feature = "fma"))
+    );
+    assert_eq!(project("x86_64-avx512"), cfg!(target_feature = "avx512f"));
+}
+
 #[test]
 fn kernels_compare_and_print_by_name() {
     let swar = Kernel::by_name("cortex-m-swar");

@@ -620,6 +620,54 @@ mod frame_tests {
     }
 
     #[test]
+    fn errors_display_what_went_wrong() {
+        let cases = [
+            (FrameError::Empty, "no report frame in the capture"),
+            (
+                FrameError::Truncated { len: 7 },
+                "truncated frame: 7 bytes without the 0x00 delimiter or the CRC",
+            ),
+            (
+                FrameError::TrailingGarbage { offset: 9 },
+                "trailing garbage after the frame at byte 9",
+            ),
+            (
+                FrameError::Cobs { offset: 3 },
+                "bad COBS block at frame byte 3",
+            ),
+            (
+                FrameError::Crc {
+                    expected: 0xdead_beef,
+                    actual: 1,
+                },
+                "CRC mismatch: frame says 0xdeadbeef, payload gives 0x00000001",
+            ),
+            (
+                FrameError::Version {
+                    found: 9,
+                    expected: 2,
+                },
+                "report version 9 is not the supported version 2",
+            ),
+            (FrameError::Deserialize, "payload is not a valid report"),
+            (
+                FrameError::TrailingBytes { count: 4 },
+                "4 payload bytes left after the report",
+            ),
+            (
+                FrameError::Capacity {
+                    required: 10,
+                    capacity: 8,
+                },
+                "buffer too small: need 10 bytes, have 8",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(std::format!("{e}"), want);
+        }
+    }
+
+    #[test]
     fn cobs_max_len_adds_one_byte_per_254_and_the_first_code() {
         for (len, max) in [
             (0, 1),
