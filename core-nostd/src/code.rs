@@ -322,12 +322,20 @@ mod tests {
             Err(Error::PaddingNotZero { position: 3 })
         );
         assert_eq!(l.check_flat(&[0, 1, 0, 1]), Ok(2));
-        // 3 words are not whole codes of 2: the next whole length is 4.
+        // 3 words are not whole codes of 2: the next whole length is 4; 5 words of codes of 3
+        // words: 6.
         assert_eq!(
             l.check_flat(&[0, 1, 0]),
             Err(Error::DimensionMismatch {
                 expected: 4,
                 actual: 3
+            })
+        );
+        assert_eq!(
+            CodeLayout::new(150).unwrap().check_flat(&[0; 5]),
+            Err(Error::DimensionMismatch {
+                expected: 6,
+                actual: 5
             })
         );
     }
