@@ -19,6 +19,7 @@ pub mod export;
 pub mod floats;
 #[allow(unsafe_code)]
 pub(crate) mod mmap;
+pub mod rerank;
 pub mod search;
 pub mod sidecar;
 pub mod threads;

@@ -88,6 +88,27 @@ pub fn default_config_path() -> PathBuf {
     dataset::repo_root().join("configs/default.toml")
 }
 
+/// `configs/default.toml` as built into the library: the default config where no checkout is
+/// found (an installed Python package, a binary run outside the repository).
+pub const DEFAULT_CONFIG: &str = include_str!("../../../configs/default.toml");
+
+/// The config file of `r` loaded: `r.config`, else the checkout's default config, else the
+/// built-in copy of it.
+fn load_config_file(r: &EvalRequest) -> Result<config::LoadedConfig> {
+    let loaded = match &r.config {
+        Some(path) => config::load(path),
+        None => {
+            let path = default_config_path();
+            if path.is_file() {
+                config::load(&path)
+            } else {
+                config::parse(DEFAULT_CONFIG, None)
+            }
+        }
+    };
+    loaded.context(Stage::Config)
+}
+
 use crate::engine::sidecar::absolute;
 
 /// The dataset of ad-hoc files.
@@ -113,8 +134,7 @@ fn files_spec(f: &DataFiles, trust_gt: bool) -> DatasetSpec {
 /// The config of `r`, with its overrides applied and validated; with `codes`, the config
 /// evaluates the codes' one projection, width and seed ([`codes::configure_eval`]).
 pub fn load_config(r: &EvalRequest, codes: Option<&SidecarCodes>) -> Result<ValidConfig> {
-    let path = r.config.clone().unwrap_or_else(default_config_path);
-    let mut loaded = config::load(&path).context(Stage::Config)?;
+    let mut loaded = load_config_file(r)?;
     // Files named on the command line are relative to the working directory, not the config.
     let o = &Overrides {
         qrels: r.overrides.qrels.as_deref().map(absolute),

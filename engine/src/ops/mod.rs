@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::data::{self, Matrix};
-use crate::engine::asym::AsymScorer;
 use crate::engine::sidecar::{self, ByteOrder};
 use crate::engine::{self, CodeMatrix};
 use crate::outfile::{Target, Written};
@@ -196,7 +195,7 @@ pub struct SearchRequest {
     pub base: Option<PathBuf>,
     /// Hamming candidates to re-rank (default: all codes).
     pub rerank: Option<usize>,
-    /// Re-rank by the asymmetric score ([`AsymScorer`]) instead of `base`.
+    /// Re-rank by the asymmetric score ([`crate::engine::asym::AsymScorer`]) instead of `base`.
     pub asymmetric: bool,
     /// Byte order of the code files (default: the sidecar's, else faiss).
     pub order: Option<ByteOrder>,
@@ -338,9 +337,12 @@ fn search_results(r: &SearchRequest, inp: &SearchInputs) -> Result<SearchFiles> 
         let found = engine::knn(db, queries, depth, r.threads).context(Stage::Search)?;
         let k = r.k.min(db.len());
         let lists = if let Some(b) = &inp.base {
-            rerank_exact(b, x, &found, k)?
+            let bm = engine::F32Matrix::new(&b.data, b.cols).context(Stage::Load)?;
+            let qm = engine::F32Matrix::new(&x.data, x.cols).context(Stage::Load)?;
+            engine::rerank::exact(bm, qm, &found, k)
         } else {
-            rerank_asymmetric(x, proj, db, &found, k, r.threads)?
+            let y = proj.project(&x.data, r.threads).context(Stage::Search)?;
+            engine::rerank::asymmetric(&y, &proj.threshold_vec(), db.as_set(), &found, k)
         };
         let ids = lists.iter().map(|s| i64::from(s.index)).collect();
         let scores = lists.iter().map(|s| s.score as f32).collect();
@@ -438,54 +440,4 @@ fn search_queries(r: &SearchRequest, db: &SidecarCodes, bits: usize) -> Result<Q
         }
         (None, None) => bail!("{}: give --query-codes or --queries", Stage::Search),
     }
-}
-
-/// Hamming candidates re-ranked by exact float inner product with the base rows.
-fn rerank_exact(
-    base: &Matrix,
-    x: &Matrix,
-    found: &engine::KnnResult,
-    k: usize,
-) -> Result<Vec<engine::floats::Scored>> {
-    let bm = engine::F32Matrix::new(&base.data, base.cols).context(Stage::Load)?;
-    let mut out = Vec::with_capacity(x.rows * k);
-    for (q, row) in x.iter_rows().enumerate() {
-        let cands: Vec<u32> = found.query(q).iter().map(|n| n.index).collect();
-        out.extend(engine::floats::rescore(bm, row, &cands, k));
-    }
-    Ok(out)
-}
-
-/// Hamming candidates re-ranked by the asymmetric score of `y_q − t` ([`AsymScorer`], as the
-/// evaluation's `asym_rerank`); ties to the smaller index.
-fn rerank_asymmetric(
-    x: &Matrix,
-    proj: &Projector,
-    db: &CodeMatrix,
-    found: &engine::KnnResult,
-    k: usize,
-    threads: usize,
-) -> Result<Vec<engine::floats::Scored>> {
-    let bits = proj.bits();
-    let mut y = proj.project(&x.data, threads).context(Stage::Search)?;
-    let t = proj.threshold_vec();
-    let mut out = Vec::with_capacity(x.rows * k);
-    for (q, yq) in y.chunks_exact_mut(bits).enumerate() {
-        for (v, th) in yq.iter_mut().zip(&t) {
-            *v -= th;
-        }
-        let scorer = AsymScorer::new(yq, bits);
-        let mut scored: Vec<engine::floats::Scored> = found
-            .query(q)
-            .iter()
-            .map(|n| engine::floats::Scored {
-                score: scorer.score(db.code(n.index as usize).unwrap_or(&[])),
-                index: n.index,
-            })
-            .collect();
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-        scored.truncate(k);
-        out.extend(scored);
-    }
-    Ok(out)
 }
