@@ -17,12 +17,13 @@ cd "$(dirname "$0")/.."
 # name|description, in the order of a full run. Only bash builtins until check_prereqs (the
 # prerequisite test runs this script with bash, sed, tr, grep and dirname alone on PATH).
 steps=(
-  "fmt|cargo fmt --check of the workspace"
+  "fmt|cargo fmt --check of the workspace and of python/"
   "layering|no import cycles among the top-level modules of engine/src and host/src (scripts/module_cycles.py)"
-  "clippy|clippy of the workspace (all targets) and of the core with all features, -D warnings"
+  "clippy|clippy of the workspace (all targets), of the core with all features and of python/, -D warnings"
   "test|cargo test --workspace (PROPTEST_CASES=512 unless set)"
   "firmware-run|firmware/learned is reproducible; binaryllm firmware run on QEMU M4F and M0 (parity, budgets)"
   "interop|FAISS and numpy interoperability of export; judged metrics equal ir-measures on binaryllm's run files (venv; skipped with a notice if it cannot be made)"
+  "python|the Python package: maturin wheel (release, abi3) into a fresh venv, its pytest suite against it (scripts/python.sh)"
   "bench-build|the benchmarks keep building (cargo bench --no-run)"
   "core-features|core tests without default features, and with postcard"
   "portable|cargo test --workspace again with the portable kernels forced (--cfg binaryllm_portable_only)"
@@ -92,6 +93,7 @@ need_binaryllm() {
 step_fmt() {
   step "format"
   cargo fmt --all --check
+  cargo fmt --check --manifest-path python/Cargo.toml   # the Python package's crate (own workspace)
 }
 
 step_layering() {
@@ -104,6 +106,8 @@ step_clippy() {
   step "clippy (workspace, all targets, -D warnings)"
   cargo clippy --workspace --all-targets -- -D warnings
   cargo clippy -p binaryllm-core --all-targets --all-features -- -D warnings
+  # The Python package's crate (its own workspace; pyo3 finds python3 at build time).
+  CARGO_TARGET_DIR=target/python cargo clippy --manifest-path python/Cargo.toml --all-targets -- -D warnings
 }
 
 step_test() {
@@ -158,6 +162,12 @@ step_interop() {
   step "interop: FAISS read_index_binary neighbours, numpy packbits, judged metrics = ir-measures on trec/ run files (venv; skipped with a notice if it cannot be made)"
   need_binaryllm
   bash scripts/interop.sh
+}
+
+step_python() {
+  step "python: wheel built with maturin, installed into a fresh venv, pytest from outside the source tree"
+  need_binaryllm
+  bash scripts/python.sh
 }
 
 step_bench_build() {
