@@ -56,10 +56,17 @@ pub fn sign_bit(value: f32, threshold: f32) -> bool {
 /// Index of the first non-finite value, as an [`Error::NonFinite`].
 #[inline]
 pub fn check_finite(values: &[f32]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(i) => Err(Error::NonFinite { index: sat(i) }),
-        None => Ok(()),
+    // Branch-free over chunks (the compiler vectorises the fold); the index only on failure.
+    const CHUNK: usize = 64;
+    for (c, chunk) in values.chunks(CHUNK).enumerate() {
+        if !chunk.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            let i = chunk.iter().position(|v| !v.is_finite()).unwrap_or(0);
+            return Err(Error::NonFinite {
+                index: sat(c * CHUNK + i),
+            });
+        }
     }
+    Ok(())
 }
 
 /// Binarizes `values` (one per bit, `len == layout.bits()`) into `out` (`layout.words()` words).
@@ -124,6 +131,28 @@ pub fn scaled_sign_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_finite_names_the_first_non_finite_value_in_any_chunk() {
+        let mut v = std::vec![1.0f32; 300];
+        assert_eq!(check_finite(&v), Ok(()));
+        for (i, bad) in [
+            (0, f32::NAN),
+            (63, f32::INFINITY),
+            (64, f32::NAN),
+            (150, f32::NEG_INFINITY),
+            (299, f32::NAN),
+        ] {
+            v[i] = bad;
+            v[(i + 7).min(299)] = f32::NAN;
+            assert_eq!(
+                check_finite(&v),
+                Err(Error::NonFinite { index: i as u32 }),
+                "{i}"
+            );
+            v.fill(1.0);
+        }
+    }
 
     #[test]
     fn per_bit_thresholds_apply_to_their_own_bit_past_the_first_word() {

@@ -37,7 +37,7 @@ pub use binarize::{Threshold, binarize_into};
 pub use bytes::ByteOrder;
 pub use code::{BinaryCode, CodeLayout, MAX_BITS};
 pub use error::{Error, Result};
-pub use hadamard::HadamardProjection;
+pub use hadamard::{HadamardPlan, HadamardProjection};
 pub use hamming::Kernel;
 pub use knn::{Neighbor, TopK, TopKCollector};
 pub use projection::{

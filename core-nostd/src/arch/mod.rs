@@ -359,6 +359,8 @@ pub struct ProjectKernel {
     /// `c0..c1` (lengths checked by [`ProjectKernel::micro_tile_continue`]).
     tile: TileFn,
     signs: fn(&[f32], &[f32]) -> (u64, bool),
+    /// `(v, masks)`: sign flips (lengths checked by the caller), then the transform.
+    pub(crate) fwht: fn(&mut [f32], Option<&[u32]>),
 }
 
 impl core::fmt::Debug for ProjectKernel {
@@ -381,6 +383,7 @@ impl ProjectKernel {
         nr: portable::PROJECT_NR,
         tile: portable::project_tile,
         signs: portable::signs,
+        fwht: portable::fwht,
     };
 
     /// The portable fused micro-kernel (4 vectors × 8 rows, a correctly rounded `fma` per term:
@@ -392,6 +395,7 @@ impl ProjectKernel {
         nr: portable::PROJECT_NR,
         tile: portable::project_tile_fused,
         signs: portable::signs,
+        fwht: portable::fwht,
     };
 
     /// The fastest micro-kernel of the reference arithmetic ([`Arithmetic::Separate`]) this CPU
@@ -508,6 +512,36 @@ impl ProjectKernel {
             });
         }
         Ok((self.signs)(y, t))
+    }
+
+    /// The in-place unnormalised fast Walsh–Hadamard transform of `v` in Sylvester order, as
+    /// defined in [`crate::hadamard`] (no multiplications, so every kernel of either arithmetic
+    /// gives the same bits). [`Error::DimensionMismatch`] unless `v.len()` is a power of two.
+    pub fn fwht(&self, v: &mut [f32]) -> Result<()> {
+        if !v.len().is_power_of_two() {
+            return Err(Error::DimensionMismatch {
+                expected: sat(v.len().next_power_of_two()),
+                actual: sat(v.len()),
+            });
+        }
+        (self.fwht)(v, None);
+        Ok(())
+    }
+
+    /// [`fwht`](Self::fwht) after XOR-ing the bits of each `v[c]` with `masks[c]`: with masks
+    /// that are 0 or the f32 sign bit, a negation of the marked values, as one round of
+    /// [`crate::hadamard`] flips signs before its transform. [`Error::DimensionMismatch`] unless
+    /// `masks` is as long as `v` and that a power of two.
+    pub fn flip_fwht(&self, v: &mut [f32], masks: &[u32]) -> Result<()> {
+        check_len(v.len(), masks.len())?;
+        if !v.len().is_power_of_two() {
+            return Err(Error::DimensionMismatch {
+                expected: sat(v.len().next_power_of_two()),
+                actual: sat(v.len()),
+            });
+        }
+        (self.fwht)(v, Some(masks));
+        Ok(())
     }
 }
 

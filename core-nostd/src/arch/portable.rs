@@ -119,3 +119,97 @@ pub(crate) fn signs(y: &[f32], t: &[f32]) -> (u64, bool) {
     }
     (m, finite)
 }
+
+/// The in-place unnormalised fast Walsh–Hadamard transform of `v` (Sylvester order); `v.len()`
+/// must be a power of two (the callers check it). Stages `h = 1, 2, 4` run as one 8-point
+/// transform per group of 8 values (they never mix groups), then the wide stages `h = 8, 16, …`
+/// run over contiguous halves, which the compiler vectorises; every output of every stage is
+/// one f32 addition or subtraction of the same operands as the textbook loop, so the bits are
+/// those of the module docs of [`crate::hadamard`].
+#[inline(always)]
+pub(crate) fn fwht_body(v: &mut [f32]) {
+    if v.len() >= 8 {
+        for g in v.chunks_exact_mut(8) {
+            fwht8(g);
+        }
+        fwht_wide(v, 8);
+    } else {
+        fwht_wide(v, 1);
+    }
+}
+
+/// The stages `h = h0, 2·h0, …, len/2` of the transform over contiguous halves, two stages per
+/// pass where two remain (radix 4: each value is loaded and stored once per two stages; each
+/// output still comes from the same operands of the same stage order).
+#[inline(always)]
+pub(crate) fn fwht_wide(v: &mut [f32], h0: usize) {
+    let p = v.len();
+    let mut h = h0;
+    while 4 * h <= p {
+        for block in v.chunks_exact_mut(4 * h) {
+            let (lo, hi) = block.split_at_mut(2 * h);
+            let (q0, q1) = lo.split_at_mut(h);
+            let (q2, q3) = hi.split_at_mut(h);
+            for (((a, b), c), d) in q0.iter_mut().zip(q1).zip(q2).zip(q3) {
+                // Stage h on the pairs (a, b) and (c, d), then stage 2h on (a, c) and (b, d).
+                let (s0, s1, s2, s3) = (*a + *b, *a - *b, *c + *d, *c - *d);
+                (*a, *b, *c, *d) = (s0 + s2, s1 + s3, s0 - s2, s1 - s3);
+            }
+        }
+        h *= 4;
+    }
+    if h < p {
+        for block in v.chunks_exact_mut(2 * h) {
+            let (lo, hi) = block.split_at_mut(h);
+            for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+                let (x, y) = (*a, *b);
+                *a = x + y;
+                *b = x - y;
+            }
+        }
+    }
+}
+
+/// Stages `h = 1, 2, 4` of the transform on 8 values held in registers (read once, written
+/// once: no partial stores for a wide load to wait on).
+#[inline(always)]
+fn fwht8(g: &mut [f32]) {
+    let Ok(g) = <&mut [f32; 8]>::try_from(g) else {
+        return;
+    };
+    let [a0, a1, a2, a3, a4, a5, a6, a7] = *g;
+    // h = 1
+    let (b0, b1, b2, b3) = (a0 + a1, a0 - a1, a2 + a3, a2 - a3);
+    let (b4, b5, b6, b7) = (a4 + a5, a4 - a5, a6 + a7, a6 - a7);
+    // h = 2
+    let (c0, c1, c2, c3) = (b0 + b2, b1 + b3, b0 - b2, b1 - b3);
+    let (c4, c5, c6, c7) = (b4 + b6, b5 + b7, b4 - b6, b5 - b7);
+    // h = 4
+    *g = [
+        c0 + c4,
+        c1 + c5,
+        c2 + c6,
+        c3 + c7,
+        c0 - c4,
+        c1 - c5,
+        c2 - c6,
+        c3 - c7,
+    ];
+}
+
+/// The kernel entry: `v[c]` negated where `masks[c]` is the f32 sign bit (`masks` as long as
+/// `v`, checked by the caller; `None`: no flips), then [`fwht_body`].
+pub(crate) fn fwht(v: &mut [f32], masks: Option<&[u32]>) {
+    if let Some(masks) = masks {
+        flip(v, masks);
+    }
+    fwht_body(v);
+}
+
+/// `v[c] ^= masks[c]` on the bits of each f32 (a negation where the mask is the sign bit).
+#[inline(always)]
+pub(crate) fn flip(v: &mut [f32], masks: &[u32]) {
+    for (x, m) in v.iter_mut().zip(masks) {
+        *x = f32::from_bits(x.to_bits() ^ m);
+    }
+}

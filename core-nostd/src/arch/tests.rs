@@ -408,6 +408,81 @@ proptest! {
     }
 }
 
+/// The transform as the module docs of `crate::hadamard` define it, stage by stage.
+fn fwht_textbook(v: &mut [f32]) {
+    let mut h = 1;
+    while h < v.len() {
+        for j in 0..v.len() {
+            if j & h == 0 {
+                let (a, b) = (v[j], v[j + h]);
+                v[j] = a + b;
+                v[j + h] = a - b;
+            }
+        }
+        h *= 2;
+    }
+}
+
+proptest! {
+    #[test]
+    fn prop_every_fwht_kernel_is_bit_identical_to_the_textbook_transform(
+        log_len in 0u32..=11,
+        vals in proptest::collection::vec(float(), 1..300),
+    ) {
+        let len = 1usize << log_len;
+        let x: Vec<f32> = vals.iter().cycle().take(len).copied().collect();
+        let mut want = x.clone();
+        fwht_textbook(&mut want);
+        let want: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();
+        // The flipped form: `x` with the marked values negated, then the same transform.
+        let masks: Vec<u32> = (0..len).map(|c| u32::from((c * 7 + len).is_multiple_of(3)) * 0x8000_0000).collect();
+        let mut want_flipped: Vec<f32> =
+            x.iter().zip(&masks).map(|(&v, &m)| if m != 0 { -v } else { v }).collect();
+        fwht_textbook(&mut want_flipped);
+        let want_flipped: Vec<u32> = want_flipped.iter().map(|v| v.to_bits()).collect();
+        for k in every_project_kernel() {
+            let mut got = x.clone();
+            prop_assert_eq!(k.fwht(&mut got), Ok(()));
+            let got: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
+            prop_assert_eq!(&got, &want, "{} length {}", k.name(), len);
+            let mut got = x.clone();
+            prop_assert_eq!(k.flip_fwht(&mut got, &masks), Ok(()));
+            let got: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
+            prop_assert_eq!(&got, &want_flipped, "{} flipped, length {}", k.name(), len);
+        }
+    }
+}
+
+#[test]
+fn fwht_rejects_lengths_that_are_not_powers_of_two() {
+    for k in every_project_kernel() {
+        for len in [0usize, 3, 6, 12, 384] {
+            let mut v = vec![1.0f32; len];
+            assert_eq!(
+                k.fwht(&mut v),
+                Err(Error::DimensionMismatch {
+                    expected: len.next_power_of_two() as u32,
+                    actual: len as u32
+                }),
+                "{} {len}",
+                k.name()
+            );
+            assert!(v.iter().all(|&x| x == 1.0), "left untouched");
+            let masks = vec![0u32; len];
+            assert!(k.flip_fwht(&mut v, &masks).is_err(), "{} {len}", k.name());
+        }
+        let mut v = [1.0f32; 8];
+        assert_eq!(
+            k.flip_fwht(&mut v, &[0; 7]),
+            Err(Error::DimensionMismatch {
+                expected: 8,
+                actual: 7
+            })
+        );
+        assert_eq!(v, [1.0; 8], "left untouched");
+    }
+}
+
 #[test]
 fn signs_reject_more_than_64_outputs() {
     for k in every_project_kernel() {

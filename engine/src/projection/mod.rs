@@ -18,7 +18,7 @@ pub mod choice;
 pub mod learn;
 
 use binaryllm_core::{
-    CodeLayout, DenseProjection, HadamardProjection, SeededProjection, Threshold,
+    CodeLayout, DenseProjection, HadamardPlan, HadamardProjection, SeededProjection, Threshold,
 };
 use rayon::prelude::*;
 
@@ -295,6 +295,12 @@ impl Projector {
                 check_rows(x, self.dims)?;
                 let nw = layout.words();
                 let mut words = vec![0u64; x.len() / self.dims * nw];
+                let mut masks = vec![0u32; HadamardPlan::masks_len(h)];
+                // `None` is the reference: the core's per-row path, signs drawn per row.
+                let plan = match kernel {
+                    Some(k) => Some(HadamardPlan::new(*h, k, &mut masks)?),
+                    None => None,
+                };
                 let p = h.padded_dims();
                 engine::with_threads(threads, || {
                     words
@@ -304,11 +310,14 @@ impl Projector {
                         .try_for_each_init(
                             || vec![0f32; p],
                             |scratch, (row, (out, xv))| {
-                                h.encode_into(xv, th, scratch, out)
-                                    .map_err(|error| EncodeError {
-                                        row: Some(row),
-                                        error,
-                                    })
+                                match &plan {
+                                    Some(plan) => plan.encode_into(xv, th, scratch, out),
+                                    None => h.encode_into(xv, th, scratch, out),
+                                }
+                                .map_err(|error| EncodeError {
+                                    row: Some(row),
+                                    error,
+                                })
                             },
                         )
                 })?;
@@ -328,6 +337,8 @@ impl Projector {
                 check_rows(x, self.dims)?;
                 let bits = self.spec.bits;
                 let mut y = vec![0f32; x.len() / self.dims * bits];
+                let mut masks = vec![0u32; HadamardPlan::masks_len(h)];
+                let plan = HadamardPlan::new(*h, engine::project_kernel(), &mut masks)?;
                 let p = h.padded_dims();
                 engine::with_threads(threads, || {
                     y.par_chunks_mut(bits)
@@ -336,7 +347,7 @@ impl Projector {
                         .try_for_each_init(
                             || vec![0f32; p],
                             |scratch, (row, (out, xv))| {
-                                h.project_into(xv, scratch, out)
+                                plan.project_into(xv, scratch, out)
                                     .map_err(|error| EncodeError {
                                         row: Some(row),
                                         error,

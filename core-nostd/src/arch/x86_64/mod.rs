@@ -27,8 +27,9 @@ use hamming::{
     scan_avx512_entry, scan_popcnt_entry,
 };
 use project::{
-    AVX2_MR, AVX2_NR, AVX512_MR, AVX512_NR, project_avx2_entry, project_avx2_fma_entry,
-    project_avx512_entry, project_avx512_fma_entry, signs_avx2_entry, signs_avx512_entry,
+    AVX2_MR, AVX2_NR, AVX512_MR, AVX512_NR, fwht_avx2_entry, fwht_avx512_entry, project_avx2_entry,
+    project_avx2_fma_entry, project_avx512_entry, project_avx512_fma_entry, signs_avx2_entry,
+    signs_avx512_entry,
 };
 
 #[cfg(feature = "std")]
@@ -81,6 +82,7 @@ pub(super) fn project_kernels() -> [Option<ProjectKernel>; 4] {
             nr: AVX2_NR,
             tile: project_avx2_entry,
             signs: signs_avx2_entry,
+            fwht: fwht_avx2_entry,
         }),
         // The AVX-512 micro-kernel needs only AVX512F.
         avx512.then_some(ProjectKernel {
@@ -90,6 +92,7 @@ pub(super) fn project_kernels() -> [Option<ProjectKernel>; 4] {
             nr: AVX512_NR,
             tile: project_avx512_entry,
             signs: signs_avx512_entry,
+            fwht: fwht_avx512_entry,
         }),
         (has_avx2() && has_fma()).then_some(ProjectKernel {
             name: "x86_64-avx2-fma",
@@ -98,6 +101,7 @@ pub(super) fn project_kernels() -> [Option<ProjectKernel>; 4] {
             nr: AVX2_NR,
             tile: project_avx2_fma_entry,
             signs: signs_avx2_entry,
+            fwht: fwht_avx2_entry,
         }),
         // AVX512F includes the 512-bit FMA.
         avx512.then_some(ProjectKernel {
@@ -107,6 +111,7 @@ pub(super) fn project_kernels() -> [Option<ProjectKernel>; 4] {
             nr: AVX512_NR,
             tile: project_avx512_fma_entry,
             signs: signs_avx512_entry,
+            fwht: fwht_avx512_entry,
         }),
     ]
 }

@@ -272,3 +272,83 @@ fn signs_avx512(y: &[f32], t: &[f32]) -> (u64, bool) {
     }
     (m, finite)
 }
+
+pub(super) fn fwht_avx2_entry(v: &mut [f32], masks: Option<&[u32]>) {
+    // SAFETY: only reachable through a `ProjectKernel` built by `project_kernels` after checking
+    // `avx2`.
+    unsafe { fwht_avx2(v, masks) }
+}
+
+/// The transform with AVX2: the sign flips and stages `h = 1, 2, 4` on one register per group
+/// of 8 values ([`fwht8_avx`]), then the portable wide stages compiled for AVX2 (8 lanes). Each
+/// output of every stage is the same f32 addition or subtraction as the portable kernel's.
+#[target_feature(enable = "avx2")]
+fn fwht_avx2(v: &mut [f32], masks: Option<&[u32]>) {
+    if v.len() >= 8 {
+        fwht8_avx(v, masks);
+        super::super::portable::fwht_wide(v, 8);
+    } else {
+        super::super::portable::fwht(v, masks);
+    }
+}
+
+pub(super) fn fwht_avx512_entry(v: &mut [f32], masks: Option<&[u32]>) {
+    // SAFETY: only reachable through a `ProjectKernel` whose micro-kernel needs AVX512F, built
+    // after checking it.
+    unsafe { fwht_avx512(v, masks) }
+}
+
+/// [`fwht_avx2`] with the wide stages compiled for AVX512F (16 lanes).
+#[target_feature(enable = "avx512f")]
+fn fwht_avx512(v: &mut [f32], masks: Option<&[u32]>) {
+    if v.len() >= 8 {
+        fwht8_avx(v, masks);
+        super::super::portable::fwht_wide(v, 8);
+    } else {
+        super::super::portable::fwht(v, masks);
+    }
+}
+
+/// The sign flips (XOR with `masks`, as long as `v`) and stages `h = 1, 2, 4` of the transform
+/// on every group of 8 values of `v` (a multiple of 8 long), one `__m256` per group: per stage,
+/// `t` = the register with lanes `j` and `j ^ h` swapped, and lane `j` becomes `x + t`
+/// (= `v[j] + v[j+h]`) where `j & h == 0`, else `t − x` (= `v[j−h] − v[j]`).
+#[target_feature(enable = "avx")]
+#[inline]
+fn fwht8_avx(v: &mut [f32], masks: Option<&[u32]>) {
+    match masks {
+        Some(masks) => {
+            for (g, m) in v.chunks_exact_mut(8).zip(masks.chunks_exact(8)) {
+                // SAFETY: `g` is 8 floats and `m` 8 words.
+                let x = unsafe {
+                    _mm256_xor_ps(
+                        _mm256_loadu_ps(g.as_ptr()),
+                        _mm256_loadu_ps(m.as_ptr().cast::<f32>()),
+                    )
+                };
+                // SAFETY: `g` is 8 floats.
+                unsafe { _mm256_storeu_ps(g.as_mut_ptr(), fwht8_register(x)) };
+            }
+        }
+        None => {
+            for g in v.chunks_exact_mut(8) {
+                // SAFETY: `g` is 8 floats.
+                let x = unsafe { _mm256_loadu_ps(g.as_ptr()) };
+                // SAFETY: `g` is 8 floats.
+                unsafe { _mm256_storeu_ps(g.as_mut_ptr(), fwht8_register(x)) };
+            }
+        }
+    }
+}
+
+/// Stages `h = 1, 2, 4` on the 8 lanes of `x` (see [`fwht8_avx`]).
+#[target_feature(enable = "avx")]
+#[inline]
+fn fwht8_register(x: __m256) -> __m256 {
+    let t = _mm256_permute_ps::<0b1011_0001>(x);
+    let x = _mm256_blend_ps::<0b1010_1010>(_mm256_add_ps(x, t), _mm256_sub_ps(t, x));
+    let t = _mm256_permute_ps::<0b0100_1110>(x);
+    let x = _mm256_blend_ps::<0b1100_1100>(_mm256_add_ps(x, t), _mm256_sub_ps(t, x));
+    let t = _mm256_permute2f128_ps::<1>(x, x);
+    _mm256_blend_ps::<0b1111_0000>(_mm256_add_ps(x, t), _mm256_sub_ps(t, x))
+}
