@@ -6,7 +6,11 @@
           checked equal before timing.
   encode: binaryllm.Projection.encode vs numpy packbits((x @ W.T) >= 0, axis=1) on an
           in-memory float32 [100k, 384] array -> 256 bits, both on 1 thread (numpy's BLAS is
-          limited to one thread before numpy is imported) and both on all cores.
+          limited to one thread before numpy is imported) and both on all cores; binaryllm
+          twice: the dense "gaussian" projection (the same multiply-adds as numpy's matmul)
+          and the structured "hadamard" one (sign flips + fast Walsh-Hadamard transform,
+          O(P log P) per block of P = 512 outputs; the codes are checked against the CLI's
+          in the package's tests).
 
 Every timing is one call; the order of the tools alternates between repeats; the figures are
 min / median / max seconds and the ratio of medians (theirs / ours: > 1 means binaryllm is
@@ -17,7 +21,7 @@ Run (after `bash scripts/python.sh` has made target/py-test-venv with the wheel 
 
   target/py-test-venv/bin/pip install -q threadpoolctl
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
-    target/py-test-venv/bin/python bench/python_compare.py --out bench/results/python_compare.json
+    target/py-test-venv/bin/python bench/python_compare.py --repeats 11 --out bench/results/python_compare.json
 """
 
 import argparse
@@ -104,17 +108,19 @@ def bench_encode(a, threads):
     rng = np.random.default_rng(a.seed + 1)
     x = rng.standard_normal((a.encode_rows, 384), dtype=np.float32)
     w = rng.standard_normal((256, 384), dtype=np.float32)
-    p = binaryllm.Projection("gaussian", dims=384, bits=256, seed=a.seed)
-    ours = p.encode(x, threads=threads)
+    g = binaryllm.Projection("gaussian", dims=384, bits=256, seed=a.seed)
+    h = binaryllm.Projection("hadamard", dims=384, bits=256, seed=a.seed)
     theirs = np.packbits((x @ w.T) >= 0, axis=1, bitorder="little")
-    assert ours.shape == theirs.shape == (a.encode_rows, 32)
-    return alternate([("binaryllm", lambda: p.encode(x, threads=threads)),
+    for p in (g, h):
+        assert p.encode(x, threads=threads).shape == theirs.shape == (a.encode_rows, 32)
+    return alternate([("gaussian", lambda: g.encode(x, threads=threads)),
+                      ("hadamard", lambda: h.encode(x, threads=threads)),
                       ("numpy", lambda: np.packbits((x @ w.T) >= 0, axis=1, bitorder="little"))],
                      a.repeats)
 
 
-def row(name, r, theirs):
-    ours_s, their_s = r["binaryllm"], r[theirs]
+def row(name, r, ours, theirs):
+    ours_s, their_s = r[ours], r[theirs]
     ratio = their_s["median"] / ours_s["median"]
     fmt = lambda s: f"{s['min'] * 1e3:.1f} / {s['median'] * 1e3:.1f} / {s['max'] * 1e3:.1f}"
     return f"| {name} | {fmt(ours_s)} | {theirs}: {fmt(their_s)} | **{ratio:.2f}×** |", ratio
@@ -177,12 +183,16 @@ def main():
         "|---|---|---|---|",
     ]
     ratios = {}
-    for name, r, theirs in [
-        (f"search {a.n:,} × {a.bits} bits, {a.nq:,} queries, k = {a.k}, 1 thread", search, "faiss"),
-        (f"encode {a.encode_rows:,} × 384 → 256, 1 thread", encode_1, "numpy"),
-        (f"encode {a.encode_rows:,} × 384 → 256, all cores", all_cores["encode"], "numpy"),
+    enc = f"encode {a.encode_rows:,} × 384 → 256"
+    for name, r, ours, theirs in [
+        (f"search {a.n:,} × {a.bits} bits, {a.nq:,} queries, k = {a.k}, 1 thread", search,
+         "binaryllm", "faiss"),
+        (f"{enc}, gaussian (dense), 1 thread", encode_1, "gaussian", "numpy"),
+        (f"{enc}, hadamard (structured), 1 thread", encode_1, "hadamard", "numpy"),
+        (f"{enc}, gaussian (dense), all cores", all_cores["encode"], "gaussian", "numpy"),
+        (f"{enc}, hadamard (structured), all cores", all_cores["encode"], "hadamard", "numpy"),
     ]:
-        line, ratio = row(name, r, theirs)
+        line, ratio = row(name, r, ours, theirs)
         lines.append(line)
         ratios[name] = ratio
     text = "\n".join(lines)

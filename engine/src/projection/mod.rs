@@ -307,6 +307,8 @@ impl Projector {
                         .par_chunks_mut(nw)
                         .zip(x.par_chunks(self.dims))
                         .enumerate()
+                        // A row is a few µs: runs of rows per task, not one each.
+                        .with_min_len(ROWS_PER_TASK)
                         .try_for_each_init(
                             || vec![0f32; p],
                             |scratch, (row, (out, xv))| {
@@ -344,6 +346,8 @@ impl Projector {
                     y.par_chunks_mut(bits)
                         .zip(x.par_chunks(self.dims))
                         .enumerate()
+                        // A row is a few µs: runs of rows per task, not one each.
+                        .with_min_len(ROWS_PER_TASK)
                         .try_for_each_init(
                             || vec![0f32; p],
                             |scratch, (row, (out, xv))| {
@@ -360,6 +364,9 @@ impl Projector {
         }
     }
 }
+
+/// Rows per rayon task of the matrix-free (row-at-a-time) Hadamard paths.
+const ROWS_PER_TASK: usize = 256;
 
 fn check_rows(x: &[f32], dims: usize) -> Result<(), binaryllm_core::Error> {
     if dims == 0 || !x.len().is_multiple_of(dims) {
