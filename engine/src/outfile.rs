@@ -179,11 +179,17 @@ impl Target {
             );
         }
         if exists && !force {
-            bail!(
-                "{}: {} already exists (use --force to replace it)",
-                Stage::Output,
-                path.display()
-            );
+            // An I/O error of kind `AlreadyExists`, so library callers can tell it apart (the
+            // Python package raises its `FileError` for it) with the same words.
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{}: {} already exists (use --force to replace it)",
+                    Stage::Output,
+                    path.display()
+                ),
+            )
+            .into());
         }
         let side = sidecar_path(path);
         let side_ours = is_binaryllm_json(&side);

@@ -50,7 +50,7 @@ def test_out_keeps_the_run_directory_with_the_report(small, tmp_path):
     got = binaryllm.evaluate(base, queries, out=tmp_path / "run", bits=64, seeds=0)
     assert (tmp_path / "run" / "report.html").is_file()
     assert json.loads((tmp_path / "run" / "results.json").read_text()) == got
-    with pytest.raises(binaryllm.Error, match="exists"):
+    with pytest.raises(binaryllm.FileError, match="already exists"):
         binaryllm.evaluate(base, queries, out=tmp_path / "run", bits=64, seeds=0)
     binaryllm.evaluate(base, queries, out=tmp_path / "run", force=True, bits=64, seeds=0)
 

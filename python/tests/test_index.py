@@ -188,8 +188,9 @@ def test_a_saved_code_file_opens_memory_mapped_with_the_same_results(sample, enc
         assert np.array_equal(a, b)
     with pytest.raises(binaryllm.InvalidInputError, match="read-only"):
         mapped.add(q[:1])
-    with pytest.raises(binaryllm.InvalidInputError, match="exists"):
+    with pytest.raises(binaryllm.FileError, match="already exists") as e:
         index.save(tmp_path / "base.codes")
+    assert isinstance(e.value, OSError) and str(tmp_path / "base.codes") in str(e.value)
     index.save(tmp_path / "base.codes", force=True)
 
 
@@ -205,6 +206,8 @@ def test_save_faiss_is_read_back_by_faiss_with_the_same_results(sample, encoded,
     _, queries = sample
     _, p, index = encoded
     index.save_faiss(tmp_path / "index.faiss")
+    with pytest.raises(binaryllm.FileError, match="already exists"):
+        index.save_faiss(tmp_path / "index.faiss")
     back = faiss.read_index_binary(str(tmp_path / "index.faiss"))
     assert back.ntotal == index.ntotal and back.d == 256
     q = p.encode(queries)

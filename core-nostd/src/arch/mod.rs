@@ -340,7 +340,8 @@ pub enum Arithmetic {
 /// A projection micro-kernel's entry point: `(dims, c0, c1, a, b, out)`.
 type TileFn = fn(usize, usize, usize, &[f32], &[f32], &mut [f32]);
 
-/// A dense-projection micro-kernel, selected once.
+/// A projection kernel, selected once: the dense micro-kernel, its sign packing, and the
+/// Walsh–Hadamard transform of the matrix-free `hadamard` projection.
 ///
 /// [`micro_tile`](Self::micro_tile) computes an `mr × nr` block of `y = W · x` for `mr` input
 /// vectors and `nr` consecutive rows (hyperplanes) of `W`: each output is the sequential f32
@@ -348,7 +349,10 @@ type TileFn = fn(usize, usize, usize, &[f32], &[f32], &mut [f32]);
 /// the default [`Arithmetic::Separate`] round once per multiply and per add (no FMA), so
 /// **every such kernel gives the same bits** as [`crate::projection::dot_sequential`]; the
 /// opt-in [`Arithmetic::Fused`] kernels ([`detect_with`](Self::detect_with)) give the bits of
-/// [`crate::projection::dot_fused_sequential`].
+/// [`crate::projection::dot_fused_sequential`]. [`fwht`](Self::fwht) and
+/// [`flip_fwht`](Self::flip_fwht) have no multiplications: every kernel of either arithmetic
+/// gives the bits of the definition in [`crate::hadamard`] (AVX2/AVX-512: one register per 8
+/// values for the stride-1/2/4 butterflies, then two wide stages per pass).
 #[derive(Clone, Copy)]
 pub struct ProjectKernel {
     name: &'static str,
