@@ -211,30 +211,19 @@ pub fn codes(x: &Bound<'_, PyAny>, bits: usize, order: ByteOrder, what: &str) ->
     let py = x.py();
     let descr = a.dtype();
     if descr.is_equiv_to(&dtype::<u64>(py)) {
-        check_2d(&a, what, "uint64 [N, words]")?;
-        check_width(&a, layout.words(), what, "words")?;
-        let arr = a.cast::<PyArray2<u64>>()?;
-        let words = arr
-            .to_vec()
-            .unwrap_or_else(|_| arr.to_owned_array().into_iter().collect());
-        let rows = a.shape()[0];
-        for i in 0..rows {
+        let words = elements::<u64>(&a, layout.words(), what, "uint64 [N, words]", "words")?;
+        for (i, code) in words.chunks_exact(layout.words()).enumerate() {
             layout
-                .check(&words[i * layout.words()..(i + 1) * layout.words()])
+                .check(code)
                 .map_err(|e| errors::typed(&format!("{what}: row {i}"), e))?;
         }
         return Ok(Codes { layout, words });
     }
     if descr.is_equiv_to(&dtype::<u8>(py)) {
-        check_2d(&a, what, "uint8 [N, ceil(bits/8)]")?;
-        check_width(&a, layout.bytes(), what, "bytes")?;
-        let arr = a.cast::<PyArray2<u8>>()?;
-        let bytes = arr
-            .to_vec()
-            .unwrap_or_else(|_| arr.to_owned_array().into_iter().collect());
+        let form = "uint8 [N, ceil(bits/8)]";
+        let bytes = elements::<u8>(&a, layout.bytes(), what, form, "bytes")?;
         let (w, nb) = (layout.words(), layout.bytes());
-        let rows = a.shape()[0];
-        let mut words = vec![0u64; rows * w];
+        let mut words = vec![0u64; bytes.len() / nb * w];
         for (i, (b, o)) in bytes
             .chunks_exact(nb)
             .zip(words.chunks_exact_mut(w))
@@ -249,6 +238,23 @@ pub fn codes(x: &Bound<'_, PyAny>, bits: usize, order: ByteOrder, what: &str) ->
         "{what}: dtype {} is not a code type (uint8 [N, ceil(bits/8)] or uint64 [N, words])",
         dtype_name(&a)
     )))
+}
+
+/// The elements of the `T` array `a`, row-major, after checking that it is 2-D (`form` names
+/// the expected shape) with `width` columns of `unit`.
+fn elements<T: numpy::Element + Copy>(
+    a: &Bound<'_, PyUntypedArray>,
+    width: usize,
+    what: &str,
+    form: &str,
+    unit: &str,
+) -> PyResult<Vec<T>> {
+    check_2d(a, what, form)?;
+    check_width(a, width, what, unit)?;
+    let arr = a.cast::<PyArray2<T>>()?;
+    Ok(arr
+        .to_vec()
+        .unwrap_or_else(|_| arr.to_owned_array().into_iter().collect()))
 }
 
 fn check_width(

@@ -306,14 +306,21 @@ pub fn knn(db: &CodeMatrix, queries: &CodeMatrix, k: usize, threads: usize) -> R
     Searcher::new().knn(db.as_set(), queries.as_set(), k, threads)
 }
 
+/// Test rows for the engine's unit tests: `n × dims` values uniform in `[-1, 1)` from the
+/// seeded stream named `tag`.
+#[cfg(test)]
+pub(crate) fn uniform_rows(n: usize, dims: usize, seed: u64, tag: [u8; 8]) -> Vec<f32> {
+    let mut s = binaryllm_core::rng::SeededStream::new(seed, tag, 0);
+    (0..n * dims).map(|_| s.next_symmetric_uniform()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use binaryllm_core::{Kernel, ProjectionKind, SeededProjection, knn::top_k_flat_into};
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
-        let mut s = binaryllm_core::rng::SeededStream::new(seed, *b"testdata", 0);
-        (0..n * dims).map(|_| s.next_symmetric_uniform()).collect()
+        uniform_rows(n, dims, seed, *b"testdata")
     }
 
     #[test]

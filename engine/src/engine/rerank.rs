@@ -70,30 +70,47 @@ pub fn asymmetric(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{self, float_knn};
-    use crate::projection::Kind;
+    use crate::engine::{self, CodeMatrix, float_knn, uniform_rows};
     use crate::projection::choice::seeded_projector;
+    use crate::projection::{Kind, Projector};
     use binaryllm_core::ProjectionKind;
 
-    fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
-        let mut s = binaryllm_core::rng::SeededStream::new(seed, *b"rerankts", 0);
-        (0..n * dims).map(|_| s.next_symmetric_uniform()).collect()
+    /// Base rows, query rows, their projection, the base codes and each query's `cands`
+    /// Hamming candidates.
+    struct Fixture {
+        base: Vec<f32>,
+        queries: Vec<f32>,
+        proj: Projector,
+        db: CodeMatrix,
+        found: KnnResult,
+    }
+
+    fn fixture(kind: ProjectionKind, dims: usize, bits: usize, rows: usize) -> Fixture {
+        let base = uniform_rows(rows, dims, 1, *b"rerankts");
+        let queries = uniform_rows(9, dims, 2, *b"rerankts");
+        let proj = seeded_projector(Kind::Seeded(kind), 3, dims, bits).unwrap();
+        let db = proj.encode(&base, 1).unwrap();
+        let found = engine::knn(&db, &proj.encode(&queries, 1).unwrap(), rows, 2).unwrap();
+        Fixture {
+            base,
+            queries,
+            proj,
+            db,
+            found,
+        }
     }
 
     #[test]
     fn exact_over_every_candidate_is_the_float_top_k() {
-        let (base, queries) = (data(300, 16, 1), data(9, 16, 2));
-        let proj = seeded_projector(Kind::Seeded(ProjectionKind::Gaussian), 3, 16, 64).unwrap();
-        let db = proj.encode(&base, 1).unwrap();
-        let q = proj.encode(&queries, 1).unwrap();
-        let found = engine::knn(&db, &q, 300, 1).unwrap();
+        let f = fixture(ProjectionKind::Gaussian, 16, 64, 300);
         let (bm, qm) = (
-            F32Matrix::new(&base, 16).unwrap(),
-            F32Matrix::new(&queries, 16).unwrap(),
+            F32Matrix::new(&f.base, 16).unwrap(),
+            F32Matrix::new(&f.queries, 16).unwrap(),
         );
-        assert_eq!(exact(bm, qm, &found, 7), float_knn(bm, qm, 7, 1).unwrap());
+        assert_eq!(exact(bm, qm, &f.found, 7), float_knn(bm, qm, 7, 1).unwrap());
         // Fewer candidates: only they are scored, best first.
-        let found = engine::knn(&db, &q, 20, 1).unwrap();
+        let q = f.proj.encode(&f.queries, 1).unwrap();
+        let found = engine::knn(&f.db, &q, 20, 1).unwrap();
         let got = exact(bm, qm, &found, 5);
         for (qi, hits) in got.chunks_exact(5).enumerate() {
             let cands: Vec<u32> = found.query(qi).iter().map(|n| n.index).collect();
@@ -104,20 +121,17 @@ mod tests {
 
     #[test]
     fn asymmetric_ranks_the_candidates_by_the_scorer_ties_to_the_smaller_index() {
-        let (base, queries) = (data(200, 12, 4), data(6, 12, 5));
-        let proj = seeded_projector(Kind::Seeded(ProjectionKind::Rademacher), 1, 12, 8).unwrap();
-        let db = proj.encode(&base, 1).unwrap();
-        let q = proj.encode(&queries, 1).unwrap();
-        let found = engine::knn(&db, &q, 50, 2).unwrap();
-        let y = proj.project(&queries, 1).unwrap();
-        let got = asymmetric(&y, &proj.threshold_vec(), db.as_set(), &found, 10);
+        let f = fixture(ProjectionKind::Rademacher, 12, 8, 200);
+        let y = f.proj.project(&f.queries, 1).unwrap();
+        let got = asymmetric(&y, &f.proj.threshold_vec(), f.db.as_set(), &f.found, 10);
         for (qi, hits) in got.chunks_exact(10).enumerate() {
             let scorer = AsymScorer::new(&y[qi * 8..(qi + 1) * 8], 8);
-            let mut want: Vec<Scored> = found
+            let mut want: Vec<Scored> = f
+                .found
                 .query(qi)
                 .iter()
                 .map(|n| Scored {
-                    score: scorer.score(db.code(n.index as usize).unwrap()),
+                    score: scorer.score(f.db.code(n.index as usize).unwrap()),
                     index: n.index,
                 })
                 .collect();
