@@ -38,7 +38,14 @@ pub const KERNEL_ENV: &str = "BINARYLLM_KERNEL";
 
 /// Whether [`KERNEL_ENV`] forces the portable kernels; an error names any other value.
 pub fn portable_forced() -> std::result::Result<bool, String> {
-    match std::env::var(KERNEL_ENV) {
+    kernel_choice(std::env::var(KERNEL_ENV))
+}
+
+/// [`portable_forced`] for the value `var` of [`KERNEL_ENV`] (as `std::env::var` returns it).
+fn kernel_choice(
+    var: std::result::Result<String, std::env::VarError>,
+) -> std::result::Result<bool, String> {
+    match var {
         Err(std::env::VarError::NotPresent) => Ok(false),
         Ok(v) if v.is_empty() || v == "auto" => Ok(false),
         Ok(v) if v == "portable" => Ok(true),
@@ -321,6 +328,45 @@ mod tests {
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
         uniform_rows(n, dims, seed, *b"testdata")
+    }
+
+    #[test]
+    fn the_kernel_variable_accepts_auto_and_portable_only() {
+        use std::env::VarError;
+        let val = |v: &str| kernel_choice(Ok(v.to_string()));
+        assert_eq!(kernel_choice(Err(VarError::NotPresent)), Ok(false));
+        assert_eq!(val(""), Ok(false));
+        assert_eq!(val("auto"), Ok(false));
+        assert_eq!(val("portable"), Ok(true));
+        assert_eq!(
+            val("avx2"),
+            Err("BINARYLLM_KERNEL=\"avx2\" is not `auto` or `portable`".to_string())
+        );
+        let not_unicode = VarError::NotUnicode(std::ffi::OsString::from("x"));
+        assert_eq!(
+            kernel_choice(Err(not_unicode)),
+            Err("BINARYLLM_KERNEL: environment variable was not valid unicode: \"x\"".to_string())
+        );
+        // This process's own setting decides the kernels (unset in CI; the host's tests run the
+        // CLI with `portable` and with an invalid value).
+        let forced = kernel_choice(std::env::var(KERNEL_ENV)).unwrap_or(false);
+        assert_eq!(portable_forced().unwrap_or(false), forced);
+        let (hamming, project) = if forced {
+            (Kernel::PORTABLE, ProjectKernel::PORTABLE)
+        } else {
+            (
+                Kernel::detect(),
+                ProjectKernel::detect_with(Arithmetic::Separate),
+            )
+        };
+        assert_eq!(hamming_kernel(), hamming);
+        assert_eq!(project_kernel().name(), project.name());
+        let fused = project_kernel_with(Arithmetic::Fused).name();
+        if forced {
+            assert_eq!(fused, ProjectKernel::PORTABLE_FUSED.name());
+        } else {
+            assert_eq!(fused, ProjectKernel::detect_with(Arithmetic::Fused).name());
+        }
     }
 
     #[test]

@@ -237,6 +237,73 @@ mod tests {
     }
 
     #[test]
+    fn t_quantile_outside_its_domain_and_in_the_far_tail() {
+        for (p, df) in [
+            (0.5, 3.0),
+            (1.0, 3.0),
+            (0.3, 3.0),
+            (0.975, 0.0),
+            (0.975, -1.0),
+        ] {
+            assert!(t_quantile(p, df).is_nan(), "p {p}, df {df}");
+        }
+        // df = 0.01: the 97.5% point is past 1e12, reported as infinite.
+        assert_eq!(t_quantile(0.975, 0.01), f64::INFINITY);
+        // One-sided points (NIST table 1.4.2.7): t(0.90, 5) and t(0.995, 10).
+        assert!((t_quantile(0.90, 5.0) - 1.475_884_049).abs() < 1e-6);
+        assert!((t_quantile(0.995, 10.0) - 3.169_272_673).abs() < 1e-6);
+    }
+
+    #[test]
+    fn t_cdf_is_symmetric_and_matches_closed_forms() {
+        // df = 1 is Cauchy: F(t) = 1/2 + atan(t)/pi; df = 2: F(t) = 1/2 + t / (2 sqrt(2 + t^2)).
+        for t in [-7.5, -2.0, -0.3, 0.0, 0.4, 1.0, 3.0, 25.0] {
+            let cauchy = 0.5 + f64::atan(t) / std::f64::consts::PI;
+            assert!((t_cdf(t, 1.0) - cauchy).abs() < 1e-12, "t {t}");
+            let two = 0.5 + t / (2.0 * (2.0 + t * t).sqrt());
+            assert!((t_cdf(t, 2.0) - two).abs() < 1e-12, "t {t}");
+            assert!(
+                (t_cdf(t, 7.0) + t_cdf(-t, 7.0) - 1.0).abs() < 1e-12,
+                "t {t}"
+            );
+        }
+    }
+
+    #[test]
+    fn ln_gamma_at_known_points() {
+        let pi = std::f64::consts::PI;
+        for (x, want) in [
+            (1.0, 0.0),
+            (2.0, 0.0),
+            (5.0, 24f64.ln()),
+            (0.5, pi.sqrt().ln()),
+            // Below 0.5 the reflection formula: Γ(1/4) = 3.625609908221908…, Γ(0.1) = 9.513507698668732….
+            (0.25, 3.625_609_908_221_908_f64.ln()),
+            (0.1, 9.513_507_698_668_732_f64.ln()),
+            (10.5, 1_133_278.388_948_785_f64.ln()),
+        ] {
+            let got = ln_gamma(x);
+            assert!((got - want).abs() < 1e-12, "x {x}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn incomplete_beta_matches_closed_forms() {
+        // I_x(1, b) = 1 - (1-x)^b, I_x(a, 1) = x^a, I_x(2, 2) = 3x^2 - 2x^3.
+        for x in [0.01, 0.2, 0.5, 0.7, 0.99] {
+            let close =
+                |got: f64, want: f64| assert!((got - want).abs() < 1e-12, "x {x}: {got} vs {want}");
+            close(reg_inc_beta(1.0, 3.0, x), 1.0 - (1.0 - x).powi(3));
+            close(reg_inc_beta(2.5, 1.0, x), x.powf(2.5));
+            close(reg_inc_beta(2.0, 2.0, x), 3.0 * x * x - 2.0 * x * x * x);
+        }
+        assert_eq!(reg_inc_beta(2.0, 3.0, 0.0), 0.0);
+        assert_eq!(reg_inc_beta(2.0, 3.0, -0.5), 0.0);
+        assert_eq!(reg_inc_beta(2.0, 3.0, 1.0), 1.0);
+        assert_eq!(reg_inc_beta(2.0, 3.0, 1.5), 1.0);
+    }
+
+    #[test]
     fn summary_of_a_hand_computed_sample() {
         // xs = 1, 2, 3: mean 2, sd 1, half-width 4.302652730 / sqrt(3).
         let s = summarize(&[1.0, 2.0, 3.0]);
