@@ -12,8 +12,6 @@
 //! * kNN vote: the most frequent label among the k neighbours; ties go to the tied label whose
 //!   first occurrence is nearest (so 1-NN decides a full tie).
 
-use std::cmp::Ordering;
-
 /// The range `[lo, hi]` of the values metric `key` can take (confidence intervals are clipped
 /// to it): `[0, 1]` for the proportions (`recall@k`, `k@K`, `overlap@k`, `mrr`, `rerank@…`,
 /// `asym_rerank@…`, `knn_acc`, `theta_pi_bins_inside`) and `theta_pi_mae`, `[−1, 1]` for the
@@ -29,26 +27,9 @@ pub fn range(key: &str) -> (f64, f64) {
 
 /// Number of ids common to `a` and `b` (each without duplicates).
 pub fn common(a: &[u32], b: &[u32]) -> usize {
-    if a.len() * b.len() <= 4096 {
-        return a.iter().filter(|x| b.contains(x)).count();
-    }
-    let mut sa = a.to_vec();
-    let mut sb = b.to_vec();
-    sa.sort_unstable();
-    sb.sort_unstable();
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < sa.len() && j < sb.len() {
-        match sa[i].cmp(&sb[j]) {
-            Ordering::Less => i += 1,
-            Ordering::Greater => j += 1,
-            Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    let mut sorted = b.to_vec();
+    sorted.sort_unstable();
+    a.iter().filter(|x| sorted.binary_search(x).is_ok()).count()
 }
 
 fn prefix(x: &[u32], k: usize) -> &[u32] {
@@ -165,18 +146,14 @@ pub fn average_ranks(x: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..x.len()).collect();
     idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
     let mut ranks = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i + 1;
-        while j < idx.len() && x[idx[j]] == x[idx[i]] {
-            j += 1;
-        }
-        // Positions i..j (0-based) share rank mean(i+1..=j).
-        let r = (i + 1 + j) as f64 / 2.0;
-        for &p in &idx[i..j] {
+    let mut start = 0;
+    for run in idx.chunk_by(|&a, &b| x[a] == x[b]) {
+        // Positions start..start+len (0-based) share the mean of ranks start+1..=start+len.
+        let r = (2 * start + 1 + run.len()) as f64 / 2.0;
+        for &p in run {
             ranks[p] = r;
         }
-        i = j;
+        start += run.len();
     }
     ranks
 }
@@ -194,45 +171,27 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
     }
     let mut p: Vec<(f64, f64)> = x[..n].iter().copied().zip(y[..n].iter().copied()).collect();
     p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let pairs = |t: u64| t * (t.saturating_sub(1)) / 2;
-    // Ties in x (n1) and joint ties (n3).
-    let (mut n1, mut n3) = (0u64, 0u64);
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && p[j].0 == p[i].0 {
-            j += 1;
-        }
-        n1 += pairs((j - i) as u64);
-        let mut a = i;
-        while a < j {
-            let mut b = a + 1;
-            while b < j && p[b].1 == p[a].1 {
-                b += 1;
-            }
-            n3 += pairs((b - a) as u64);
-            a = b;
-        }
-        i = j;
-    }
-    // Sort by y with a merge sort, counting swaps (discordant pairs).
+    // Pairs (n0), ties in x (n1) and joint ties (n3): runs of the sorted pairs.
+    let n0 = tied_pairs(std::iter::once(&p[..]));
+    let n1 = tied_pairs(p.chunk_by(|a, b| a.0 == b.0));
+    let n3 = tied_pairs(p.chunk_by(|a, b| a == b));
+    // Sort by y with a merge sort, counting swaps (discordant pairs); ties in y (n2).
     let mut ys: Vec<f64> = p.iter().map(|q| q.1).collect();
     let mut buf = vec![0.0; n];
     let swaps = merge_count(&mut ys, &mut buf);
-    let mut n2 = 0u64;
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && ys[j] == ys[i] {
-            j += 1;
-        }
-        n2 += pairs((j - i) as u64);
-        i = j;
-    }
-    let n0 = pairs(n as u64);
+    let n2 = tied_pairs(ys.chunk_by(|a, b| a == b));
     let num = n0 as f64 - n1 as f64 - n2 as f64 + n3 as f64 - 2.0 * swaps as f64;
     let den = ((n0 - n1) as f64 * (n0 - n2) as f64).sqrt();
     if den == 0.0 { f64::NAN } else { num / den }
+}
+
+/// Pairs within each run of equal values.
+fn tied_pairs<'a, T: 'a>(runs: impl Iterator<Item = &'a [T]>) -> u64 {
+    runs.map(|r| {
+        let t = r.len() as u64;
+        t * (t - 1) / 2
+    })
+    .sum()
 }
 
 /// Stable merge sort of `v`, returning the number of inversions (pairs `i < j` with

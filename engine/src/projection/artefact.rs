@@ -848,6 +848,108 @@ mod tests {
         assert!(matches!(load(&path).unwrap_err(), ProjFileError::Io { .. }));
     }
 
+    /// An in-memory artefact of `bits × dims` with the metadata of a saved one.
+    fn sized(dims: usize, bits: usize) -> Artefact {
+        let (a, _) = artefact(Kind::Seeded(ProjectionKind::Gaussian), ThresholdMode::Mean);
+        Artefact {
+            meta: Meta {
+                dims,
+                bits,
+                ..a.meta
+            },
+            matrix: (0..bits * dims).map(|i| (i % 7) as f32 - 3.0).collect(),
+            thresholds: vec![0.25; bits],
+            mean: vec![0.0; dims],
+        }
+    }
+
+    #[test]
+    fn dims_are_checked_against_the_core_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let max = binaryllm_core::projection::MAX_DIMS;
+        let ok = dir.path().join("max");
+        save(&ok, &sized(max, 1), false).unwrap();
+        assert_eq!(load(&ok).unwrap().meta.dims, max);
+        for dims in [0, max + 1] {
+            let e = save(&dir.path().join(format!("d{dims}")), &sized(dims, 1), false);
+            let e = e.unwrap_err().to_string();
+            assert!(e.contains(&format!("dims = {dims} is out of range")), "{e}");
+        }
+        // A zero-dimension artefact on disk is refused on load too.
+        let zero = dir.path().join("zero");
+        save(&zero, &sized(1, 1), false).unwrap();
+        let meta = std::fs::read_to_string(zero.join(META_FILE)).unwrap();
+        std::fs::write(
+            zero.join(META_FILE),
+            meta.replace("\"dims\": 1,", "\"dims\": 0,"),
+        )
+        .unwrap();
+        crate::data::write_npy(&zero.join(MATRIX_FILE), &[1, 0], &[0f32; 0]).unwrap();
+        crate::data::write_npy(&zero.join(MEAN_FILE), &[0], &[0f32; 0]).unwrap();
+        let e = load(&zero).unwrap_err().to_string();
+        assert!(e.contains("dims = 0 is out of range"), "{e}");
+    }
+
+    #[test]
+    fn the_content_digest_is_sha256_of_the_matrix_then_the_thresholds() {
+        let mut a = sized(2, 1);
+        a.matrix = vec![1.0, 2.0];
+        a.thresholds = vec![-0.5];
+        // python3: hashlib.sha256(struct.pack('<3f', 1.0, 2.0, -0.5)).hexdigest()
+        assert_eq!(
+            content_sha256(&a),
+            "1ffe038578726b0db1430093131187306c7d4859c5dfbbabac87a9637825787c"
+        );
+        assert_eq!(a.threshold(), Threshold::PerBit(&[-0.5]));
+    }
+
+    #[test]
+    fn matrix_free_kinds_newer_versions_and_bad_arrays_are_refused_on_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = artefact(Kind::Learned(LearnedKind::Pca), ThresholdMode::Zero);
+        let path = dir.path().join("pca");
+        save(&path, &a, false).unwrap();
+        let meta = std::fs::read_to_string(path.join(META_FILE)).unwrap();
+        let rewrite = |m: String| std::fs::write(path.join(META_FILE), m).unwrap();
+
+        rewrite(meta.replace("\"pca\"", "\"hadamard\""));
+        let e = load(&path).unwrap_err().to_string();
+        assert!(e.contains("kind `hadamard` is matrix-free"), "{e}");
+
+        // A newer version is reported as such even when its fields differ from ours.
+        rewrite(
+            meta.replace("\"format_version\": 1", "\"format_version\": 9")
+                .replace("\"bits\"", "\"planes\""),
+        );
+        let e = load(&path).unwrap_err();
+        assert!(matches!(e, ProjFileError::Version { found: 9, .. }), "{e}");
+        rewrite(meta.replace("\"format_version\": 1,", ""));
+        let e = load(&path).unwrap_err().to_string();
+        assert!(e.contains("missing integer `format_version`"), "{e}");
+        rewrite(meta.clone());
+
+        let got = |file: &str| match load(&path).unwrap_err() {
+            ProjFileError::Array { path: p, got, .. } => {
+                assert!(p.ends_with(file), "{p:?}");
+                got
+            }
+            other => panic!("{other}"),
+        };
+        // Right dtype, wrong shape; then the right shape in Fortran order.
+        crate::data::write_npy(&path.join(MEAN_FILE), &[11], &[0f32; 11]).unwrap();
+        assert_eq!(got(MEAN_FILE), "dtype <f4, shape [11], C order");
+        crate::data::write_npy(&path.join(MEAN_FILE), &[12], &a.mean).unwrap();
+        let npy = std::fs::read(path.join(MATRIX_FILE)).unwrap();
+        let key = b"'fortran_order': False";
+        let at = npy.windows(key.len()).position(|w| w == key).unwrap() + key.len() - 5;
+        let mut fortran = npy.clone();
+        fortran[at..at + 5].copy_from_slice(b"True ");
+        std::fs::write(path.join(MATRIX_FILE), &fortran).unwrap();
+        assert_eq!(got(MATRIX_FILE), "dtype <f4, shape [10, 12], Fortran order");
+        std::fs::write(path.join(MATRIX_FILE), &npy).unwrap();
+        assert_eq!(load(&path).unwrap(), a);
+    }
+
     #[test]
     fn bin_export_rejects_corruption() {
         let (a, _) = artefact(Kind::Learned(LearnedKind::Orthogonal), ThresholdMode::Zero);
@@ -873,6 +975,44 @@ mod tests {
                 .contains("version 2")
         );
         assert!(from_bin(b"short", p).is_err());
+    }
+
+    #[test]
+    fn bin_headers_out_of_range_are_named() {
+        let (a, _) = artefact(Kind::Learned(LearnedKind::Orthogonal), ThresholdMode::Zero);
+        let bin = to_bin(&a);
+        let p = Path::new("p.bin");
+        let err = |b: &[u8]| from_bin(b, p).unwrap_err().to_string();
+        // The shortest input past the header check is the header and a trailer.
+        let e = err(&bin[..BIN_HEADER_BYTES + 32]);
+        assert!(
+            e.ends_with("64 bytes, but dims = 12 and bits = 10 need 584"),
+            "{e}"
+        );
+        assert!(
+            err(&bin[..BIN_HEADER_BYTES + 31]).ends_with("63 bytes is shorter than the header")
+        );
+        let with = |at: usize, v: &[u8]| {
+            let mut b = bin.clone();
+            b[at..at + v.len()].copy_from_slice(v);
+            b
+        };
+        // Kind and rule codes are u16 little endian.
+        assert!(err(&with(21, &[1])).ends_with("unknown kind code 261"));
+        assert!(err(&with(23, &[1])).ends_with("unknown threshold code 256"));
+        let max = binaryllm_core::projection::MAX_DIMS as u32;
+        for dims in [0, max + 1] {
+            let e = err(&with(12, &dims.to_le_bytes()));
+            assert!(
+                e.ends_with(&format!("dims = {dims} is out of range")),
+                "{e}"
+            );
+        }
+        let e = err(&with(12, &max.to_le_bytes()));
+        assert!(
+            e.contains(&format!("but dims = {max} and bits = 10 need")),
+            "{e}"
+        );
     }
 
     #[test]

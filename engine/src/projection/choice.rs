@@ -333,4 +333,150 @@ mod tests {
         let gaussian = ProjectionChoice::DEFAULT_KIND;
         assert_eq!(seeded_projector(gaussian, 3, 8, 16).unwrap().bits(), 16);
     }
+
+    fn pca() -> Kind {
+        Kind::Learned(crate::projection::learn::LearnedKind::Pca)
+    }
+
+    #[test]
+    fn seeded_choices_and_their_spec() {
+        let c = ProjectionChoice::seeded(Kind::Hadamard, 11);
+        assert_eq!((c.projection, c.seed), (Some(Kind::Hadamard), Some(11)));
+        assert_eq!(c.threshold, None);
+        let c = ProjectionChoice {
+            threshold: Some(ThresholdMode::Median),
+            iterations: Some(7),
+            sample: Some(30),
+            ..c
+        };
+        let s = c.spec(40);
+        assert_eq!((s.kind, s.bits), (Kind::Hadamard, 40));
+        assert_eq!(
+            s.options,
+            TrainOptions {
+                seed: 11,
+                iterations: 7,
+                threshold: ThresholdMode::Median,
+                sample: Some(30),
+            }
+        );
+        assert_eq!(ProjectionChoice::default().seed(), 0);
+    }
+
+    #[test]
+    fn training_is_needed_for_learned_kinds_and_data_thresholds_only() {
+        let with = |kind, threshold| ProjectionChoice {
+            threshold: Some(threshold),
+            ..ProjectionChoice::seeded(kind, 1)
+        };
+        let seeded = ProjectionChoice::DEFAULT_KIND;
+        assert!(!with(seeded, ThresholdMode::Zero).trains_on_fallback(Some(8)));
+        assert!(with(seeded, ThresholdMode::Mean).trains_on_fallback(Some(8)));
+        assert!(with(pca(), ThresholdMode::Zero).trains_on_fallback(Some(8)));
+        // No bits, a train file or an artefact: the fallback is not read.
+        assert!(!with(pca(), ThresholdMode::Zero).trains_on_fallback(None));
+        let train = ProjectionChoice {
+            train: Some("t.npy".into()),
+            ..with(pca(), ThresholdMode::Mean)
+        };
+        assert!(!train.trains_on_fallback(Some(8)));
+        let file = ProjectionChoice {
+            projection_file: Some("dir".into()),
+            ..with(seeded, ThresholdMode::Mean)
+        };
+        assert!(!file.trains_on_fallback(Some(8)));
+    }
+
+    #[test]
+    fn build_projector_trains_on_the_fallback_or_says_what_is_missing() {
+        let (dims, bits) = (6, 8);
+        let x: Vec<f32> = (0..20 * dims)
+            .map(|i| ((i * 7) % 13) as f32 - 6.0)
+            .collect();
+        let mean = ProjectionChoice {
+            threshold: Some(ThresholdMode::Mean),
+            ..ProjectionChoice::seeded(Kind::Hadamard, 2)
+        };
+        let fallback = Some((&x[..], Path::new("x.npy")));
+        let p = build_projector(&mean, dims, Some(bits), fallback).unwrap();
+        assert_eq!(p.n_train(), 20);
+        let want = Projector::build(mean.spec(bits), dims, &x).unwrap();
+        assert_eq!(p.thresholds(), want.thresholds());
+        let e = build_projector(&mean, dims, Some(bits), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("projection hadamard with threshold mean needs training vectors"),
+            "{e}"
+        );
+        let e = build_projector(&mean, dims, None, fallback)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "give --bits (or --projection-file)");
+        // Zero thresholds of a seeded kind never read the fallback.
+        let zero = ProjectionChoice::seeded(Kind::Hadamard, 2);
+        assert_eq!(
+            build_projector(&zero, dims, Some(bits), fallback)
+                .unwrap()
+                .n_train(),
+            0
+        );
+        let e = build_projector(&mean, dims, Some(bits), Some((&x[..7], Path::new("x.npy"))))
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("trained on x.npy"), "{e:#}");
+    }
+
+    #[test]
+    fn a_train_file_or_an_artefact_must_match_the_vectors() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dims, bits) = (10, 8);
+        let x: Vec<f32> = (0..30 * dims)
+            .map(|i| ((i * 5) % 11) as f32 - 5.0)
+            .collect();
+        let t = dir.path().join("t.npy");
+        data::write_npy(&t, &[30, dims as u64], &x).unwrap();
+        let choice = ProjectionChoice {
+            train: Some(t.clone()),
+            ..ProjectionChoice::seeded(pca(), 4)
+        };
+        let p = build_projector(&choice, dims, Some(bits), None).unwrap();
+        assert_eq!(p.n_train(), 30);
+        let e = build_projector(&choice, dims + 1, Some(bits), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("training vectors have 10 dims, the vectors to encode have 11"),
+            "{e}"
+        );
+
+        let a = artefact::Artefact::from_projector(&p, None).unwrap();
+        let art = dir.path().join("art");
+        artefact::save(&art, &a, false).unwrap();
+        let from_file = ProjectionChoice {
+            projection_file: Some(art.clone()),
+            ..ProjectionChoice::default()
+        };
+        let q = build_projector(&from_file, dims, Some(bits), None).unwrap();
+        assert_eq!(q.encode(&x, 1).unwrap(), p.encode(&x, 1).unwrap());
+        assert_eq!(
+            build_projector(&from_file, dims, None, None)
+                .unwrap()
+                .bits(),
+            bits
+        );
+        let e = build_projector(&from_file, 5, Some(bits), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("the projection takes 10 dims, the vectors have 5"),
+            "{e}"
+        );
+        let e = build_projector(&from_file, dims, Some(16), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("the projection makes 8 bits, 16 were asked for"),
+            "{e}"
+        );
+    }
 }

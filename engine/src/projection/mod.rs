@@ -452,6 +452,153 @@ mod tests {
         }
     }
 
+    /// Column `r` of the `[rows, bits]` projection `y`, as f64.
+    fn column(y: &[f32], bits: usize, r: usize) -> Vec<f64> {
+        y.chunks_exact(bits).map(|v| f64::from(v[r])).collect()
+    }
+
+    #[test]
+    fn thresholds_are_the_mean_or_median_of_each_projected_column() {
+        let (dims, bits) = (12, 10);
+        let train = data(31, dims, 4);
+        for kind in [Kind::Seeded(ProjectionKind::Gaussian), Kind::Hadamard] {
+            let z = Projector::build(spec(kind, bits, ThresholdMode::Zero), dims, &train).unwrap();
+            assert_eq!((z.thresholds(), z.n_train()), (None, 0));
+            assert_eq!(z.threshold(), Threshold::Zero);
+            assert_eq!(z.threshold_vec(), vec![0.0; bits]);
+            let y = z.project(&train, 1).unwrap();
+            for mode in [ThresholdMode::Mean, ThresholdMode::Median] {
+                let p = Projector::build(spec(kind, bits, mode), dims, &train).unwrap();
+                let want: Vec<f32> = (0..bits)
+                    .map(|r| {
+                        let mut col = column(&y, bits, r);
+                        (match mode {
+                            ThresholdMode::Mean => col.iter().sum::<f64>() / 31.0,
+                            _ => learn::median(&mut col),
+                        }) as f32
+                    })
+                    .collect();
+                assert_eq!(p.thresholds(), Some(&want[..]), "{kind:?} {mode:?}");
+                assert_eq!(p.threshold(), Threshold::PerBit(&want));
+                assert_eq!(p.n_train(), 31);
+            }
+        }
+    }
+
+    #[test]
+    fn a_sample_smaller_than_the_training_set_fits_on_the_seeded_subsample() {
+        let (dims, bits) = (8, 6);
+        let train = data(40, dims, 5);
+        let with_sample = |m| {
+            let mut sp = spec(Kind::Hadamard, bits, ThresholdMode::Mean);
+            sp.options.sample = Some(m);
+            Projector::build(sp, dims, &train).unwrap()
+        };
+        let all = with_sample(40);
+        assert_eq!(all.n_train(), 40);
+        assert_eq!(all.thresholds(), with_sample(1000).thresholds());
+        let full = Projector::build(
+            spec(Kind::Hadamard, bits, ThresholdMode::Mean),
+            dims,
+            &train,
+        );
+        assert_eq!(all.thresholds(), full.unwrap().thresholds());
+        let some = with_sample(9);
+        assert_eq!(some.n_train(), 9);
+        let picked = learn::subsample(&train, dims, 9, 7);
+        let on_picked = Projector::build(
+            spec(Kind::Hadamard, bits, ThresholdMode::Mean),
+            dims,
+            &picked,
+        )
+        .unwrap();
+        assert_eq!(some.thresholds(), on_picked.thresholds());
+        assert_ne!(some.thresholds(), all.thresholds());
+    }
+
+    #[test]
+    fn rows_that_are_not_whole_vectors_are_dimension_errors() {
+        let dims = 8;
+        let mismatch = |e: ProjectorError| match e {
+            ProjectorError::Core(binaryllm_core::Error::DimensionMismatch { expected, actual })
+            | ProjectorError::Encode(EncodeError {
+                row: None,
+                error: binaryllm_core::Error::DimensionMismatch { expected, actual },
+            }) => (expected, actual),
+            other => panic!("{other:?}"),
+        };
+        let train = data(10, dims, 6);
+        let e = Projector::build(
+            spec(Kind::Hadamard, 8, ThresholdMode::Mean),
+            dims,
+            &train[..77],
+        );
+        assert_eq!(mismatch(e.unwrap_err()), (8, 5));
+        for kind in [Kind::Hadamard, Kind::Seeded(ProjectionKind::Gaussian)] {
+            let p = Projector::build(spec(kind, 16, ThresholdMode::Zero), dims, &[]).unwrap();
+            assert_eq!(
+                mismatch(p.encode(&train[..13], 1).unwrap_err()).0,
+                8,
+                "{kind:?}"
+            );
+            assert_eq!(
+                mismatch(p.project(&train[..13], 1).unwrap_err()).0,
+                8,
+                "{kind:?}"
+            );
+        }
+        let h = Projector::build(spec(Kind::Hadamard, 16, ThresholdMode::Zero), dims, &[]).unwrap();
+        assert_eq!(mismatch(h.encode(&train[..13], 1).unwrap_err()), (8, 5));
+        assert_eq!(
+            mismatch(h.encode_reference(&train[..19]).unwrap_err()),
+            (8, 3)
+        );
+        assert_eq!(mismatch(h.project(&train[..13], 1).unwrap_err()), (8, 5));
+        assert_eq!(
+            check_rows(&[1.0; 3], 0),
+            Err(binaryllm_core::Error::DimensionMismatch {
+                expected: 0,
+                actual: 0
+            })
+        );
+        assert_eq!(check_rows(&[1.0; 16], 8), Ok(()));
+    }
+
+    #[test]
+    fn the_dense_matrix_is_the_map() {
+        let (dims, bits) = (12, 20);
+        let x = data(5, dims, 8);
+        let g = Projector::build(
+            spec(
+                Kind::Seeded(ProjectionKind::Gaussian),
+                bits,
+                ThresholdMode::Zero,
+            ),
+            dims,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(g.dense_matrix().unwrap(), g.matrix().unwrap());
+        let h =
+            Projector::build(spec(Kind::Hadamard, bits, ThresholdMode::Zero), dims, &[]).unwrap();
+        assert_eq!(h.matrix(), None);
+        let w = h.dense_matrix().unwrap();
+        assert_eq!(w.len(), bits * dims);
+        // W · x equals the matrix-free transform up to rounding.
+        let y = h.project(&x, 1).unwrap();
+        for (xv, yr) in x.chunks_exact(dims).zip(y.chunks_exact(bits)) {
+            for (r, &want) in yr.iter().enumerate() {
+                let got: f32 = w[r * dims..(r + 1) * dims]
+                    .iter()
+                    .zip(xv)
+                    .map(|(a, b)| a * b)
+                    .sum();
+                assert!((got - want).abs() < 1e-4, "row {r}: {got} vs {want}");
+            }
+        }
+        assert!(w.iter().any(|&v| v != 0.0));
+    }
+
     #[test]
     fn thresholds_without_training_data_are_typed_errors() {
         let e = Projector::build(
