@@ -409,6 +409,38 @@ mod tests {
         assert_eq!(average_ranks(&[3.0, 1.0, 3.0]), [2.5, 1.0, 2.5]);
     }
 
+    #[test]
+    fn metric_ranges() {
+        for k in ["spearman", "pearson", "kendall"] {
+            assert_eq!(range(k), (-1.0, 1.0), "{k}");
+        }
+        assert_eq!(range("ndcg@10"), (0.0, f64::INFINITY));
+        for k in ["recall@10", "mrr", "knn_acc", "theta_pi_mae", "ndcg"] {
+            assert_eq!(range(k), (0.0, 1.0), "{k}");
+        }
+    }
+
+    #[test]
+    fn correlations_of_two_values_and_average_ranks_of_runs() {
+        assert_eq!(pearson(&[1.0, 2.0], &[3.0, 5.0]), 1.0);
+        assert_eq!(pearson(&[1.0, 2.0], &[5.0, 3.0]), -1.0);
+        assert_eq!(kendall_tau_b(&[1.0, 2.0], &[3.0, 5.0]), 1.0);
+        assert_eq!(kendall_tau_b(&[1.0, 2.0], &[5.0, 3.0]), -1.0);
+        assert_eq!(spearman(&[1.0, 2.0], &[3.0, 5.0]), 1.0);
+        for short in [&[][..], &[1.0]] {
+            assert!(pearson(short, short).is_nan());
+            assert!(kendall_tau_b(short, short).is_nan());
+        }
+        assert!(kendall_tau_b(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).is_nan());
+        // Runs of ties first, in the middle and last.
+        assert_eq!(
+            average_ranks(&[5.0, 0.0, 0.0, 3.0, 3.0, 3.0, 9.0, 9.0]),
+            [6.0, 1.5, 1.5, 4.0, 4.0, 4.0, 7.5, 7.5]
+        );
+        assert_eq!(average_ranks(&[2.0, 2.0]), [1.5, 1.5]);
+        assert_eq!(average_ranks(&[]), Vec::<f64>::new());
+    }
+
     fn kendall_naive(x: &[f64], y: &[f64]) -> f64 {
         let n = x.len();
         let (mut s, mut tx, mut ty) = (0i64, 0i64, 0i64);

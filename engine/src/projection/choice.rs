@@ -479,4 +479,98 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn untrained_choices_never_read_a_train_file() {
+        let zero = ProjectionChoice {
+            train: Some("/nonexistent/t.npy".into()),
+            ..ProjectionChoice::seeded(Kind::Hadamard, 2)
+        };
+        assert_eq!(
+            build_projector(&zero, 6, Some(8), None).unwrap().n_train(),
+            0
+        );
+        let mean = ProjectionChoice {
+            threshold: Some(ThresholdMode::Mean),
+            ..zero
+        };
+        let e = build_projector(&mean, 6, Some(8), None).unwrap_err();
+        assert!(format!("{e:#}").contains("/nonexistent/t.npy"), "{e:#}");
+        // The seed reaches the projection.
+        let g = ProjectionChoice::DEFAULT_KIND;
+        let (a, b) = (
+            seeded_projector(g, 3, 8, 16).unwrap(),
+            seeded_projector(g, 4, 8, 16).unwrap(),
+        );
+        assert_ne!(a.matrix(), b.matrix());
+        assert_eq!(a.spec().options.seed, 3);
+    }
+
+    #[test]
+    fn matrix_train_and_export_requests_write_what_they_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dims, bits) = (10, 8);
+        let m = dir.path().join("w.npy");
+        let kind = Kind::Seeded(binaryllm_core::ProjectionKind::Rademacher);
+        write_matrix(&MatrixRequest {
+            kind,
+            seed: 5,
+            dims,
+            bits,
+            out: m.clone(),
+            force: false,
+        })
+        .unwrap();
+        let w = data::read_matrix(&m).unwrap();
+        assert_eq!((w.rows, w.cols), (bits, dims));
+        assert_eq!(
+            w.data,
+            seeded_projector(kind, 5, dims, bits)
+                .unwrap()
+                .dense_matrix()
+                .unwrap()
+        );
+
+        let x: Vec<f32> = (0..30 * dims)
+            .map(|i| ((i * 5) % 11) as f32 - 5.0)
+            .collect();
+        let input = dir.path().join("x.npy");
+        data::write_npy(&input, &[30, dims as u64], &x).unwrap();
+        let req = |kind, out: &str| TrainRequest {
+            projection: ProjectionChoice::seeded(kind, 4),
+            input: input.clone(),
+            bits,
+            out: dir.path().join(out),
+            force: false,
+        };
+        let e = train(&req(Kind::Hadamard, "h")).unwrap_err().to_string();
+        assert!(e.contains("hadamard is matrix-free"), "{e}");
+        assert!(!dir.path().join("h").exists());
+        train(&req(pca(), "pca")).unwrap();
+        let a = artefact::load(&dir.path().join("pca")).unwrap();
+        assert_eq!(
+            a.meta.training_sha256,
+            Some(data::sha256_file(&input).unwrap())
+        );
+        assert_eq!((a.meta.kind.as_str(), a.meta.n_train), ("pca", 30));
+
+        for (format, name, want) in [
+            (
+                ArtefactFormat::Rust,
+                "p.rs",
+                artefact::rust_source(&a).into_bytes(),
+            ),
+            (ArtefactFormat::Bin, "p.bin", artefact::to_bin(&a)),
+        ] {
+            let out = dir.path().join(name);
+            let r = ExportRequest {
+                input: dir.path().join("pca"),
+                format,
+                out: out.clone(),
+                force: false,
+            };
+            export(&r).unwrap();
+            assert_eq!(std::fs::read(&out).unwrap(), want, "{name}");
+        }
+    }
 }

@@ -23,6 +23,7 @@
 
 use binaryllm_core::{DenseProjection, ProjectionKind, SeededProjection, Threshold};
 use faer::{Mat, Par, Side};
+use std::borrow::Cow;
 
 pub use crate::kinds::{LearnedKind, ThresholdMode, TrainOptions};
 
@@ -106,22 +107,9 @@ pub fn train(
     faer::set_global_parallelism(Par::Seq);
     // Shape checks through the core's own limits.
     SeededProjection::new(ProjectionKind::Gaussian, options.seed, dims, bits)?;
-    if !x.len().is_multiple_of(dims) {
-        return Err(binaryllm_core::Error::DimensionMismatch {
-            expected: dims as u32,
-            actual: (x.len() % dims) as u32,
-        }
-        .into());
-    }
     binaryllm_core::binarize::check_finite(x)?;
-    let picked;
-    let x = match options.sample {
-        Some(m) if m < x.len() / dims => {
-            picked = subsample(x, dims, m, options.seed);
-            &picked[..]
-        }
-        _ => x,
-    };
+    let x = training_rows(x, dims, options.sample, options.seed)?;
+    let x = &x[..];
     let n = x.len() / dims;
     let needs_data = kind.needs_training_data() || options.threshold != ThresholdMode::Zero;
     if needs_data && n < 2 {
@@ -167,6 +155,21 @@ pub fn train(
         mean: mean.iter().map(|&m| m as f32).collect(),
         objective,
         n_train: n,
+    })
+}
+
+/// The rows of `x` (`dims` columns) a projection trains on: all of them, or the seeded
+/// [`subsample`] of `sample` rows when that is fewer. An error when `x` is not whole rows.
+pub fn training_rows(
+    x: &[f32],
+    dims: usize,
+    sample: Option<usize>,
+    seed: u64,
+) -> Result<Cow<'_, [f32]>, binaryllm_core::Error> {
+    super::check_rows(x, dims)?;
+    Ok(match sample {
+        Some(m) if m < x.len() / dims => Cow::Owned(subsample(x, dims, m, seed)),
+        _ => Cow::Borrowed(x),
     })
 }
 
@@ -404,6 +407,83 @@ mod tests {
             }
         }
         g
+    }
+
+    #[test]
+    fn subsample_golden() {
+        // Row i holds the value i: the rows SeededStream(seed, "trainsmp") picks, in order.
+        // Trained artefacts depend on them, so they are part of the determinism contract.
+        let x: Vec<f32> = (0..1000).map(|i| i as f32).collect();
+        assert_eq!(
+            subsample(&x, 1, 8, 42),
+            [52.0, 150.0, 352.0, 522.0, 526.0, 635.0, 858.0, 909.0]
+        );
+        let rows: Vec<f32> = subsample(&x[..30], 3, 4, 7)
+            .chunks_exact(3)
+            .map(|r| r[0] / 3.0)
+            .collect();
+        assert_eq!(rows, [2.0, 3.0, 6.0, 8.0]);
+    }
+
+    #[test]
+    fn training_rows_are_all_rows_or_the_seeded_subsample() {
+        let x = data(12, 4, 1);
+        let all = training_rows(&x, 4, None, 3).unwrap();
+        assert!(matches!(all, Cow::Borrowed(_)));
+        assert_eq!(training_rows(&x, 4, Some(12), 3).unwrap(), all);
+        assert_eq!(training_rows(&x, 4, Some(500), 3).unwrap(), all);
+        let some = training_rows(&x, 4, Some(5), 3).unwrap();
+        assert_eq!(some, subsample(&x, 4, 5, 3));
+        assert_eq!(some.len(), 20);
+        assert_ne!(some, subsample(&x, 4, 5, 4));
+        assert_eq!(
+            training_rows(&x[..47], 4, Some(5), 3),
+            Err(binaryllm_core::Error::DimensionMismatch {
+                expected: 4,
+                actual: 3
+            })
+        );
+        // train() and the seeded kinds' thresholds share it.
+        let opts = TrainOptions {
+            seed: 3,
+            sample: Some(5),
+            ..TrainOptions::default()
+        };
+        let p = train(LearnedKind::Pca, &x, 4, 2, opts).unwrap();
+        assert_eq!(p.n_train, 5);
+        let on_picked = train(
+            LearnedKind::Pca,
+            &some,
+            4,
+            2,
+            TrainOptions {
+                sample: None,
+                ..opts
+            },
+        );
+        assert_eq!(p.matrix, on_picked.unwrap().matrix);
+        assert!(matches!(
+            train(LearnedKind::Pca, &x[..47], 4, 2, opts),
+            Err(LearnError::Core(
+                binaryllm_core::Error::DimensionMismatch { .. }
+            ))
+        ));
+        // Two vectors are enough to learn from; one is not.
+        let none = TrainOptions::default();
+        assert_eq!(
+            train(LearnedKind::Pca, &x[..8], 4, 1, none)
+                .unwrap()
+                .n_train,
+            2
+        );
+        assert_eq!(
+            train(LearnedKind::Pca, &x[..4], 4, 1, none).unwrap_err(),
+            LearnError::TooFewVectors {
+                kind: "pca",
+                needed: 2,
+                got: 1
+            }
+        );
     }
 
     #[test]

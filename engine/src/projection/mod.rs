@@ -149,21 +149,9 @@ impl Projector {
             return Ok(());
         }
         let dims = self.dims;
-        if !train.len().is_multiple_of(dims) {
-            return Err(binaryllm_core::Error::DimensionMismatch {
-                expected: dims as u32,
-                actual: (train.len() % dims) as u32,
-            }
-            .into());
-        }
-        let picked;
-        let x = match self.spec.options.sample {
-            Some(m) if m < train.len() / dims => {
-                picked = learn::subsample(train, dims, m, self.spec.options.seed);
-                &picked[..]
-            }
-            _ => train,
-        };
+        let opts = self.spec.options;
+        let x = learn::training_rows(train, dims, opts.sample, opts.seed)?;
+        let x = &x[..];
         let n = x.len() / dims;
         if n < 2 {
             return Err(LearnError::TooFewVectors {
@@ -368,7 +356,8 @@ impl Projector {
 /// Rows per rayon task of the matrix-free (row-at-a-time) Hadamard paths.
 const ROWS_PER_TASK: usize = 256;
 
-fn check_rows(x: &[f32], dims: usize) -> Result<(), binaryllm_core::Error> {
+/// Checks that `x` is whole rows of `dims` values.
+pub(crate) fn check_rows(x: &[f32], dims: usize) -> Result<(), binaryllm_core::Error> {
     if dims == 0 || !x.len().is_multiple_of(dims) {
         return Err(binaryllm_core::Error::DimensionMismatch {
             expected: dims as u32,
