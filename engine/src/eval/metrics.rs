@@ -486,6 +486,44 @@ mod tests {
     }
 
     #[test]
+    fn calibration_bins_bands_and_summaries() {
+        // Three bins, B = 64: 0.1 and 0.2 fall in bin 0, 0.9 in bin 2, bin 1 is empty.
+        let c = calibration(&[0.1, 0.2, 0.9], &[0.12, 0.2, 0.8], 64, 3, 1);
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        let edges: Vec<(f64, f64)> = c.bins.iter().map(|b| (b.lo, b.hi)).collect();
+        for (got, want) in
+            edges
+                .iter()
+                .zip([(0.0, 1.0 / 3.0), (1.0 / 3.0, 2.0 / 3.0), (2.0 / 3.0, 1.0)])
+        {
+            close(got.0, want.0);
+            close(got.1, want.1);
+        }
+        let b0 = &c.bins[0];
+        assert_eq!(b0.n, 2);
+        close(b0.mean_theta_pi, 0.15);
+        close(b0.mean_hamming, 0.16);
+        // half = 1.96 * sqrt((0.1 * 0.9 + 0.2 * 0.8) / 64) / 2 = 0.06125
+        close(b0.band_low, 0.15 - 0.06125);
+        close(b0.band_high, 0.15 + 0.06125);
+        assert_eq!(b0.inside, Some(true));
+        assert_eq!((c.bins[1].n, c.bins[1].inside), (0, None));
+        assert!(c.bins[1].mean_hamming.is_nan());
+        // Bin 2: half = 1.96 * sqrt(0.09 / 64) = 0.0735 < |0.8 - 0.9|.
+        let b2 = &c.bins[2];
+        close(b2.band_low, 0.9 - 0.0735);
+        assert_eq!(b2.inside, Some(false));
+        close(c.mae, (0.01 + 0.1) / 2.0);
+        assert_eq!(c.fraction_inside, 0.5);
+        // With a minimum of two pairs only bin 0 counts; with none counted, NaN.
+        let two = calibration(&[0.1, 0.2, 0.9], &[0.12, 0.2, 0.8], 64, 3, 2);
+        close(two.mae, 0.01);
+        assert_eq!(two.fraction_inside, 1.0);
+        let none = calibration(&[0.1], &[0.1], 64, 3, 2);
+        assert!(none.mae.is_nan() && none.fraction_inside.is_nan());
+    }
+
+    #[test]
     fn calibration_hand_case() {
         // Two bins; B = 100. Bin 0: p = 0.25 twice, h = 0.25, 0.27 -> mean 0.26;
         // band half = 1.96 * sqrt(2 * 0.1875 / 100) / 2 = 0.06001...

@@ -410,6 +410,60 @@ mod tests {
     }
 
     #[test]
+    fn orthogonal_rows_are_gram_schmidt_of_the_seeded_gaussian_rows() {
+        // bits > dims: blocks of `dims` rows, each the QR of its Gaussian rows with r[j, j] > 0,
+        // so row j is orthogonal to the block's earlier Gaussian rows and positive on its own.
+        let (dims, bits, seed) = (6, 14, 9);
+        let opts = TrainOptions {
+            seed,
+            ..TrainOptions::default()
+        };
+        let w = train(LearnedKind::Orthogonal, &[], dims, bits, opts)
+            .unwrap()
+            .matrix;
+        let g = SeededProjection::new(ProjectionKind::Gaussian, seed, dims, bits).unwrap();
+        let mut gm = vec![0f32; dims * bits];
+        g.materialize_into(&mut gm).unwrap();
+        let row = |m: &[f32], r: usize| m[r * dims..(r + 1) * dims].to_vec();
+        let dot = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| f64::from(*x) * f64::from(*y))
+                .sum::<f64>()
+        };
+        for r in 0..bits {
+            let start = r / dims * dims;
+            let wr = row(&w, r);
+            assert!((dot(&wr, &wr) - 1.0).abs() < 1e-6, "row {r} is not unit");
+            assert!(dot(&wr, &row(&gm, r)) > 0.0, "row {r}: sign");
+            for k in start..r {
+                assert!(
+                    dot(&wr, &row(&gm, k)).abs() < 1e-5,
+                    "row {r} vs gaussian row {k}"
+                );
+                assert!(dot(&wr, &row(&w, k)).abs() < 1e-6, "row {r} vs row {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_training_mean_is_the_column_mean() {
+        let x = data(9, 5, 2);
+        let p = train(LearnedKind::Pca, &x, 5, 3, TrainOptions::default()).unwrap();
+        let want: Vec<f32> = (0..5)
+            .map(|c| {
+                (x.iter()
+                    .skip(c)
+                    .step_by(5)
+                    .map(|&v| f64::from(v))
+                    .sum::<f64>()
+                    / 9.0) as f32
+            })
+            .collect();
+        assert_eq!(p.mean, want);
+    }
+
+    #[test]
     fn subsample_golden() {
         // Row i holds the value i: the rows SeededStream(seed, "trainsmp") picks, in order.
         // Trained artefacts depend on them, so they are part of the determinism contract.
