@@ -313,6 +313,9 @@ mod tests {
         assert!((s.ci95_low - (2.0 - half)).abs() < 1e-6);
         assert!((s.ci95_high - (2.0 + half)).abs() < 1e-6);
         assert_eq!(s.n, 3);
+        // Two passes (deviations from the mean), so a large offset costs no precision.
+        let far = summarize(&[1e8 + 1.0, 1e8 + 2.0, 1e8 + 3.0]);
+        assert_eq!((far.mean, far.sd), (1e8 + 2.0, 1.0));
         let one = summarize(&[0.5, f64::NAN]);
         assert_eq!((one.mean, one.n), (0.5, 1));
         assert!(one.sd.is_nan());

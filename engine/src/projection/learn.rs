@@ -447,6 +447,61 @@ mod tests {
     }
 
     #[test]
+    fn pca_rows_diagonalise_the_covariance_largest_first_with_a_positive_peak() {
+        let (n, dims) = (200, 6);
+        let x = data(n, dims, 5);
+        let full = train(LearnedKind::Pca, &x, dims, dims, TrainOptions::default()).unwrap();
+        let top = train(LearnedKind::Pca, &x, dims, 3, TrainOptions::default()).unwrap();
+        assert_eq!(top.matrix[..], full.matrix[..3 * dims]);
+        let mean: Vec<f64> = full.mean.iter().map(|&m| f64::from(m)).collect();
+        // C v for the sample covariance C.
+        let cov_times = |v: &[f32]| -> Vec<f64> {
+            let mut out = vec![0f64; dims];
+            for row in x.chunks_exact(dims) {
+                let c: Vec<f64> = row
+                    .iter()
+                    .zip(&mean)
+                    .map(|(&a, m)| f64::from(a) - m)
+                    .collect();
+                let d: f64 = c.iter().zip(v).map(|(a, &b)| a * f64::from(b)).sum();
+                for (o, a) in out.iter_mut().zip(&c) {
+                    *o += a * d / (n as f64 - 1.0);
+                }
+            }
+            out
+        };
+        let row = |r: usize| &full.matrix[r * dims..(r + 1) * dims];
+        let mut last = f64::INFINITY;
+        for r in 0..dims {
+            let cv = cov_times(row(r));
+            for k in 0..dims {
+                let q: f64 = cv.iter().zip(row(k)).map(|(a, &b)| a * f64::from(b)).sum();
+                if k == r {
+                    assert!(
+                        q <= last + 1e-9 && q > 0.0,
+                        "row {r}: eigenvalue {q} after {last}"
+                    );
+                    last = q;
+                } else {
+                    assert!(q.abs() < 1e-4, "rows {r}, {k}: {q}");
+                }
+            }
+            let peak = row(r)
+                .iter()
+                .copied()
+                .max_by(|a, b| a.abs().total_cmp(&b.abs()));
+            assert!(peak.unwrap() > 0.0, "row {r}: {:?}", row(r));
+        }
+        // Two vectors: the one direction is their difference.
+        let two = [1.0f32, 2.0, 3.0, 0.0, 4.0, 2.0, 2.0, -1.0];
+        let p = train(LearnedKind::Pca, &two, 4, 1, TrainOptions::default()).unwrap();
+        let d = [3.0f32, 0.0, -1.0, -1.0].map(|v| v / 11f32.sqrt());
+        for (got, want) in p.matrix.iter().zip(d) {
+            assert!((got - want).abs() < 1e-6, "{:?}", p.matrix);
+        }
+    }
+
+    #[test]
     fn the_training_mean_is_the_column_mean() {
         let x = data(9, 5, 2);
         let p = train(LearnedKind::Pca, &x, 5, 3, TrainOptions::default()).unwrap();
