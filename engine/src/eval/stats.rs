@@ -352,5 +352,29 @@ mod tests {
             verdict(&summarize(&[0.99]), Comparison::Ge, 0.5),
             Outcome::Inconclusive
         );
+        // An interval with an infinite or missing end decides nothing, even where the other
+        // end and the infinity agree.
+        for (lo, hi) in [
+            (0.9, f64::INFINITY),
+            (f64::NEG_INFINITY, 0.9),
+            (f64::NAN, 0.9),
+        ] {
+            let s = Summary {
+                ci95_low: lo,
+                ci95_high: hi,
+                ..same
+            };
+            assert_eq!(
+                verdict_interval(&s, Comparison::Ge, 0.5),
+                Outcome::Inconclusive
+            );
+            assert_eq!(
+                verdict_interval(&s, Comparison::Le, 1.0),
+                Outcome::Inconclusive
+            );
+        }
+        let one = Summary { n: 1, ..s };
+        assert_eq!(verdict(&one, Comparison::Ge, 0.8), Outcome::Inconclusive);
+        assert_eq!(verdict_interval(&one, Comparison::Ge, 0.8), Outcome::Pass);
     }
 }
