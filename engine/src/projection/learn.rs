@@ -359,10 +359,7 @@ fn thresholds(
                 }
             }
             cols.into_iter()
-                .map(|mut c| match mode {
-                    ThresholdMode::Mean => c.iter().sum::<f64>() / c.len().max(1) as f64,
-                    _ => median(&mut c),
-                })
+                .map(|mut c| column_threshold(mode, &mut c))
                 .collect()
         }
     };
@@ -371,6 +368,16 @@ fn thresholds(
         .zip(&offset)
         .map(|(t, o)| (t + o) as f32)
         .collect()
+}
+
+/// The threshold rule `mode` (mean or median; 0 for zero) over one projected column: a bit's
+/// threshold for the seeded kinds and, before the centring offset, for the learned ones.
+pub fn column_threshold(mode: ThresholdMode, column: &mut [f64]) -> f64 {
+    match mode {
+        ThresholdMode::Zero => 0.0,
+        ThresholdMode::Mean => column.iter().sum::<f64>() / column.len().max(1) as f64,
+        ThresholdMode::Median => median(column),
+    }
 }
 
 /// The median of `v` ([`crate::stats::median`]: the mean of the two middle values when the
@@ -499,6 +506,98 @@ mod tests {
         for (got, want) in p.matrix.iter().zip(d) {
             assert!((got - want).abs() < 1e-6, "{:?}", p.matrix);
         }
+    }
+
+    #[test]
+    fn threshold_rules_over_a_column() {
+        let col = || vec![4.0, -1.0, 2.5, 10.0];
+        assert_eq!(column_threshold(ThresholdMode::Zero, &mut col()), 0.0);
+        assert_eq!(
+            column_threshold(ThresholdMode::Mean, &mut col()),
+            15.5 / 4.0
+        );
+        assert_eq!(column_threshold(ThresholdMode::Median, &mut col()), 3.25);
+        assert_eq!(
+            column_threshold(ThresholdMode::Median, &mut [3.0, 9.0, 1.0]),
+            3.0
+        );
+        assert_eq!(column_threshold(ThresholdMode::Mean, &mut []), 0.0);
+    }
+
+    #[test]
+    fn learned_thresholds_are_the_rule_over_the_projected_training_set() {
+        let (dims, bits) = (5, 3);
+        let x = data(31, dims, 8);
+        for kind in [LearnedKind::Pca, LearnedKind::Orthogonal] {
+            for mode in [ThresholdMode::Mean, ThresholdMode::Median] {
+                let opts = TrainOptions {
+                    threshold: mode,
+                    ..TrainOptions::default()
+                };
+                let p = train(kind, &x, dims, bits, opts).unwrap();
+                for r in 0..bits {
+                    let w = &p.matrix[r * dims..(r + 1) * dims];
+                    let mut y: Vec<f64> = x
+                        .chunks_exact(dims)
+                        .map(|row| f64::from(binaryllm_core::projection::dot_sequential(w, row)))
+                        .collect();
+                    let want = column_threshold(mode, &mut y);
+                    let got = f64::from(p.thresholds[r]);
+                    assert!(
+                        (got - want).abs() < 1e-5,
+                        "{kind:?} {mode:?} bit {r}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn itq_starts_from_the_salted_seed_rotation() {
+        // With no iterations ITQ is Rᵀ W_pca, R the QR of the Gaussian (seed ^ salt) bits × bits
+        // matrix, row-major: so R = (W_itq W_pcaᵀ)ᵀ.
+        let (dims, bits, seed) = (6, 4, 21);
+        let x = data(50, dims, 3);
+        let opts = TrainOptions {
+            seed,
+            iterations: 0,
+            ..TrainOptions::default()
+        };
+        let itq = train(LearnedKind::Itq, &x, dims, bits, opts).unwrap();
+        let pca = train(LearnedKind::Pca, &x, dims, bits, opts).unwrap();
+        let g = SeededProjection::new(ProjectionKind::Gaussian, seed ^ ITQ_SEED_SALT, bits, bits);
+        let mut gm = vec![0f32; bits * bits];
+        g.unwrap().materialize_into(&mut gm).unwrap();
+        let r = orthonormal_from_qr(&Mat::from_fn(bits, bits, |i, j| {
+            f64::from(gm[i * bits + j])
+        }));
+        for i in 0..bits {
+            for j in 0..bits {
+                let wi = &itq.matrix[j * dims..(j + 1) * dims];
+                let pi = &pca.matrix[i * dims..(i + 1) * dims];
+                let got: f64 = wi
+                    .iter()
+                    .zip(pi)
+                    .map(|(&a, &b)| f64::from(a) * f64::from(b))
+                    .sum();
+                assert!(
+                    (got - r[(i, j)]).abs() < 1e-5,
+                    "R[{i}, {j}]: {got} vs {}",
+                    r[(i, j)]
+                );
+            }
+        }
+        assert!(itq.objective.is_empty());
+        // Iterations then lower the quantisation loss.
+        let opts = TrainOptions {
+            iterations: 8,
+            ..opts
+        };
+        let o = train(LearnedKind::Itq, &x, dims, bits, opts)
+            .unwrap()
+            .objective;
+        assert_eq!(o.len(), 8);
+        assert!(o.last() < o.first(), "{o:?}");
     }
 
     #[test]

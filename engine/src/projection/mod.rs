@@ -167,10 +167,7 @@ impl Projector {
         let t = (0..bits)
             .map(|r| {
                 let mut col: Vec<f64> = y.chunks_exact(bits).map(|v| f64::from(v[r])).collect();
-                (match mode {
-                    ThresholdMode::Mean => col.iter().sum::<f64>() / n as f64,
-                    _ => learn::median(&mut col),
-                }) as f32
+                learn::column_threshold(mode, &mut col) as f32
             })
             .collect();
         self.thresholds = Some(t);
