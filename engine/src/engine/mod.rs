@@ -331,6 +331,27 @@ mod tests {
     }
 
     #[test]
+    fn code_matrix_accessors() {
+        let layout = CodeLayout::new(70).unwrap();
+        let words = vec![1, 0x3f, 2, 0, 3, 0x20];
+        let m = CodeMatrix::new(layout, words.clone()).unwrap();
+        assert_eq!((m.len(), m.is_empty(), m.layout()), (3, false, layout));
+        assert_eq!(m.code(1), Some(&[2u64, 0][..]));
+        assert_eq!(m.code(3), None);
+        assert_eq!(
+            m.iter().collect::<Vec<_>>(),
+            [&[1u64, 0x3f][..], &[2, 0], &[3, 0x20]]
+        );
+        assert_eq!((m.words(), m.as_set().len()), (&words[..], 3));
+        assert_eq!(m.into_words(), words);
+        let empty = CodeMatrix::new(layout, Vec::new()).unwrap();
+        assert_eq!((empty.len(), empty.is_empty()), (0, true));
+        // Bits past 70 in the last word are padding and must be zero.
+        assert!(CodeMatrix::new(layout, vec![0, 0x40]).is_err());
+        assert!(CodeMatrix::new(layout, vec![0, 0, 0]).is_err());
+    }
+
+    #[test]
     fn the_kernel_variable_accepts_auto_and_portable_only() {
         use std::env::VarError;
         let val = |v: &str| kernel_choice(Ok(v.to_string()));

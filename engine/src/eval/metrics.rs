@@ -519,6 +519,10 @@ mod tests {
         let two = calibration(&[0.1, 0.2, 0.9], &[0.12, 0.2, 0.8], 64, 3, 2);
         close(two.mae, 0.01);
         assert_eq!(two.fraction_inside, 1.0);
+        // A minimum of zero still leaves empty bins out.
+        let zero = calibration(&[0.1, 0.2, 0.9], &[0.12, 0.2, 0.8], 64, 3, 0);
+        assert_eq!(zero.bins[1].inside, None);
+        close(zero.mae, (0.01 + 0.1) / 2.0);
         let none = calibration(&[0.1], &[0.1], 64, 3, 2);
         assert!(none.mae.is_nan() && none.fraction_inside.is_nan());
     }
