@@ -202,18 +202,21 @@ pub fn encode_matrix_with_kernel<P: Projection + Sync + ?Sized>(
     }
 }
 
-/// `x` holds whole rows of `dims` floats (`dims > 0`).
-fn whole_rows(x: &[f32], dims: usize) -> std::result::Result<(), EncodeError> {
+/// Checks that `x` holds whole rows of `dims` floats (`dims > 0`): the one shape check of
+/// every row-major input (encode, project, training sets).
+pub fn check_rows(x: &[f32], dims: usize) -> std::result::Result<(), Error> {
     if dims == 0 || !x.len().is_multiple_of(dims) {
-        return Err(EncodeError {
-            row: None,
-            error: Error::DimensionMismatch {
-                expected: dims as u32,
-                actual: (x.len() % dims.max(1)) as u32,
-            },
+        return Err(Error::DimensionMismatch {
+            expected: dims as u32,
+            actual: (x.len() % dims.max(1)) as u32,
         });
     }
     Ok(())
+}
+
+/// [`check_rows`] as an error about no particular row.
+fn whole_rows(x: &[f32], dims: usize) -> std::result::Result<(), EncodeError> {
+    check_rows(x, dims).map_err(|error| EncodeError { row: None, error })
 }
 
 /// The core's per-row reference path spread over threads.
@@ -328,6 +331,38 @@ mod tests {
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
         uniform_rows(n, dims, seed, *b"testdata")
+    }
+
+    #[test]
+    fn inputs_that_are_not_whole_rows_are_errors_about_no_row() {
+        let p = SeededProjection::new(ProjectionKind::Gaussian, 1, 8, 16).unwrap();
+        let x = data(3, 8, 1);
+        let want = EncodeError {
+            row: None,
+            error: Error::DimensionMismatch {
+                expected: 8,
+                actual: 5,
+            },
+        };
+        assert_eq!(
+            encode_matrix(&p, Threshold::Zero, &x[..21], 1).unwrap_err(),
+            want
+        );
+        assert_eq!(project_matrix(&p, &x[..13], 1).unwrap_err(), want);
+        assert_eq!(want.to_string(), want.error.to_string());
+        let at = EncodeError {
+            row: Some(4),
+            ..want
+        };
+        assert_eq!(at.to_string(), format!("row 4: {}", want.error));
+        assert_eq!(check_rows(&x, 8), Ok(()));
+        assert_eq!(
+            check_rows(&x, 0),
+            Err(Error::DimensionMismatch {
+                expected: 0,
+                actual: 0
+            })
+        );
     }
 
     #[test]

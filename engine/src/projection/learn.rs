@@ -166,7 +166,7 @@ pub fn training_rows(
     sample: Option<usize>,
     seed: u64,
 ) -> Result<Cow<'_, [f32]>, binaryllm_core::Error> {
-    super::check_rows(x, dims)?;
+    crate::engine::check_rows(x, dims)?;
     Ok(match sample {
         Some(m) if m < x.len() / dims => Cow::Owned(subsample(x, dims, m, seed)),
         _ => Cow::Borrowed(x),

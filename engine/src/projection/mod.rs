@@ -277,7 +277,7 @@ impl Projector {
             }
             Map::Hadamard(h) => {
                 let layout = CodeLayout::new(self.spec.bits)?;
-                check_rows(x, self.dims)?;
+                engine::check_rows(x, self.dims)?;
                 let nw = layout.words();
                 let mut words = vec![0u64; x.len() / self.dims * nw];
                 let mut masks = vec![0u32; HadamardPlan::masks_len(h)];
@@ -321,7 +321,7 @@ impl Projector {
                 Ok(engine::project_matrix(&dense, x, threads)?)
             }
             Map::Hadamard(h) => {
-                check_rows(x, self.dims)?;
+                engine::check_rows(x, self.dims)?;
                 let bits = self.spec.bits;
                 let mut y = vec![0f32; x.len() / self.dims * bits];
                 let mut masks = vec![0u32; HadamardPlan::masks_len(h)];
@@ -352,17 +352,6 @@ impl Projector {
 
 /// Rows per rayon task of the matrix-free (row-at-a-time) Hadamard paths.
 const ROWS_PER_TASK: usize = 256;
-
-/// Checks that `x` is whole rows of `dims` values.
-pub(crate) fn check_rows(x: &[f32], dims: usize) -> Result<(), binaryllm_core::Error> {
-    if dims == 0 || !x.len().is_multiple_of(dims) {
-        return Err(binaryllm_core::Error::DimensionMismatch {
-            expected: dims as u32,
-            actual: (x.len() % dims.max(1)) as u32,
-        });
-    }
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {
@@ -541,13 +530,13 @@ mod tests {
         );
         assert_eq!(mismatch(h.project(&train[..13], 1).unwrap_err()), (8, 5));
         assert_eq!(
-            check_rows(&[1.0; 3], 0),
+            engine::check_rows(&[1.0; 3], 0),
             Err(binaryllm_core::Error::DimensionMismatch {
                 expected: 0,
                 actual: 0
             })
         );
-        assert_eq!(check_rows(&[1.0; 16], 8), Ok(()));
+        assert_eq!(engine::check_rows(&[1.0; 16], 8), Ok(()));
     }
 
     #[test]
@@ -597,6 +586,12 @@ mod tests {
             e,
             ProjectorError::Learn(LearnError::TooFewVectors { got: 1, .. })
         ));
+        let two = Projector::build(
+            spec(Kind::Hadamard, 8, ThresholdMode::Mean),
+            8,
+            &data(2, 8, 0),
+        );
+        assert_eq!(two.unwrap().n_train(), 2);
         assert!(
             Projector::build(
                 spec(Kind::Learned(LearnedKind::Itq), 8, ThresholdMode::Zero),
