@@ -287,7 +287,12 @@ mod tests {
         assert_eq!(bytes.len(), 64 + 300 * 16);
         assert_eq!(&bytes[64..72], &words[0].to_le_bytes());
         let f = CodeFile::open(&p).unwrap();
-        assert_eq!((f.len(), f.layout()), (300, layout));
+        assert_eq!((f.len(), f.is_empty(), f.layout()), (300, false, layout));
+        assert_eq!(f.path(), p);
+        let e = tmp("empty.codes");
+        write_code_file(&e, CodeSet::new(layout, &[]).unwrap()).unwrap();
+        let empty = CodeFile::open(&e).unwrap();
+        assert_eq!((empty.len(), empty.is_empty()), (0, true));
         assert_eq!(f.as_set().words(), &words[..]);
         let q = set.slice(0..5).unwrap();
         let s = Searcher::new();
@@ -342,8 +347,14 @@ mod tests {
         let dir: Vec<_> = std::fs::read_dir(p.parent().unwrap())
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("c.codes"))
+            .filter(|e| e.file_name().to_string_lossy().contains("c.codes"))
             .collect();
-        assert!(dir.is_empty());
+        assert!(dir.is_empty(), "{dir:?}");
+        assert!(!crate::data::partial_path(&p).exists());
+        // While a writer is open its partial file exists, hidden beside the target.
+        let w = CodeFileWriter::create(&p, layout).unwrap();
+        assert!(crate::data::partial_path(&p).exists());
+        drop(w);
+        assert!(!crate::data::partial_path(&p).exists());
     }
 }
