@@ -273,6 +273,36 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn inputs_wider_than_a_panel_chunk_are_summed_across_chunks_exactly() {
+        // PANEL_CHUNK_BYTES / (nr · 4) input dimensions per chunk (2,048 at nr = 4): 4,200
+        // dimensions take three chunks with every kernel, and the bits stay the reference's.
+        let (dims, bits) = (4200, 40);
+        let p = SeededProjection::new(ProjectionKind::Gaussian, 5, dims, bits).unwrap();
+        let x = data(11, dims, 9);
+        let want = reference(&p, Threshold::Zero, &x);
+        for k in ProjectKernel::available() {
+            assert!(dims > PANEL_CHUNK_BYTES / (k.nr() * 4) * 2, "{}", k.name());
+            let packed = PackedProjection::new(&p, k).unwrap();
+            assert_eq!(
+                encode_packed(&p, &packed, Threshold::Zero, &x, 1).unwrap(),
+                want,
+                "{}",
+                k.name()
+            );
+            let y = project_packed(&p, &packed, &x, 2).unwrap();
+            for (r, xv) in x.chunks_exact(dims).enumerate() {
+                let mut yr = vec![0f32; bits];
+                project_into(&p, xv, &mut yr).unwrap();
+                assert!(
+                    yr.iter()
+                        .zip(&y[r * bits..])
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
+                );
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(40))]
         #[test]
