@@ -123,9 +123,6 @@ pub fn rerank(candidates: &[u32], scores: &[f64], k: usize) -> Vec<u32> {
 /// Pearson correlation (NaN when either side is constant or there are fewer than 2 values).
 pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len().min(y.len());
-    if n < 2 {
-        return f64::NAN;
-    }
     let mx = x[..n].iter().sum::<f64>() / n as f64;
     let my = y[..n].iter().sum::<f64>() / n as f64;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
@@ -135,9 +132,7 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
         sxx += dx * dx;
         syy += dy * dy;
     }
-    if sxx == 0.0 || syy == 0.0 {
-        return f64::NAN;
-    }
+    // A side without spread (a constant, one value or none) gives 0 / 0 = NaN.
     sxy / (sxx * syy).sqrt()
 }
 
