@@ -320,6 +320,14 @@ mod tests {
             (
                 {
                     let mut g = good.clone();
+                    g[11] = 1; // the version's high byte: u32 little endian
+                    g
+                },
+                "version 16777217",
+            ),
+            (
+                {
+                    let mut g = good.clone();
                     g[64 + 15] = 0x80; // padding bit of code 0's last word
                     g
                 },
