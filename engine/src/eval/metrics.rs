@@ -166,8 +166,8 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
     }
     let mut p: Vec<(f64, f64)> = x[..n].iter().copied().zip(y[..n].iter().copied()).collect();
     p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    // Pairs (n0), ties in x (n1) and joint ties (n3): runs of the sorted pairs.
-    let n0 = tied_pairs(std::iter::once(&p[..]));
+    // Pairs (n0); ties in x (n1) and joint ties (n3): runs of the sorted pairs.
+    let n0 = (n * (n - 1) / 2) as u64;
     let n1 = tied_pairs(p.chunk_by(|a, b| a.0 == b.0));
     let n3 = tied_pairs(p.chunk_by(|a, b| a == b));
     // Sort by y with a merge sort, counting swaps (discordant pairs); ties in y (n2).
@@ -514,6 +514,9 @@ mod tests {
         let two = calibration(&[0.1, 0.2, 0.9], &[0.12, 0.2, 0.8], 64, 3, 2);
         close(two.mae, 0.01);
         assert_eq!(two.fraction_inside, 1.0);
+        // θ/π = 1 belongs to the last bin.
+        let one = calibration(&[1.0, 0.0], &[1.0, 0.0], 64, 3, 1);
+        assert_eq!(one.bins.iter().map(|b| b.n).collect::<Vec<_>>(), [1, 0, 1]);
         // A minimum of zero still leaves empty bins out.
         let zero = calibration(&[0.1, 0.2, 0.9], &[0.12, 0.2, 0.8], 64, 3, 0);
         assert_eq!(zero.bins[1].inside, None);
