@@ -314,6 +314,9 @@ mod tests {
         // Two passes (deviations from the mean), so a large offset costs no precision.
         let far = summarize(&[1e8 + 1.0, 1e8 + 2.0, 1e8 + 3.0]);
         assert_eq!((far.mean, far.sd), (1e8 + 2.0, 1.0));
+        // numpy.std([0.91, 0.93, 0.97], ddof=1), the same two-pass sum to the last bit (the
+        // algebraically equal Σ (x + m)(x − m) is 1e-15 off).
+        assert_eq!(summarize(&[0.91, 0.93, 0.97]).sd, 0.030_550_504_633_038_9);
         let one = summarize(&[0.5, f64::NAN]);
         assert_eq!((one.mean, one.n), (0.5, 1));
         assert!(one.sd.is_nan());
