@@ -122,13 +122,15 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
             return f64::INFINITY;
         }
     }
-    // 100 halvings of an interval of at most 1e12: past f64 resolution, so no early stop.
-    for _ in 0..100 {
+    for _ in 0..200 {
         let mid = 0.5 * (lo + hi);
         if t_cdf(mid, df) < p {
             lo = mid;
         } else {
             hi = mid;
+        }
+        if hi - lo < 1e-12 {
+            break;
         }
     }
     0.5 * (lo + hi)
