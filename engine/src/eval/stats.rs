@@ -304,6 +304,22 @@ mod tests {
     }
 
     #[test]
+    fn t_quantile_is_pinned_to_the_bit() {
+        // The default evaluation's confidence intervals are pinned (host/tests/golden): the
+        // bisection's stopping rule decides their last bits, so the quantiles are pinned here
+        // too (bisecting to f64 resolution instead moves every one of these).
+        for (df, bits) in [
+            (1.0, 4_623_342_575_419_149_568u64),
+            (2.0, 4_616_530_374_734_988_800),
+            (4.0, 4_613_434_417_370_608_640),
+            (9.0, 4_612_276_343_877_733_376),
+            (29.0, 4_611_787_866_527_116_288),
+        ] {
+            assert_eq!(t_quantile(0.975, df).to_bits(), bits, "df {df}");
+        }
+    }
+
+    #[test]
     fn summary_of_a_hand_computed_sample() {
         // xs = 1, 2, 3: mean 2, sd 1, half-width 4.302652730 / sqrt(3).
         let s = summarize(&[1.0, 2.0, 3.0]);
