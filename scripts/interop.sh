@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# FAISS and numpy interoperability of `binaryllm export` (scripts/interop.py), and the judged
+# FAISS and numpy interoperability of `binaryllm export` (scripts/interop.py), the bit-order
+# doctor `binaryllm inspect` on codes of FAISS, numpy, sentence-transformers' forms, Weaviate's
+# polarity and pgvector (scripts/interop_inspect.py), and the judged
 # metrics against ir-measures on binaryllm's TREC run files (scripts/check_judged.py), in a venv
 # with numpy + faiss-cpu + ir-measures under target/ (reused when present). Skips with a notice, exit 0, when the
 # venv cannot be made (no network, no python3-venv).
@@ -15,4 +17,21 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import faiss, numpy, 
 fi
 [ -x "$BIN" ] || cargo build -q -p binaryllm
 "$VENV/bin/python" scripts/interop.py --bin "$BIN"
+# pgvector in PGlite (PostgreSQL compiled to WebAssembly, run by Node.js) for the bit-order
+# doctor's pgvector case; the pinned npm packages go to target/pglite (reused when present).
+PGLITE=${BINARYLLM_PGLITE:-target/pglite}
+pglite=()
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  mkdir -p "$PGLITE"
+  cp scripts/pglite/package.json scripts/pglite/pgvector.mjs "$PGLITE/"
+  if [ -d "$PGLITE/node_modules/@electric-sql/pglite-pgvector" ] \
+    || (cd "$PGLITE" && npm install --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
+    pglite=(--pglite "$PGLITE")
+  else
+    echo "   notice: npm install of PGlite + pgvector failed: pgvector's case of inspect skipped"
+  fi
+else
+  echo "   notice: no node/npm: pgvector's case of inspect skipped"
+fi
+"$VENV/bin/python" scripts/interop_inspect.py --bin "$BIN" "${pglite[@]}"
 "$VENV/bin/python" scripts/check_judged.py --bin "$BIN"

@@ -20,6 +20,7 @@ mod default_eval_digest;
 mod eval_run;
 mod firmware;
 mod golden;
+mod inspect;
 mod judged;
 mod projections;
 mod wordnet;

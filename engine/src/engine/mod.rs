@@ -17,6 +17,7 @@ pub mod codefile;
 pub mod encode;
 pub mod export;
 pub mod floats;
+pub mod inspect;
 #[allow(unsafe_code)]
 pub(crate) mod mmap;
 pub mod rerank;

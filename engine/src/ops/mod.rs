@@ -7,6 +7,7 @@
 
 pub mod codes;
 pub mod encode_file;
+pub mod inspect;
 
 pub use encode_file::{InputFloats, StreamOptions, Streamed, encode_npy_file};
 

@@ -359,6 +359,51 @@ pub fn parse_u8_matrix(path: &Path, file: Vec<u8>) -> Result<(usize, usize, Vec<
     Ok((rows, cols, data))
 }
 
+/// The element type of a byte-wide code array ([`read_byte_matrix`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByteDtype {
+    /// `uint8` (`|u1`): packed codes as binaryllm, FAISS, `packbits` write them.
+    Uint8,
+    /// `int8` (`|i1`): sentence-transformers' signed `binary` form.
+    Int8,
+    /// `bool` (`|b1`): one bit per element.
+    Bool,
+}
+
+impl ByteDtype {
+    /// The numpy name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ByteDtype::Uint8 => "uint8",
+            ByteDtype::Int8 => "int8",
+            ByteDtype::Bool => "bool",
+        }
+    }
+}
+
+/// Reads a 2-D `uint8`, `int8` or `bool` array (codes made by any tool) as its raw bytes.
+pub fn read_byte_matrix(path: &Path) -> Result<(ByteDtype, U8Matrix), DataError> {
+    let npy = open_npy(path, fs::read(path).map_err(io_err(path))?)?;
+    let supported = "uint8, int8 or bool";
+    let ts = npy.type_str(path, supported)?;
+    let dtype = match (ts.type_char(), ts.size_field()) {
+        (TypeChar::Uint, 1) => ByteDtype::Uint8,
+        (TypeChar::Int, 1) => ByteDtype::Int8,
+        (TypeChar::Bool, 1) => ByteDtype::Bool,
+        _ => {
+            return Err(DataError::Dtype {
+                path: path.to_path_buf(),
+                dtype: ts.to_string(),
+                supported,
+            });
+        }
+    };
+    let (rows, cols) = two_d(path, &npy.shape)?;
+    let n = npy.check_size(path, 1)?;
+    let data = npy.file[npy.data_start..npy.data_start + n].to_vec();
+    Ok((dtype, (rows, cols, data)))
+}
+
 fn conv<T: Into<i64>>(v: Vec<T>) -> Vec<i64> {
     v.into_iter().map(Into::into).collect()
 }

@@ -7,10 +7,12 @@
 //! (shared argument types) and on the library, never on each other.
 
 pub mod bench;
+pub mod convert;
 pub mod encode;
 pub mod eval;
 pub mod export;
 pub mod firmware;
+pub mod inspect;
 pub mod projection;
 pub mod search;
 
@@ -56,6 +58,11 @@ pub enum Command {
     Projection(projection::ProjectionArgs),
     /// Export codes for other engines: a FAISS `IndexBinaryFlat` file or `ubinary` bytes.
     Export(export::ExportArgs),
+    /// The bit-order doctor: tell the layout of codes made by another tool (bit order, polarity,
+    /// −128 offset, threshold rule, bits vs bytes) from the floats they came from.
+    Inspect(inspect::InspectArgs),
+    /// Turn codes made by another tool into a binaryllm code file (the layout `inspect` found).
+    Convert(convert::ConvertArgs),
     /// Benchmarks that print tables and write JSON: to a new run directory
     /// `runs/<UTC timestamp>-bench-<name>/`, or to `--out` (e.g. the tracked `bench/results/`).
     #[command(subcommand)]
@@ -197,6 +204,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Projection(a) => projection::exec(&a),
         Command::Export(a) => export::exec(&a),
+        Command::Inspect(a) => inspect::exec(&a),
+        Command::Convert(a) => convert::exec(&a),
         Command::Bench(b) => crate::commands::bench::run(&b),
         Command::Firmware(f) => f.exec(),
     }
