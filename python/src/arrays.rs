@@ -17,6 +17,7 @@
 
 use binaryllm_core::CodeLayout;
 use binaryllm_core::bytes::{ByteOrder, from_bytes_into};
+use binaryllm_engine::data::ByteDtype;
 use numpy::{
     PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyReadonlyArray2, PyUntypedArray,
     PyUntypedArrayMethods, dtype,
@@ -236,6 +237,40 @@ pub fn codes(x: &Bound<'_, PyAny>, bits: usize, order: ByteOrder, what: &str) ->
     }
     Err(dtype_error(format!(
         "{what}: dtype {} is not a code type (uint8 [N, ceil(bits/8)] or uint64 [N, words])",
+        dtype_name(&a)
+    )))
+}
+
+/// `x` as codes made by any tool, for the bit-order doctor: a 2-D `uint8`, `int8` or `bool`
+/// array, returned as its dtype, its columns and its bytes as stored (row-major, a copy).
+pub fn byte_codes(x: &Bound<'_, PyAny>, what: &str) -> PyResult<(ByteDtype, usize, Vec<u8>)> {
+    let a = ndarray(x, what, None)?;
+    let form = "[N, bytes] (or [N, bits] of 0/1)";
+    check_2d(&a, what, form)?;
+    let cols = a.shape()[1];
+    let py = x.py();
+    let descr = a.dtype();
+    if descr.is_equiv_to(&dtype::<u8>(py)) {
+        return Ok((
+            ByteDtype::Uint8,
+            cols,
+            elements::<u8>(&a, cols, what, form, "bytes")?,
+        ));
+    }
+    if descr.is_equiv_to(&dtype::<i8>(py)) {
+        let v = elements::<i8>(&a, cols, what, form, "bytes")?;
+        return Ok((
+            ByteDtype::Int8,
+            cols,
+            v.into_iter().map(|b| b as u8).collect(),
+        ));
+    }
+    if descr.is_equiv_to(&dtype::<bool>(py)) {
+        let v = elements::<bool>(&a, cols, what, form, "bits")?;
+        return Ok((ByteDtype::Bool, cols, v.into_iter().map(u8::from).collect()));
+    }
+    Err(dtype_error(format!(
+        "{what}: dtype {} is not a code type (uint8, int8 or bool)",
         dtype_name(&a)
     )))
 }

@@ -6,6 +6,7 @@ mod arrays;
 mod errors;
 mod evaluate;
 mod index;
+mod inspect;
 mod projection;
 
 use binaryllm_core::bytes::{ByteOrder, to_bytes_into, to_signed_binary_into};
@@ -260,6 +261,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hamming, m)?)?;
     m.add_function(wrap_pyfunction!(knn, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(inspect::inspect, m)?)?;
+    m.add_function(wrap_pyfunction!(inspect::convert, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     Ok(())
 }

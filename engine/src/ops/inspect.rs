@@ -26,8 +26,9 @@ pub struct InspectRequest {
 /// What [`inspect`] found in two files.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InspectReport {
-    /// The request.
-    pub request: InspectRequest,
+    /// The files (`None` for arrays inspected in memory, e.g. from Python: no paths, no
+    /// command line).
+    pub request: Option<InspectRequest>,
     /// The codes' dtype.
     pub dtype: ByteDtype,
     /// The findings.
@@ -46,6 +47,7 @@ impl InspectReport {
     /// The `binaryllm convert` command that turns the codes into binaryllm's (when identified).
     pub fn convert_command(&self) -> Option<String> {
         let layout = self.layout()?;
+        let request = self.request.as_ref()?;
         let bits = if self.inspection.dims.is_multiple_of(8) {
             String::new()
         } else {
@@ -53,11 +55,11 @@ impl InspectReport {
         };
         Some(format!(
             "binaryllm convert --codes {} {}{} --floats {} --out {}",
-            quote(&self.request.codes),
+            quote(&request.codes),
             layout.convert_flags(),
             bits,
-            quote(&self.request.floats),
-            quote(&converted_name(&self.request.codes)),
+            quote(&request.floats),
+            quote(&converted_name(&request.codes)),
         ))
     }
 
@@ -80,12 +82,17 @@ impl InspectReport {
                 i.compared
             ),
         }];
+        let (codes, floats) = match &self.request {
+            Some(r) => (
+                r.codes.display().to_string(),
+                r.floats.display().to_string(),
+            ),
+            None => ("the array".into(), "the array".into()),
+        };
         out.push(format!(
-            "codes: {} ({} {:?}), floats: {}",
-            self.request.codes.display(),
+            "codes: {codes} ({} {:?}), floats: {floats}",
             self.dtype.name(),
             [i.rows, i.bytes_per_row],
-            self.request.floats.display()
         ));
         out.push(self.dtype_evidence());
         out.extend(i.evidence());
@@ -137,7 +144,7 @@ impl InspectReport {
                     Storage::Unpacked => None,
                 },
                 "signed_offset": l.signed_offset,
-                "polarity": match l.polarity { Polarity::Positive => "positive", Polarity::Negative => "negative" },
+                "polarity": polarity_name(l.polarity),
                 "description": l.to_string(),
             })
         };
@@ -147,8 +154,8 @@ impl InspectReport {
             Verdict::Unexplained { .. } => "unexplained",
         };
         json!({
-            "codes": self.request.codes.display().to_string(),
-            "floats": self.request.floats.display().to_string(),
+            "codes": self.request.as_ref().map(|r| r.codes.display().to_string()),
+            "floats": self.request.as_ref().map(|r| r.floats.display().to_string()),
             "dtype": self.dtype.name(),
             "rows": i.rows,
             "dims": i.dims,
@@ -168,8 +175,31 @@ impl InspectReport {
             },
             "padding_set": i.padding_set,
             "convert": self.convert_command(),
+            "convert_args": self.layout().map(|l| convert_args(&l, i.dims)),
             "evidence": self.lines(),
         })
+    }
+}
+
+/// The arguments of a conversion of `dims`-bit codes of `layout` (`convert_args` of the JSON:
+/// the keyword arguments of the Python `binaryllm.convert`, the flags of `binaryllm convert`).
+pub fn convert_args(layout: &Layout, dims: usize) -> Value {
+    json!({
+        "bit_order": match layout.storage {
+            Storage::Packed(o) => Some(order_name(o)),
+            Storage::Unpacked => None,
+        },
+        "unpacked": layout.storage == Storage::Unpacked,
+        "signed_offset": layout.signed_offset,
+        "polarity": polarity_name(layout.polarity),
+        "bits": dims,
+    })
+}
+
+const fn polarity_name(p: Polarity) -> &'static str {
+    match p {
+        Polarity::Positive => "positive",
+        Polarity::Negative => "negative",
     }
 }
 
@@ -232,7 +262,7 @@ pub fn inspect(r: &InspectRequest) -> Result<InspectReport> {
             )
         })?;
     Ok(InspectReport {
-        request: r.clone(),
+        request: Some(r.clone()),
         dtype,
         inspection,
     })

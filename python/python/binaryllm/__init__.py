@@ -13,13 +13,27 @@ sign bits packed, and search them exactly by Hamming distance — the same bits 
 >>> ids[:, 0].tolist()
 [0, 1, 2, 3, 4]
 
+Codes made by another tool (FAISS, numpy ``packbits``, sentence-transformers, pgvector,
+Weaviate): :func:`inspect` tells their layout from the floats they came from, :func:`convert`
+turns them into binaryllm's codes.
+
 Errors are :class:`Error` subclasses (:class:`InvalidInputError` is also a ``ValueError``,
 :class:`DTypeError` a ``TypeError``, :class:`FileError` an ``OSError``) with the library's
 message: the stage, what failed and where.
 """
 
 from binaryllm._errors import DTypeError, Error, FileError, InternalError, InvalidInputError
-from binaryllm._native import Index, Projection, __version__, evaluate, hamming, knn, quantize
+from binaryllm._native import (
+    Index,
+    Projection,
+    __version__,
+    convert,
+    evaluate,
+    hamming,
+    inspect,
+    knn,
+    quantize,
+)
 
 __all__ = [
     "DTypeError",
@@ -30,8 +44,10 @@ __all__ = [
     "InvalidInputError",
     "Projection",
     "__version__",
+    "convert",
     "evaluate",
     "hamming",
+    "inspect",
     "knn",
     "quantize",
 ]

@@ -118,6 +118,20 @@ def quantize(
     order: _ByteOrder = "packbits",
     copy: Optional[bool] = None,
 ) -> Union[npt.NDArray[np.uint8], npt.NDArray[np.int8]]: ...
+def inspect(
+    codes: Union[npt.NDArray[np.uint8], npt.NDArray[np.int8], npt.NDArray[np.bool_]],
+    floats: _Floats,
+) -> Dict[str, Any]: ...
+def convert(
+    codes: Union[npt.NDArray[np.uint8], npt.NDArray[np.int8], npt.NDArray[np.bool_]],
+    *,
+    bit_order: Optional[Literal["lsb", "msb"]] = None,
+    unpacked: bool = False,
+    signed_offset: bool = False,
+    polarity: Literal["positive", "negative"] = "positive",
+    bits: Optional[int] = None,
+    order: _Order = "faiss",
+) -> _Codes: ...
 def hamming(a: _Codes, b: _Codes, *, bits: Optional[int] = None) -> npt.NDArray[np.int32]: ...
 def knn(
     base: _Codes,
