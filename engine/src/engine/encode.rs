@@ -392,6 +392,23 @@ mod tests {
         assert_eq!((e.row, e.error), (Some(250), Error::NonFinite { index: 4 }));
     }
 
+    #[test]
+    fn errors_past_the_first_block_name_their_row() {
+        // 4,200 dimensions: a block holds a few dozen vectors, so row 70 is in a later block.
+        let dims = 4200;
+        let p = SeededProjection::new(ProjectionKind::Gaussian, 2, dims, 16).unwrap();
+        let mut x = data(90, dims, 4);
+        x[70 * dims + 3] = f32::INFINITY;
+        for k in ProjectKernel::available() {
+            let packed = PackedProjection::new(&p, k).unwrap();
+            assert!(packed.block_rows() < 70, "{}", k.name());
+            let e = encode_packed(&p, &packed, Threshold::Zero, &x, 2).unwrap_err();
+            assert_eq!(e.row, Some(70), "{}", k.name());
+            let e = project_packed(&p, &packed, &x, 1).unwrap_err();
+            assert_eq!(e.row, Some(70), "{}", k.name());
+        }
+    }
+
     /// A projection without dense rows takes the reference path.
     struct Opaque(SeededProjection);
     impl Projection for Opaque {

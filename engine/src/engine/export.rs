@@ -67,10 +67,8 @@ pub fn faiss_index_binary_flat(codes: &CodeMatrix) -> Result<Vec<u8>, ExportErro
         what: "d",
         value: bits,
     })?;
-    let code_size = i32::try_from(bits / 8).map_err(|_| ExportError::TooLarge {
-        what: "code_size",
-        value: bits / 8,
-    })?;
+    // Whole bytes per code (checked above).
+    let code_size = d / 8;
     let ntotal = i64::try_from(codes.len()).map_err(|_| ExportError::TooLarge {
         what: "ntotal",
         value: codes.len(),

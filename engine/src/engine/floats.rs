@@ -299,6 +299,7 @@ pub fn rescore(base: F32Matrix<'_>, query: &[f32], candidates: &[u32], k: usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::uniform_rows;
 
     fn write_npy(path: &Path, rows: usize, dims: usize, data: &[f32]) {
         let mut h =
@@ -341,7 +342,7 @@ mod tests {
             let qv = queries.row(q).unwrap();
             let mut all: Vec<Scored> = (0..rows)
                 .map(|i| Scored {
-                    score: dot(qv, base.row(i).unwrap()),
+                    score: oracle_dot(qv, base.row(i).unwrap()),
                     index: i as u32,
                 })
                 .collect();
@@ -352,6 +353,83 @@ mod tests {
             assert_eq!(rescore(base, qv, &cands, 9), &all[..9]);
         }
         assert!(float_knn(base, F32Matrix::new(&data[..4], 4).unwrap(), 3, 1).is_none());
+    }
+
+    /// The inner product written out (f64 products summed in index order), for the oracles.
+    fn oracle_dot(a: &[f32], b: &[f32]) -> f64 {
+        a.iter()
+            .zip(b)
+            .fold(0.0, |s, (x, y)| s + f64::from(*x) * f64::from(*y))
+    }
+
+    /// Every row scored by [`oracle_dot`], best first, ties by index.
+    fn oracle_ranking(base: F32Matrix<'_>, q: &[f32], rows: &[u32]) -> Vec<Scored> {
+        let mut all: Vec<Scored> = rows
+            .iter()
+            .map(|&i| Scored {
+                score: oracle_dot(q, base.row(i as usize).unwrap()),
+                index: i,
+            })
+            .collect();
+        all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        all
+    }
+
+    #[test]
+    fn scores_are_the_inner_products_and_rankings_the_sorted_ones() {
+        assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, -5.0, 6.0]), 12.0);
+        assert_eq!(dot(&[0.5; 3], &[0.25; 3]), 0.375);
+        let (rows, dims) = (300, 7);
+        let data = uniform_rows(rows, dims, 4, *b"floatknn");
+        let base = F32Matrix::new(&data, dims).unwrap();
+        assert_eq!((base.rows(), base.dims()), (rows, dims));
+        let queries = F32Matrix::new(&data[10 * dims..14 * dims], dims).unwrap();
+        let every: Vec<u32> = (0..rows as u32).collect();
+        let got = float_knn(base, queries, 6, 2).unwrap();
+        assert_eq!(got.len(), 4 * 6);
+        for (q, found) in got.chunks(6).enumerate() {
+            let qv = queries.row(q).unwrap();
+            let want = oracle_ranking(base, qv, &every);
+            assert_eq!(found, &want[..6]);
+            // Re-ranking a subset: the subset's own ranking, duplicates and strays ignored.
+            let subset: Vec<u32> = (0..rows as u32)
+                .rev()
+                .step_by(3)
+                .chain([7, 7, 9999])
+                .collect();
+            let mut want_subset = oracle_ranking(base, qv, &subset[..subset.len() - 1]);
+            want_subset.truncate(5);
+            assert_eq!(rescore(base, qv, &subset, 5), want_subset);
+        }
+        // k past the rows is clamped; k = 0, other dimensions or no queries give nothing.
+        assert_eq!(float_knn(base, queries, 1000, 1).unwrap().len(), 4 * rows);
+        assert_eq!(float_knn(base, queries, 0, 1), None);
+        let none = F32Matrix::new(&[], dims).unwrap();
+        assert_eq!(float_knn(base, none, 3, 1), Some(Vec::new()));
+        assert!(rescore(base, &data[..dims], &every, 0).is_empty());
+        assert!(rescore(base, &data[..dims - 1], &every, 3).is_empty());
+    }
+
+    #[test]
+    fn a_mapped_file_exposes_its_header_and_data_bytes() {
+        let (rows, dims) = (5, 3);
+        let data: Vec<f32> = (0..rows * dims).map(|i| i as f32 - 4.5).collect();
+        let p = tmp("bytes.npy");
+        write_npy(&p, rows, dims, &data);
+        let f = NpyF32::open(&p).unwrap();
+        let file = std::fs::read(&p).unwrap();
+        assert_eq!(f.file_bytes(), &file[..]);
+        assert_eq!(
+            f.data_offset(),
+            128,
+            "the header of this small file is 128 bytes"
+        );
+        let le: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(&f.file_bytes()[f.data_offset()..], &le[..]);
+        assert_eq!(f.path(), p.as_path());
+        // Releasing pages changes no byte.
+        f.release(0..file.len());
+        assert_eq!(f.matrix().data(), &data[..]);
     }
 
     #[test]

@@ -120,6 +120,32 @@ mod tests {
     }
 
     #[test]
+    fn asymmetric_scores_the_projection_minus_the_thresholds() {
+        let f = fixture(ProjectionKind::Gaussian, 12, 8, 120);
+        let y = f.proj.project(&f.queries, 1).unwrap();
+        // Five thresholds for eight bits: the missing ones are zero.
+        let th = [0.3f32, -0.2, 0.1, 0.0, 0.25];
+        let got = asymmetric(&y, &th, f.db.as_set(), &f.found, 6);
+        for (qi, hits) in got.chunks_exact(6).enumerate() {
+            let yq: Vec<f32> = (0..8)
+                .map(|j| y[qi * 8 + j] - th.get(j).copied().unwrap_or(0.0))
+                .collect();
+            let scorer = AsymScorer::new(&yq, 8);
+            let mut want: Vec<Scored> = f
+                .found
+                .query(qi)
+                .iter()
+                .map(|n| Scored {
+                    score: scorer.score(f.db.code(n.index as usize).unwrap()),
+                    index: n.index,
+                })
+                .collect();
+            want.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+            assert_eq!(hits, &want[..6]);
+        }
+    }
+
+    #[test]
     fn asymmetric_ranks_the_candidates_by_the_scorer_ties_to_the_smaller_index() {
         let f = fixture(ProjectionKind::Rademacher, 12, 8, 200);
         let y = f.proj.project(&f.queries, 1).unwrap();

@@ -357,6 +357,17 @@ mod tests {
     }
 
     #[test]
+    fn a_code_set_knows_its_length() {
+        let layout = CodeLayout::new(100).unwrap();
+        let words = [1u64, 2, 3, 4, 5, 6];
+        let set = CodeSet::new(layout, &words).unwrap();
+        assert_eq!((set.len(), set.is_empty()), (3, false));
+        let none = CodeSet::new(layout, &[]).unwrap();
+        assert_eq!((none.len(), none.is_empty()), (0, true));
+        assert_eq!(set.words(), &words[..]);
+    }
+
+    #[test]
     fn few_queries_split_the_database_and_merge_exactly() {
         let layout = CodeLayout::new(200).unwrap();
         let dbw = codes(layout, 5000, 7);
