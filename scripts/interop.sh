@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # FAISS and numpy interoperability of `binaryllm export` (scripts/interop.py), the bit-order
 # doctor `binaryllm inspect` on codes of FAISS, numpy, sentence-transformers' forms, Weaviate's
-# polarity and pgvector (scripts/interop_inspect.py), and the judged
+# polarity and pgvector (scripts/interop_inspect.py), round trips of the codes into the engines
+# (scripts/interop_engines.py: sqlite-vec), and the judged
 # metrics against ir-measures on binaryllm's TREC run files (scripts/check_judged.py), in a venv
 # with numpy + faiss-cpu + ir-measures under target/ (reused when present). Skips with a notice, exit 0, when the
 # venv cannot be made (no network, no python3-venv).
@@ -15,6 +16,11 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import faiss, numpy, 
     exit 0
   fi
 fi
+# The engines of scripts/interop_engines.py (each one skipped with a notice when it does not
+# install): sqlite-vec with a SQLite build that loads extensions (pysqlite3-binary).
+"$VENV/bin/python" -c "import sqlite_vec, pysqlite3" 2>/dev/null ||
+  "$VENV/bin/pip" install -q sqlite-vec==0.1.9 pysqlite3-binary==0.5.4.post2 >/dev/null 2>&1 ||
+  echo "   notice: sqlite-vec / pysqlite3-binary did not install: their round trip is skipped"
 [ -x "$BIN" ] || cargo build -q -p binaryllm
 "$VENV/bin/python" scripts/interop.py --bin "$BIN"
 # pgvector in PGlite (PostgreSQL compiled to WebAssembly, run by Node.js) for the bit-order
@@ -34,4 +40,5 @@ else
   echo "   notice: no node/npm: pgvector's case of inspect skipped"
 fi
 "$VENV/bin/python" scripts/interop_inspect.py --bin "$BIN" "${pglite[@]}"
+"$VENV/bin/python" scripts/interop_engines.py --bin "$BIN"
 "$VENV/bin/python" scripts/check_judged.py --bin "$BIN"
