@@ -87,7 +87,7 @@ impl PackedProjection {
         let groups = rows.div_ceil(mr);
         let npanels = self.bits.div_ceil(nr);
         let tile = mr * nr;
-        let kc = (PANEL_CHUNK_BYTES / (nr * 4)).max(1);
+        let kc = self.chunk_dims();
         // The last, partial group of vectors padded with zero rows.
         let mut pad = vec![0f32; mr * dims];
         let full = rows / mr;
@@ -119,6 +119,11 @@ impl PackedProjection {
                 }
             }
         }
+    }
+
+    /// Input dimensions per chunk: one panel's slice of `W` fills [`PANEL_CHUNK_BYTES`].
+    fn chunk_dims(&self) -> usize {
+        (PANEL_CHUNK_BYTES / (self.kernel.nr() * 4)).max(1)
     }
 
     /// Vectors per block for threads and cache.
@@ -282,8 +287,8 @@ mod tests {
         let x = data(11, dims, 9);
         let want = reference(&p, Threshold::Zero, &x);
         for k in ProjectKernel::available() {
-            assert!(dims > PANEL_CHUNK_BYTES / (k.nr() * 4) * 2, "{}", k.name());
             let packed = PackedProjection::new(&p, k).unwrap();
+            assert!(dims > packed.chunk_dims() * 2, "{}", k.name());
             assert_eq!(
                 encode_packed(&p, &packed, Threshold::Zero, &x, 1).unwrap(),
                 want,
@@ -406,6 +411,40 @@ mod tests {
             assert_eq!(e.row, Some(70), "{}", k.name());
             let e = project_packed(&p, &packed, &x, 1).unwrap_err();
             assert_eq!(e.row, Some(70), "{}", k.name());
+        }
+    }
+
+    #[test]
+    fn blocks_are_whole_micro_tiles_of_about_block_bytes() {
+        for k in ProjectKernel::available() {
+            for dims in [1, 7, 100, 384, 5000, 40_000] {
+                let q = SeededProjection::new(ProjectionKind::Gaussian, 1, dims, 8).unwrap();
+                let packed = PackedProjection::new(&q, k).unwrap();
+                let (b, mr, row) = (packed.block_rows(), k.mr(), dims * 4);
+                assert!(
+                    b > 0 && b.is_multiple_of(mr),
+                    "{} dims {dims}: {b}",
+                    k.name()
+                );
+                if row * mr <= BLOCK_BYTES {
+                    // As many rows as fit, rounded down to whole micro-tiles.
+                    assert!(
+                        b * row <= BLOCK_BYTES && (b + mr) * row > BLOCK_BYTES,
+                        "{} dims {dims}: {b}",
+                        k.name()
+                    );
+                } else {
+                    assert_eq!(b, mr, "{} dims {dims}", k.name());
+                }
+            }
+            // Chunks of input dimensions: as many as fit PANEL_CHUNK_BYTES for one panel.
+            let packed = PackedProjection::new(
+                &SeededProjection::new(ProjectionKind::Gaussian, 1, 8, 8).unwrap(),
+                k,
+            )
+            .unwrap();
+            let (kc, nr) = (packed.chunk_dims(), k.nr());
+            assert!(kc * nr * 4 <= PANEL_CHUNK_BYTES && (kc + 1) * nr * 4 > PANEL_CHUNK_BYTES);
         }
     }
 

@@ -406,4 +406,48 @@ mod tests {
         assert_eq!(s.knn(empty, db, 3, 1).unwrap().k, 0);
         assert_eq!(s.knn(db, empty, 3, 1).unwrap().neighbors, vec![]);
     }
+
+    #[test]
+    fn slices_and_scans_name_the_codes_they_cover() {
+        let layout = CodeLayout::new(130).unwrap();
+        let dbw = codes(layout, 10, 3);
+        let db = CodeSet::new(layout, &dbw).unwrap();
+        let part = db.slice(2..5).unwrap();
+        assert_eq!(part.len(), 3);
+        assert_eq!(part.words(), &dbw[2 * 3..5 * 3]);
+        assert_eq!(part.code(0), db.code(2));
+        assert!(db.slice(8..11).is_none());
+        // A scan past the end is a typed error naming the words it needed.
+        let s = Searcher::with_kernel(Kernel::PORTABLE);
+        let mut out = vec![Neighbor::default(); 2];
+        assert_eq!(
+            s.scan_into(db, 0..11, db.code(0).unwrap(), 2, &mut out),
+            Err(Error::DimensionMismatch {
+                expected: 33,
+                actual: 30
+            })
+        );
+    }
+
+    #[test]
+    fn tiles_are_whole_kernel_blocks_of_about_the_bytes_asked_for() {
+        for bits in [64, 200, 1024] {
+            let layout = CodeLayout::new(bits).unwrap();
+            let code_bytes = layout.words() * 8;
+            for bytes in [1, 100, 1000, DEFAULT_TILE_BYTES, 1 << 20] {
+                let t = Searcher::new().with_tile_bytes(bytes).tile_codes(layout);
+                assert!(t > 0 && t.is_multiple_of(BLOCK_ALL), "{bits} {bytes}: {t}");
+                // The fewest whole blocks that hold `bytes` (at least one code).
+                let codes = (bytes / code_bytes).max(1);
+                assert!(t >= codes && t < codes + BLOCK_ALL, "{bits} {bytes}: {t}");
+            }
+        }
+        assert_eq!(
+            Searcher::new()
+                .with_tile_bytes(0)
+                .tile_codes(CodeLayout::new(64).unwrap()),
+            8
+        );
+        assert_eq!(DEFAULT_TILE_BYTES, 16 << 10, "half of a 32 KiB L1d");
+    }
 }

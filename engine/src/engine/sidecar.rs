@@ -402,4 +402,42 @@ mod tests {
         b.seed = 3;
         assert!(!a.same_as(&b));
     }
+
+    #[test]
+    fn names_descriptions_and_digests_for_messages() {
+        assert_eq!(ByteOrder::Faiss.name(), "faiss");
+        assert_eq!(ByteOrder::Packbits.name(), "packbits");
+        let mut p = sample().projection.unwrap();
+        assert_eq!(
+            p.describe(),
+            "itq seed 2, 8 dims, threshold median, 10 iterations, trained on /d/base.npy (sha256 cdcdcdcdcdcd)"
+        );
+        p.training = None;
+        p.iterations = None;
+        p.artefact = Some(ArtefactRef {
+            path: "/a".into(),
+            sha256: "ef".repeat(32),
+            training_sha256: None,
+        });
+        assert_eq!(
+            p.describe(),
+            "itq seed 2, 8 dims, threshold median, artefact /a (sha256 efefefefefef)"
+        );
+        assert_eq!(short("0123456789abcdef"), "0123456789ab");
+        assert_eq!(short("abc"), "abc");
+        assert_eq!(absolute(Path::new("/x/y")), PathBuf::from("/x/y"));
+        let rel = absolute(Path::new("some/file"));
+        assert!(rel.is_absolute() && rel.ends_with("some/file"), "{rel:?}");
+    }
+
+    #[test]
+    fn a_missing_sidecar_is_none_an_unreadable_one_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("c.npy");
+        assert!(read(&f).unwrap().is_none());
+        // A directory where the sidecar should be: not "no sidecar" but an I/O error.
+        std::fs::create_dir(path_of(&f)).unwrap();
+        let e = read(&f).unwrap_err();
+        assert!(matches!(e, SidecarError::Io { .. }), "{e}");
+    }
 }

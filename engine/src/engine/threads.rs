@@ -107,4 +107,26 @@ mod tests {
         assert_eq!(try_with_threads(1, rayon::current_num_threads), Ok(1));
         assert!(try_with_threads(100_000, || ()).is_err());
     }
+
+    #[test]
+    fn work_runs_on_a_pool_of_the_count_asked_for() {
+        // From outside any pool, even a count equal to the global pool's runs on a pool.
+        let cores = available_cores();
+        assert_eq!(
+            try_with_threads(cores, || (
+                rayon::current_thread_index().is_some(),
+                rayon::current_num_threads()
+            )),
+            Ok((true, cores))
+        );
+        // From inside a pool of 3, another count gets its own pool; the same count stays.
+        let inner = pool(3).unwrap().install(|| {
+            (
+                try_with_threads(2, rayon::current_num_threads),
+                inside_pool_of(3),
+            )
+        });
+        assert_eq!(inner, (Ok(2), true));
+        assert!(!inside_pool_of(3));
+    }
 }
