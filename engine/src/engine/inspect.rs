@@ -340,7 +340,7 @@ pub enum InspectError {
     },
     /// The code width fits neither packed nor unpacked codes of `dims` bits.
     #[error(
-        "the codes have {bytes_per_row} bytes per row; {dims}-dim floats make {packed} packed bytes or {dims} unpacked (one byte per bit) — were these codes made from a projection of other width?"
+        "the codes have {bytes_per_row} bytes per row; {dims}-dim floats make {packed} packed bytes or {dims} unpacked (one byte per bit) — were these codes made from a projection of another width?"
     )]
     Width {
         /// Bytes per code row.
