@@ -24,21 +24,21 @@ fi
 [ -x "$BIN" ] || cargo build -q -p binaryllm
 "$VENV/bin/python" scripts/interop.py --bin "$BIN"
 # pgvector in PGlite (PostgreSQL compiled to WebAssembly, run by Node.js) for the bit-order
-# doctor's pgvector case; the pinned npm packages go to target/pglite (reused when present).
+# doctor and the engine round trips; the pinned npm packages go to target/pglite (reused).
 PGLITE=${BINARYLLM_PGLITE:-target/pglite}
 pglite=()
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   mkdir -p "$PGLITE"
-  cp scripts/pglite/package.json scripts/pglite/pgvector.mjs "$PGLITE/"
+  cp scripts/pglite/package.json scripts/pglite/package-lock.json scripts/pglite/pgvector.mjs "$PGLITE/"
   if [ -d "$PGLITE/node_modules/@electric-sql/pglite-pgvector" ] \
-    || (cd "$PGLITE" && npm install --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
+    || (cd "$PGLITE" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
     pglite=(--pglite "$PGLITE")
   else
-    echo "   notice: npm install of PGlite + pgvector failed: pgvector's case of inspect skipped"
+    echo "   notice: npm install of PGlite + pgvector failed: the pgvector checks are skipped"
   fi
 else
-  echo "   notice: no node/npm: pgvector's case of inspect skipped"
+  echo "   notice: no node/npm: the pgvector checks are skipped"
 fi
 "$VENV/bin/python" scripts/interop_inspect.py --bin "$BIN" "${pglite[@]}"
-"$VENV/bin/python" scripts/interop_engines.py --bin "$BIN"
+"$VENV/bin/python" scripts/interop_engines.py --bin "$BIN" "${pglite[@]}"
 "$VENV/bin/python" scripts/check_judged.py --bin "$BIN"

@@ -7,6 +7,11 @@ must return the top-k of `binaryllm search` on the same codes: the same Hamming 
 and the same ids (ties broken by id; where an engine does not break ties by id, its ids are
 compared wherever the distance is not tied with the k-th).
 
+- pgvector 0.8 in PGlite (PostgreSQL compiled to WebAssembly, under Node.js; `--pglite DIR`):
+  `binaryllm export --format pgvector-sql` loaded as it is; an exact scan
+  (`ORDER BY code <~> q, id`), an HNSW `bit_hamming_ops` index (ef_search = the table's size)
+  and the float re-rank subquery (the Hamming top-M re-ordered by `embedding <#> q`), against
+  `binaryllm search` with and without `--base … --rerank M`.
 - sqlite-vec (`bit[N]` columns of a `vec0` table, LSB-first): its KNN (`MATCH ... AND k = K`)
   and a full scan with `vec_distance_hamming ... ORDER BY distance, rowid`; and
   `vec_quantize_binary` is checked by `binaryllm inspect` (its layout and threshold rule).
@@ -21,6 +26,7 @@ import tempfile
 import numpy as np
 
 K = 10
+RERANK = 50
 
 
 def run(binary, *args):
@@ -95,9 +101,45 @@ def sqlite_vec(codes, queries, bits, ours, floats_path, binary, d):
     return f"sqlite-vec {version} (vec0 KNN, scan; vec_quantize_binary: {rep['layout']['description']}, {rep['threshold']['rule']})"
 
 
+def bitstrings(codes):
+    """pgvector bit-string literals of LSB-first code bytes: character j = code bit j."""
+    return ["".join("1" if b else "0" for b in row)
+            for row in np.unpackbits(codes, axis=1, bitorder="little").astype(bool)]
+
+
+def pgvector(codes, queries, bits, ours, floats_path, binary, d, pglite, base, qf, rescored):
+    if not pglite:
+        print("   notice: pgvector round trip skipped (no PGlite: node + npm)")
+        return None
+    run(binary, "export", "--codes", os.path.join(d, "base-codes.npy"), "--format", "pgvector-sql",
+        "--out", os.path.join(d, "codes.sql"))
+    literal = lambda v: "[" + ",".join(repr(float(x)) for x in v) + "]"
+    src, dst = os.path.join(d, "pgv-in.json"), os.path.join(d, "pgv-out.json")
+    with open(src, "w") as f:
+        json.dump({"sql": os.path.join(d, "codes.sql"), "queries": bitstrings(queries),
+                   "floats": [literal(v) for v in base], "float_queries": [literal(v) for v in qf],
+                   "k": K, "rerank": RERANK}, f)
+    subprocess.run(["node", os.path.join(pglite, "pgvector.mjs"), "search", src, dst], check=True)
+    with open(dst) as f:
+        got = json.load(f)
+    as_arrays = lambda rs: (np.array([[r[0] for r in q] for q in rs]),
+                            np.array([[r[1] for r in q] for q in rs]))
+    ids, dist = as_arrays(got["scan"])
+    compare("pgvector scan", ids, dist.astype(np.int64), ours, ties_by_id=True)
+    ids, dist = as_arrays(got["hnsw"])
+    compare("pgvector HNSW", ids, dist.astype(np.int64), ours, ties_by_id=False)
+    # The float re-rank: the same ids as binaryllm search --base --rerank, scores to float32.
+    ids, score = as_arrays(got["rescored"])
+    our_ids, our_scores = rescored
+    assert (ids == our_ids).all(), "pgvector re-rank: ids differ from binaryllm search --rerank"
+    assert np.allclose(score, our_scores, rtol=1e-5, atol=1e-5), "pgvector re-rank: scores"
+    return f"pgvector {got['pgvector']} in PGlite (bit({bits}) scan, HNSW bit_hamming_ops, float re-rank of the top {RERANK})"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
+    ap.add_argument("--pglite", help="directory with pgvector.mjs and its node_modules")
     a = ap.parse_args()
     rng = np.random.default_rng(5)
     bits = 256
@@ -112,6 +154,9 @@ def main():
                 "gaussian", "--seed", "1", "--out", p(f"{name}-codes.npy"))
         run(a.bin, "search", "--codes", p("base-codes.npy"), "--query-codes", p("q-codes.npy"),
             "--k", str(K), "--out", p("hits"))
+        run(a.bin, "search", "--codes", p("base-codes.npy"), "--queries", p("q.npy"), "--base",
+            p("base.npy"), "--rerank", str(RERANK), "--k", str(K), "--out", p("rescored"))
+        rescored = (np.load(p("rescored/ids.npy")), np.load(p("rescored/scores.npy")))
         codes, queries = np.load(p("base-codes.npy")), np.load(p("q-codes.npy"))
         ours = (np.load(p("hits/ids.npy")), np.load(p("hits/distances.npy")).astype(np.int64),
                 hamming(queries, codes))
@@ -119,10 +164,11 @@ def main():
         x = base[:200].copy()
         x[np.abs(x) < 0.05] = 0.0
         np.save(p("x.npy"), x)
-        for check in (sqlite_vec,):
-            got = check(codes, queries, bits, ours, p("x.npy"), a.bin, d)
-            if got:
-                checked.append(got)
+        got = sqlite_vec(codes, queries, bits, ours, p("x.npy"), a.bin, d)
+        checked += [got] if got else []
+        got = pgvector(codes, queries, bits, ours, p("x.npy"), a.bin, d, a.pglite, base,
+                       np.load(p("q.npy")), rescored)
+        checked += [got] if got else []
     print(f"interop ok: engines return binaryllm's top-{K}: {'; '.join(checked) or 'none installed'}")
 
 

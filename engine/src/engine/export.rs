@@ -17,6 +17,10 @@
 //!   FAISS binary indexes need `d % 8 == 0`.
 //! * [`to_ubinary`] — numpy default `packbits` order (MSB-first), sentence-transformers'
 //!   `ubinary` precision.
+//! * [`pgvector_sql`] — a SQL script that creates a table of `bit(bits)` codes (the type
+//!   pgvector's `<~>` Hamming operator and `bit_hamming_ops` indexes work on) and inserts the
+//!   codes as bit-string literals: character `j` of `B'…'` is code bit `j` (PostgreSQL stores
+//!   a bit string MSB-first, so its bytes are `ubinary`'s).
 
 use crate::engine::CodeMatrix;
 use binaryllm_core::bytes::{ByteOrder, to_bytes_into};
@@ -86,6 +90,51 @@ pub fn faiss_index_binary_flat(codes: &CodeMatrix) -> Result<Vec<u8>, ExportErro
     Ok(out)
 }
 
+/// The table [`pgvector_sql`] creates.
+pub const PGVECTOR_TABLE: &str = "binaryllm_codes";
+
+/// Rows per `INSERT` statement of [`pgvector_sql`].
+const PGVECTOR_ROWS_PER_INSERT: usize = 1000;
+
+/// A SQL script (PostgreSQL, with pgvector for searching) that creates [`PGVECTOR_TABLE`]
+/// `(id bigint PRIMARY KEY, code bit(bits))` and inserts code `i` with id `i`.
+pub fn pgvector_sql(codes: &CodeMatrix) -> String {
+    let bits = codes.layout().bits();
+    let mut out = format!(
+        "-- {n} binaryllm codes of {bits} bits as pgvector bit({bits}): id = row of the code file,\n\
+         -- character j of each bit string = code bit j. Search: ORDER BY code <~> B'...' (Hamming).\n\
+         CREATE EXTENSION IF NOT EXISTS vector;\n\
+         CREATE TABLE {PGVECTOR_TABLE} (id bigint PRIMARY KEY, code bit({bits}) NOT NULL);\n",
+        n = codes.len()
+    );
+    let mut row = String::with_capacity(bits + 32);
+    for (i, code) in codes.iter().enumerate() {
+        if i % PGVECTOR_ROWS_PER_INSERT == 0 {
+            if i > 0 {
+                out.push_str(";\n");
+            }
+            out.push_str(&format!("INSERT INTO {PGVECTOR_TABLE} (id, code) VALUES\n"));
+        } else {
+            out.push_str(",\n");
+        }
+        row.clear();
+        row.push_str(&format!("({i}, B'"));
+        row.extend((0..bits).map(|j| {
+            if code[j / 64] >> (j % 64) & 1 == 1 {
+                '1'
+            } else {
+                '0'
+            }
+        }));
+        row.push_str("')");
+        out.push_str(&row);
+    }
+    if !codes.is_empty() {
+        out.push_str(";\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +165,37 @@ mod tests {
             faiss_index_binary_flat(&m),
             Err(ExportError::BitsNotByteAligned { bits: 10 })
         );
+    }
+
+    #[test]
+    fn pgvector_sql_writes_bit_strings_in_code_bit_order() {
+        let m = matrix(10, vec![0b10_0000_0011, 0b01_0000_0100]);
+        let sql = pgvector_sql(&m);
+        assert!(
+            sql.contains(
+                "CREATE TABLE binaryllm_codes (id bigint PRIMARY KEY, code bit(10) NOT NULL);\n"
+            ),
+            "{sql}"
+        );
+        assert!(sql.ends_with("INSERT INTO binaryllm_codes (id, code) VALUES\n(0, B'1100000001'),\n(1, B'0010000010');\n"), "{sql}");
+        // A new INSERT statement every 1,000 rows.
+        let many = CodeMatrix::new(
+            CodeLayout::new(3).unwrap(),
+            (0..2500).map(|i| i % 8).collect(),
+        )
+        .unwrap();
+        let sql = pgvector_sql(&many);
+        assert_eq!(sql.matches("INSERT INTO").count(), 3);
+        assert_eq!(sql.matches(";\n").count(), 2 + 3);
+        assert!(
+            sql.contains(
+                "(999, B'111');\nINSERT INTO binaryllm_codes (id, code) VALUES\n(1000, B'000'),"
+            ),
+            "{}",
+            &sql[..200]
+        );
+        let empty = CodeMatrix::new(CodeLayout::new(3).unwrap(), vec![]).unwrap();
+        assert!(!pgvector_sql(&empty).contains("INSERT"));
     }
 
     #[test]

@@ -25,6 +25,8 @@ use crate::kinds::{Kind, ThresholdMode};
 pub const CODES_FORMAT: &str = "binaryllm-codes";
 /// The `format` of a FAISS index's sidecar.
 pub const FAISS_INDEX_FORMAT: &str = "binaryllm-faiss-index";
+/// The `format` of a pgvector SQL script's sidecar (`export --format pgvector-sql`).
+pub const PGVECTOR_SQL_FORMAT: &str = "binaryllm-pgvector-sql";
 /// The prefix every binaryllm sidecar's `format` starts with.
 pub const FORMAT_PREFIX: &str = "binaryllm-";
 /// The sidecar version this build writes and reads.
@@ -193,7 +195,7 @@ impl Tool {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sidecar {
-    /// [`CODES_FORMAT`] or [`FAISS_INDEX_FORMAT`].
+    /// [`CODES_FORMAT`], [`FAISS_INDEX_FORMAT`] or [`PGVECTOR_SQL_FORMAT`].
     pub format: String,
     /// [`VERSION`].
     pub version: u32,

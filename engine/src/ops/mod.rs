@@ -111,6 +111,8 @@ pub enum ExportFormat {
     FaissIndex,
     /// MSB-first `uint8` codes (sentence-transformers `ubinary`).
     Ubinary,
+    /// A SQL script creating a pgvector table of `bit(n)` codes.
+    PgvectorSql,
 }
 
 /// Exporting a code file (`binaryllm export`).
@@ -163,6 +165,21 @@ pub fn export(r: &ExportRequest) -> Result<Written> {
             (
                 bytes,
                 sidecar::CODES_FORMAT,
+                ByteOrder::Packbits,
+                what,
+                shape,
+            )
+        }
+        ExportFormat::PgvectorSql => {
+            let bytes = engine::export::pgvector_sql(&codes).into_bytes();
+            let what = format!(
+                "SQL creating table {} of {n} pgvector bit({bits}) codes",
+                engine::export::PGVECTOR_TABLE
+            );
+            let shape = format!("SQL, {n} rows");
+            (
+                bytes,
+                sidecar::PGVECTOR_SQL_FORMAT,
                 ByteOrder::Packbits,
                 what,
                 shape,

@@ -16,6 +16,9 @@ pub enum ExportFormat {
     FaissIndex,
     /// uint8 .npy [N, ceil(bits/8)], MSB-first: numpy.packbits default (sentence-transformers `ubinary`).
     Ubinary,
+    /// A SQL script creating table binaryllm_codes (id bigint, code bit(bits)) for pgvector's
+    /// `<~>` Hamming search (psql -f FILE).
+    PgvectorSql,
 }
 
 /// `binaryllm export`.
@@ -47,6 +50,7 @@ impl From<ExportFormat> for ops::ExportFormat {
         match f {
             ExportFormat::FaissIndex => ops::ExportFormat::FaissIndex,
             ExportFormat::Ubinary => ops::ExportFormat::Ubinary,
+            ExportFormat::PgvectorSql => ops::ExportFormat::PgvectorSql,
         }
     }
 }
