@@ -12,6 +12,9 @@ compared wherever the distance is not tied with the k-th).
   (`ORDER BY code <~> q, id`), an HNSW `bit_hamming_ops` index (ef_search = the table's size)
   and the float re-rank subquery (the Hamming top-M re-ordered by `embedding <#> q`), against
   `binaryllm search` with and without `--base … --rerank M`.
+- LanceDB / Lance: a table with the codes as `FixedSizeList<uint8>` (Arrow, zero-copy from
+  the numpy array), `distance_type("hamming")`, flat and with an `IVF_FLAT` index searched
+  with `nprobes = num_partitions` (exact).
 - sqlite-vec (`bit[N]` columns of a `vec0` table, LSB-first): its KNN (`MATCH ... AND k = K`)
   and a full scan with `vec_distance_hamming ... ORDER BY distance, rowid`; and
   `vec_quantize_binary` is checked by `binaryllm inspect` (its layout and threshold rule).
@@ -101,6 +104,41 @@ def sqlite_vec(codes, queries, bits, ours, floats_path, binary, d):
     return f"sqlite-vec {version} (vec0 KNN, scan; vec_quantize_binary: {rep['layout']['description']}, {rep['threshold']['rule']})"
 
 
+def lance(codes, queries, bits, ours):
+    try:
+        import lancedb
+        import pyarrow as pa
+        from lancedb.index import IvfFlat
+    except ImportError as e:
+        print(f"   notice: LanceDB round trip skipped ({e})")
+        return None
+    with tempfile.TemporaryDirectory() as d:
+        db = lancedb.connect(d)
+        nb = codes.shape[1]
+        table = db.create_table("codes", pa.table({
+            "id": pa.array(np.arange(len(codes), dtype=np.int64)),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(codes.reshape(-1)), nb),
+        }))
+        def knn(nprobes=None):
+            ids, dist = [], []
+            for q in queries:
+                s = table.search(q).distance_type("hamming").limit(K)
+                if nprobes:
+                    s = s.nprobes(nprobes)
+                r = s.to_arrow()
+                ids.append(r["id"].to_numpy())
+                dist.append(r["_distance"].to_numpy())
+            return np.array(ids), np.array(dist).astype(np.int64)
+        compare("LanceDB flat", *knn(), ours, ties_by_id=False)
+        partitions = 8
+        table.create_index("vector", config=IvfFlat(distance_type="hamming",
+                                                    num_partitions=partitions))
+        plan = table.search(queries[0]).distance_type("hamming").nprobes(partitions).limit(K).explain_plan()
+        assert "ANNIvfPartition" in plan and "Hamming" in plan, plan
+        compare("LanceDB IVF_FLAT", *knn(partitions), ours, ties_by_id=False)
+    return f"LanceDB {lancedb.__version__} (flat, IVF_FLAT with nprobes = {partitions} partitions)"
+
+
 def bitstrings(codes):
     """pgvector bit-string literals of LSB-first code bytes: character j = code bit j."""
     return ["".join("1" if b else "0" for b in row)
@@ -164,6 +202,8 @@ def main():
         x = base[:200].copy()
         x[np.abs(x) < 0.05] = 0.0
         np.save(p("x.npy"), x)
+        got = lance(codes, queries, bits, ours)
+        checked += [got] if got else []
         got = sqlite_vec(codes, queries, bits, ours, p("x.npy"), a.bin, d)
         checked += [got] if got else []
         got = pgvector(codes, queries, bits, ours, p("x.npy"), a.bin, d, a.pglite, base,
