@@ -15,6 +15,15 @@
 //!   | n·code_size | the codes, LSB-first bytes (our own byte order: FAISS's) |
 //!
 //!   FAISS binary indexes need `d % 8 == 0`.
+//! * [`faiss_index_binary_ivf`] — an `IndexBinaryIVF` (`"IBwF"`): the header above, `nlist`
+//!   and `nprobe` (u64 each), the coarse quantizer (an `IndexBinaryFlat` of the `nlist`
+//!   centroids, written as above), an empty direct map (`0u8`, then a zero u64 length), then
+//!   the inverted lists as FAISS's `ArrayInvertedLists` (`"ilar"`, `nlist` and `code_size` as
+//!   u64, `"full"` and the `nlist` list sizes as a u64-length vector of u64 — or `"sprs"` and
+//!   `(list, size)` pairs when at most half the lists are non-empty — then each non-empty
+//!   list's codes followed by its ids as i64). The centroids are a seeded sample of the codes
+//!   themselves and every code is in the list of its nearest centroid (Hamming, ties to the
+//!   smaller list), so with `nprobe = nlist` a search equals the flat one.
 //! * [`to_ubinary`] — numpy default `packbits` order (MSB-first), sentence-transformers'
 //!   `ubinary` precision.
 //! * [`pgvector_sql`] — a SQL script that creates a table of `bit(bits)` codes (the type
@@ -33,6 +42,14 @@ pub enum ExportError {
     BitsNotByteAligned {
         /// The code width.
         bits: usize,
+    },
+    /// An IVF needs between 1 and as many lists as codes.
+    #[error("an IVF index of {codes} codes needs 1 to {codes} lists (--nlist), got {nlist}")]
+    Lists {
+        /// Lists asked for.
+        nlist: usize,
+        /// Codes.
+        codes: usize,
     },
     /// A size does not fit FAISS's integer fields.
     #[error("{what} = {value} does not fit the FAISS index header")]
@@ -88,6 +105,87 @@ pub fn faiss_index_binary_flat(codes: &CodeMatrix) -> Result<Vec<u8>, ExportErro
     out.extend_from_slice(&(data.len() as u64).to_le_bytes());
     out.extend_from_slice(&data);
     Ok(out)
+}
+
+/// A serialised FAISS `IndexBinaryIVF` of `codes` with `nlist` lists whose centroids are
+/// `nlist` distinct codes chosen by `seed` (see the module docs); `nprobe` is FAISS's default, 1.
+pub fn faiss_index_binary_ivf(
+    codes: &CodeMatrix,
+    nlist: usize,
+    seed: u64,
+) -> Result<Vec<u8>, ExportError> {
+    let n = codes.len();
+    if nlist == 0 || nlist > n {
+        return Err(ExportError::Lists { nlist, codes: n });
+    }
+    let layout = codes.layout();
+    let w = layout.words();
+    let sample = seeded_sample(n, nlist, seed);
+    let centroid_words: Vec<u64> = sample
+        .iter()
+        .flat_map(|&i| codes.words()[i * w..(i + 1) * w].iter().copied())
+        .collect();
+    let centroids = CodeMatrix::new(layout, centroid_words).expect("rows of a valid matrix");
+    let nearest = crate::engine::knn(&centroids, codes, 1, 0)
+        .map_err(|_| ExportError::Lists { nlist, codes: n })?;
+    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); nlist];
+    for i in 0..n {
+        lists[nearest.query(i)[0].index as usize].push(i);
+    }
+    let flat = faiss_index_binary_flat(codes)?;
+    let quantizer = faiss_index_binary_flat(&centroids)?;
+    let nb = layout.bytes();
+    let bytes = code_bytes(codes, ByteOrder::Lsb);
+    let mut out = Vec::with_capacity(flat.len() + quantizer.len() + 8 * n + 64 + 16 * nlist);
+    out.extend_from_slice(b"IBwF");
+    // The header fields of the flat index: d, code_size, ntotal, is_trained, metric_type.
+    out.extend_from_slice(&flat[4..25]);
+    out.extend_from_slice(&(nlist as u64).to_le_bytes());
+    out.extend_from_slice(&1u64.to_le_bytes()); // nprobe
+    out.extend_from_slice(&quantizer);
+    out.push(0); // direct map: none
+    out.extend_from_slice(&0u64.to_le_bytes());
+    out.extend_from_slice(b"ilar");
+    out.extend_from_slice(&(nlist as u64).to_le_bytes());
+    out.extend_from_slice(&(nb as u64).to_le_bytes());
+    let non_empty = lists.iter().filter(|l| !l.is_empty()).count();
+    if non_empty > nlist / 2 {
+        out.extend_from_slice(b"full");
+        out.extend_from_slice(&(nlist as u64).to_le_bytes());
+        for l in &lists {
+            out.extend_from_slice(&(l.len() as u64).to_le_bytes());
+        }
+    } else {
+        out.extend_from_slice(b"sprs");
+        out.extend_from_slice(&(2 * non_empty as u64).to_le_bytes());
+        for (i, l) in lists.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            out.extend_from_slice(&(i as u64).to_le_bytes());
+            out.extend_from_slice(&(l.len() as u64).to_le_bytes());
+        }
+    }
+    for l in lists.iter().filter(|l| !l.is_empty()) {
+        for &i in l {
+            out.extend_from_slice(&bytes[i * nb..(i + 1) * nb]);
+        }
+        for &i in l {
+            out.extend_from_slice(&(i as i64).to_le_bytes());
+        }
+    }
+    Ok(out)
+}
+
+/// `k` distinct indices of `0..n` chosen by `seed` (a partial Fisher–Yates shuffle), in the
+/// order drawn.
+fn seeded_sample(n: usize, k: usize, seed: u64) -> Vec<usize> {
+    let mut s = binaryllm_core::rng::SeededStream::new(seed, *b"faissivf", 0);
+    let mut idx: Vec<usize> = (0..n).collect();
+    for i in 0..k {
+        let hi = u64::from(s.next_u32()) << 32 | u64::from(s.next_u32());
+        let j = i + ((u128::from(hi) * (n - i) as u128) >> 64) as usize;
+        idx.swap(i, j);
+    }
+    idx.truncate(k);
+    idx
 }
 
 /// The table [`pgvector_sql`] creates.
@@ -164,6 +262,70 @@ mod tests {
         assert_eq!(
             faiss_index_binary_flat(&m),
             Err(ExportError::BitsNotByteAligned { bits: 10 })
+        );
+    }
+
+    #[test]
+    fn ivf_lists_hold_every_code_under_its_nearest_centroid() {
+        // 64-bit codes: 0..40 each twice, so centroids repeat and ties go to the smaller list.
+        let words: Vec<u64> = (0..80u64).map(|i| (i % 40) * 0x0101).collect();
+        let m = matrix(64, words.clone());
+        let ivf = faiss_index_binary_ivf(&m, 8, 3).unwrap();
+        assert_eq!(&ivf[..4], b"IBwF");
+        assert_eq!(&ivf[4..25], &faiss_index_binary_flat(&m).unwrap()[4..25]);
+        assert_eq!(u64::from_le_bytes(ivf[25..33].try_into().unwrap()), 8);
+        assert_eq!(u64::from_le_bytes(ivf[33..41].try_into().unwrap()), 1);
+        let sample = seeded_sample(80, 8, 3);
+        assert_eq!(sample, seeded_sample(80, 8, 3));
+        assert_ne!(sample, seeded_sample(80, 8, 4));
+        let mut distinct = sample.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 8);
+        assert!(sample.iter().all(|&i| i < 80));
+        let quantizer =
+            faiss_index_binary_flat(&matrix(64, sample.iter().map(|&i| words[i]).collect()))
+                .unwrap();
+        assert_eq!(&ivf[41..41 + quantizer.len()], &quantizer[..]);
+        let lists_at = 41 + quantizer.len() + 9; // after the empty direct map
+        assert_eq!(&ivf[lists_at..lists_at + 4], b"ilar");
+
+        // One code 80 times: every row in list 0 (ties to the smaller list), sparse sizes,
+        // then the 80 codes and ids 0..80.
+        let same = matrix(64, vec![0xabcd; 80]);
+        let ivf = faiss_index_binary_ivf(&same, 8, 1).unwrap();
+        let tail = &ivf[ivf.len() - 80 * 16 - 4 - 3 * 8..];
+        assert_eq!(&tail[..4], b"sprs");
+        let u = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap());
+        assert_eq!(
+            [u(&tail[4..12]), u(&tail[12..20]), u(&tail[20..28])],
+            [2, 0, 80]
+        );
+        assert!(tail[28..28 + 640].chunks(8).all(|c| u(c) == 0xabcd));
+        let ids: Vec<u64> = tail[28 + 640..].chunks(8).map(u).collect();
+        assert_eq!(ids, (0..80).collect::<Vec<u64>>());
+        // Two distinct codes, two lists: both filled, full sizes [1, 1].
+        let two = matrix(64, vec![1, 2]);
+        let ivf = faiss_index_binary_ivf(&two, 2, 0).unwrap();
+        let tail = &ivf[ivf.len() - 2 * 16 - 4 - 3 * 8..];
+        assert_eq!(&tail[..4], b"full");
+        assert_eq!(
+            [u(&tail[4..12]), u(&tail[12..20]), u(&tail[20..28])],
+            [2, 1, 1]
+        );
+        assert_eq!(
+            faiss_index_binary_ivf(&m, 0, 0),
+            Err(ExportError::Lists {
+                nlist: 0,
+                codes: 80
+            })
+        );
+        assert_eq!(
+            faiss_index_binary_ivf(&m, 81, 0),
+            Err(ExportError::Lists {
+                nlist: 81,
+                codes: 80
+            })
         );
     }
 

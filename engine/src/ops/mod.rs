@@ -109,10 +109,23 @@ fn stream_error(r: &EncodeRequest, e: encode_file::StreamError) -> anyhow::Error
 pub enum ExportFormat {
     /// A FAISS `IndexBinaryFlat` file.
     FaissIndex,
+    /// A FAISS `IndexBinaryIVF` file of `nlist` lists (default `ceil(4·sqrt(N))`, at most N)
+    /// whose centroids are codes sampled with `seed`.
+    FaissIvf {
+        /// Inverted lists.
+        nlist: Option<usize>,
+        /// Seed of the centroid sample.
+        seed: u64,
+    },
     /// MSB-first `uint8` codes (sentence-transformers `ubinary`).
     Ubinary,
     /// A SQL script creating a pgvector table of `bit(n)` codes.
     PgvectorSql,
+}
+
+/// FAISS's rule of thumb for IVF lists, `ceil(4·sqrt(n))`, at most `n` (and at least 1).
+pub fn default_nlist(n: usize) -> usize {
+    ((4.0 * (n as f64).sqrt()).ceil() as usize).clamp(1, n.max(1))
 }
 
 /// Exporting a code file (`binaryllm export`).
@@ -148,6 +161,22 @@ pub fn export(r: &ExportRequest) -> Result<Written> {
                 .with_context(|| format!("{}: {}", Stage::Export, r.codes.display()))?;
             let what = format!("FAISS IndexBinaryFlat of {n} codes of {bits} bits");
             let shape = format!("faiss-index, {n} × {nb} code bytes");
+            (
+                bytes,
+                sidecar::FAISS_INDEX_FORMAT,
+                ByteOrder::Faiss,
+                what,
+                shape,
+            )
+        }
+        ExportFormat::FaissIvf { nlist, seed } => {
+            let nlist = nlist.unwrap_or_else(|| default_nlist(n));
+            let bytes = engine::export::faiss_index_binary_ivf(&codes, nlist, seed)
+                .with_context(|| format!("{}: {}", Stage::Export, r.codes.display()))?;
+            let what = format!(
+                "FAISS IndexBinaryIVF of {n} codes of {bits} bits, {nlist} lists (centroids: codes sampled with seed {seed}; nprobe 1)"
+            );
+            let shape = format!("faiss-ivf, {n} × {nb} code bytes");
             (
                 bytes,
                 sidecar::FAISS_INDEX_FORMAT,

@@ -14,6 +14,9 @@ use super::CodeFormat;
 pub enum ExportFormat {
     /// A serialised FAISS `IndexBinaryFlat` (`faiss.read_index_binary`); bits divisible by 8.
     FaissIndex,
+    /// A serialised FAISS `IndexBinaryIVF` (--nlist lists; centroids are codes sampled with
+    /// --seed; set index.nprobe there: nprobe = nlist is the exact search); bits divisible by 8.
+    FaissIvf,
     /// uint8 .npy [N, ceil(bits/8)], MSB-first: numpy.packbits default (sentence-transformers `ubinary`).
     Ubinary,
     /// A SQL script creating table binaryllm_codes (id bigint, code bit(bits)) for pgvector's
@@ -37,6 +40,12 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum)]
     pub format: ExportFormat,
+    /// Inverted lists of --format faiss-ivf [default: ceil(4·sqrt(N)), at most N].
+    #[arg(long, value_name = "N")]
+    pub nlist: Option<usize>,
+    /// Seed of the centroid sample of --format faiss-ivf.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Output file (with a sidecar OUT.json carrying the codes' provenance).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -45,10 +54,15 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
-impl From<ExportFormat> for ops::ExportFormat {
-    fn from(f: ExportFormat) -> Self {
-        match f {
+impl ExportArgs {
+    /// The library's format with its parameters.
+    fn format(&self) -> ops::ExportFormat {
+        match self.format {
             ExportFormat::FaissIndex => ops::ExportFormat::FaissIndex,
+            ExportFormat::FaissIvf => ops::ExportFormat::FaissIvf {
+                nlist: self.nlist,
+                seed: self.seed,
+            },
             ExportFormat::Ubinary => ops::ExportFormat::Ubinary,
             ExportFormat::PgvectorSql => ops::ExportFormat::PgvectorSql,
         }
@@ -61,7 +75,7 @@ pub fn exec(a: &ExportArgs) -> Result<()> {
         codes: a.codes.clone(),
         codes_order: a.codes_format.map(Into::into),
         bits: a.bits,
-        format: a.format.into(),
+        format: a.format(),
         out: a.out.clone(),
         force: a.force,
     })?;
