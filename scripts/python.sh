@@ -6,6 +6,7 @@
 # Under CI (CI set) a missing prerequisite fails the step; elsewhere it skips with a notice.
 #
 #   bash scripts/python.sh            # wheel + venv + pytest
+#   bash scripts/python.sh --wheel    # only the wheel, into target/wheels (scripts/distributed.sh)
 #   PYTEST_ARGS="-k index" bash scripts/python.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ CARGO_TARGET_DIR=$ROOT/target/python "$BUILD_VENV/bin/maturin" build --release -
   -m python/Cargo.toml --out "$WHEELS"
 wheel=$(ls "$WHEELS"/binaryllm-*.whl)
 echo "   built $(basename "$wheel")"
+[ "${1:-}" = "--wheel" ] && exit 0
 
 rm -rf "$TEST_VENV"
 { python3 -m venv "$TEST_VENV" && "$TEST_VENV/bin/pip" install -q "$wheel" pytest faiss-cpu; } >/dev/null 2>&1 ||

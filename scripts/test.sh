@@ -24,6 +24,7 @@ steps=(
   "firmware-run|firmware/learned is reproducible; binaryllm firmware run on QEMU M4F and M0 (parity, budgets)"
   "interop|FAISS and numpy interoperability of export; judged metrics equal ir-measures on binaryllm's run files (venv; skipped with a notice if it cannot be made)"
   "python|the Python package: maturin wheel (release, abi3) into a fresh venv, its pytest suite against it (scripts/python.sh)"
+  "distributed|the Ray and Spark batch-encoding examples give the bytes of binaryllm encode (scripts/distributed.sh; skipped with a notice if they cannot install)"
   "bench-build|the benchmarks keep building (cargo bench --no-run)"
   "core-features|core tests without default features, and with postcard"
   "portable|cargo test --workspace again with the portable kernels forced (--cfg binaryllm_portable_only)"
@@ -168,6 +169,12 @@ step_python() {
   step "python: wheel built with maturin, installed into a fresh venv, pytest from outside the source tree"
   need_binaryllm
   bash scripts/python.sh
+}
+
+step_distributed() {
+  step "distributed: examples/spark_encode.py and examples/ray_encode.py on 1 and 2 local workers = binaryllm encode"
+  need_binaryllm
+  bash scripts/distributed.sh
 }
 
 step_bench_build() {
