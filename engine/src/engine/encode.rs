@@ -411,6 +411,12 @@ mod tests {
             assert_eq!(e.row, Some(70), "{}", k.name());
             let e = project_packed(&p, &packed, &x, 1).unwrap_err();
             assert_eq!(e.row, Some(70), "{}", k.name());
+            // The reference's own error for that row, not one of a misplaced output row.
+            let mut y = vec![0f32; 16];
+            assert_eq!(
+                Err(e.error),
+                project_into(&p, &x[70 * dims..71 * dims], &mut y)
+            );
         }
     }
 

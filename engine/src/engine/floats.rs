@@ -411,6 +411,22 @@ mod tests {
     }
 
     #[test]
+    fn tiles_hold_about_256_kib_of_rows() {
+        for dims in [1, 7, 384, 1000, 65536, 100_000] {
+            let t = tile_rows(dims);
+            let row = dims * 4;
+            if row <= 256 << 10 {
+                assert!(
+                    t * row <= 256 << 10 && (t + 1) * row > 256 << 10,
+                    "dims {dims}: {t}"
+                );
+            } else {
+                assert_eq!(t, 1, "dims {dims}");
+            }
+        }
+    }
+
+    #[test]
     fn a_mapped_file_exposes_its_header_and_data_bytes() {
         let (rows, dims) = (5, 3);
         let data: Vec<f32> = (0..rows * dims).map(|i| i as f32 - 4.5).collect();

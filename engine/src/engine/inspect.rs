@@ -756,6 +756,7 @@ mod tests {
         let Verdict::Unexplained { disagree, .. } = found.verdict() else {
             panic!("{:?}", found.verdict());
         };
+        assert_eq!(disagree, found.compared - found.best().agree);
         assert!(disagree > 0 && disagree < found.compared);
         assert_eq!(found.compared, (rows * dims) as u64);
         // The best fit explains more than any other and about half of the coordinates.
@@ -872,6 +873,106 @@ mod tests {
         assert_eq!(
             convert(&vec![0; wide], wide, wide, &unpacked_layout),
             Err(InspectError::TooWide { dims: wide })
+        );
+    }
+
+    #[test]
+    fn the_evidence_names_every_finding() {
+        let (rows, dims) = (6, 12);
+        let mut x = uniform_rows(rows, dims, 5, *b"inspect_");
+        x[3] = 0.0;
+        x[7] = -0.0;
+        let layout = Layout::binaryllm(ByteOrder::Msb);
+        let codes = made_by(&x, dims, layout, strict);
+        let found = inspect(&codes, 2, &x, dims).unwrap();
+        let lines = found.evidence();
+        let compared = rows * dims - 2;
+        assert_eq!(
+            lines[0],
+            format!(
+                "6 codes of 2 bytes from 12-dim floats: {compared} coordinates compared (not exactly 0)"
+            )
+        );
+        assert_eq!(
+            lines[1],
+            "bits vs bytes: packed, 8 bits per byte (2 bytes = ceil(12 / 8))"
+        );
+        assert_eq!(lines.len(), 2 + 8 + 2);
+        assert!(
+            lines[2].starts_with("  packed MSB-first, set bit = positive "),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[2].ends_with(&format!("explains 100.000% ({compared} of {compared})")),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[9].ends_with(&format!("explains   0.000% (0 of {compared})")),
+            "{}",
+            lines[9]
+        );
+        assert_eq!(
+            lines[10],
+            "threshold rule: x > 0 sets the bit (+0.0: 0 of 1 non-negative bits; -0.0: 0 of 1)"
+        );
+        assert_eq!(
+            lines[11],
+            "padding: 0 set bits past bit 12 of the last bytes"
+        );
+        // Whole bytes: no padding line; one byte per bit: no padding line either.
+        let x16 = uniform_rows(rows, 16, 5, *b"inspect_");
+        let c16 = made_by(&x16, 16, layout, ours);
+        assert!(
+            !inspect(&c16, 2, &x16, 16)
+                .unwrap()
+                .evidence()
+                .iter()
+                .any(|l| l.starts_with("padding"))
+        );
+        let unpacked = Layout {
+            storage: Storage::Unpacked,
+            signed_offset: false,
+            polarity: Polarity::Positive,
+        };
+        let cu = made_by(&x, dims, unpacked, ours);
+        let lines = inspect(&cu, dims, &x, dims).unwrap().evidence();
+        assert_eq!(
+            lines[1],
+            "bits vs bytes: one byte per bit (12 bytes per code, every byte 0 or 1)"
+        );
+        assert!(!lines.iter().any(|l| l.starts_with("padding")));
+        assert_eq!(
+            ZeroRule::Inclusive.describe(Polarity::Positive),
+            "x >= 0 sets the bit (binaryllm's rule)"
+        );
+        assert_eq!(
+            ZeroRule::Exclusive.describe(Polarity::Negative),
+            "x <= 0 sets the bit"
+        );
+        assert_eq!(
+            ZeroRule::Inclusive.describe(Polarity::Negative),
+            "x < 0 sets the bit"
+        );
+        assert_eq!(
+            ZeroRule::Exclusive.describe(Polarity::Positive),
+            "x > 0 sets the bit"
+        );
+        assert!(
+            ZeroRule::SignBit
+                .describe(Polarity::Positive)
+                .contains("-0.0 counts as negative")
+        );
+        assert!(
+            ZeroRule::Undetermined
+                .describe(Polarity::Positive)
+                .contains("no exact zeros")
+        );
+        assert!(
+            ZeroRule::Inconsistent
+                .describe(Polarity::Positive)
+                .contains("both bit values")
         );
     }
 
