@@ -126,8 +126,8 @@ pub fn faiss_index_binary_ivf(
         .flat_map(|&i| codes.words()[i * w..(i + 1) * w].iter().copied())
         .collect();
     let centroids = CodeMatrix::new(layout, centroid_words).expect("rows of a valid matrix");
-    let nearest = crate::engine::knn(&centroids, codes, 1, 0)
-        .map_err(|_| ExportError::Lists { nlist, codes: n })?;
+    let nearest =
+        crate::engine::knn(&centroids, codes, 1, 0).expect("k = 1 over codes of one layout");
     let mut lists: Vec<Vec<usize>> = vec![Vec::new(); nlist];
     for i in 0..n {
         lists[nearest.query(i)[0].index as usize].push(i);
@@ -304,6 +304,46 @@ mod tests {
         assert!(tail[28..28 + 640].chunks(8).all(|c| u(c) == 0xabcd));
         let ids: Vec<u64> = tail[28 + 640..].chunks(8).map(u).collect();
         assert_eq!(ids, (0..80).collect::<Vec<u64>>());
+        // Two lists, one filled: exactly half is still sparse.
+        let ivf = faiss_index_binary_ivf(&matrix(64, vec![5; 4]), 2, 0).unwrap();
+        let tail = &ivf[ivf.len() - 4 * 16 - 4 - 3 * 8..];
+        assert_eq!(&tail[..4], b"sprs");
+        // Four lists (every row a centroid), two codes: two filled lists, pairs (0, 2), (i, 2).
+        let ivf = faiss_index_binary_ivf(&matrix(64, vec![1, 1, 2, 2]), 4, 0).unwrap();
+        let tail = &ivf[ivf.len() - 4 * 16 - 4 - 5 * 8..];
+        assert_eq!(&tail[..4], b"sprs");
+        assert_eq!(u(&tail[4..12]), 4, "two (list, size) pairs");
+        assert_eq!([u(&tail[20..28]), u(&tail[36..44])], [2, 2]);
+        // Codes of several words: the centroids are whole sampled rows.
+        let wide: Vec<u64> = (0..30u64).flat_map(|i| [i, i * 7, (i * 3) & 3]).collect();
+        let wm = CodeMatrix::new(CodeLayout::new(130).unwrap(), wide.clone()).unwrap();
+        let pick = seeded_sample(30, 5, 9);
+        let want: Vec<u64> = pick
+            .iter()
+            .flat_map(|&i| wide[3 * i..3 * i + 3].to_vec())
+            .collect();
+        let quantizer =
+            faiss_index_binary_flat(&CodeMatrix::new(CodeLayout::new(130).unwrap(), want).unwrap());
+        // 130 bits is not whole bytes for FAISS: the IVF is refused like the flat index.
+        assert_eq!(
+            quantizer,
+            Err(ExportError::BitsNotByteAligned { bits: 130 })
+        );
+        let wide: Vec<u64> = (0..30u64).flat_map(|i| [i, i * 7]).collect();
+        let wm2 = CodeMatrix::new(CodeLayout::new(128).unwrap(), wide.clone()).unwrap();
+        let want: Vec<u64> = pick
+            .iter()
+            .flat_map(|&i| wide[2 * i..2 * i + 2].to_vec())
+            .collect();
+        let quantizer =
+            faiss_index_binary_flat(&CodeMatrix::new(CodeLayout::new(128).unwrap(), want).unwrap())
+                .unwrap();
+        let ivf = faiss_index_binary_ivf(&wm2, 5, 9).unwrap();
+        assert_eq!(&ivf[41..41 + quantizer.len()], &quantizer[..]);
+        assert_eq!(
+            faiss_index_binary_ivf(&wm, 5, 9),
+            Err(ExportError::BitsNotByteAligned { bits: 130 })
+        );
         // Two distinct codes, two lists: both filled, full sizes [1, 1].
         let two = matrix(64, vec![1, 2]);
         let ivf = faiss_index_binary_ivf(&two, 2, 0).unwrap();
