@@ -4,7 +4,10 @@
 Reads each run's `outcomes.json` (cargo-mutants 27) and prints a Markdown table of mutants,
 caught, missed, timeout and unviable per source file, with the score caught / (caught +
 missed) per file and over all of them, then the missed mutants by name. Several runs (one per
-module group) are summed into one table.
+module group) are summed into one table; a mutant tested by several runs counts once, with the
+outcome of the last run given (a `--iterate` re-run after new tests replaces the first run's
+outcome for the mutants it re-tested). `--file-from FILE=RUN` takes FILE's mutants from RUN only
+(a file whose code changed after the other runs, re-run alone on the final code).
 """
 
 import json
@@ -43,13 +46,27 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__.strip(), file=sys.stderr)
         return 2
+    file_from: dict[str, str] = {}
+    runs: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        if arg == "--file-from":
+            file, run = next(it).split("=", 1)
+            file_from[file] = run
+        else:
+            runs.append(arg)
+    last: dict[str, tuple[str, str]] = {}
+    for run in runs + [r for r in file_from.values() if r not in runs]:
+        for file, name, kind in outcomes(Path(run)):
+            if file in file_from and file_from[file] != run:
+                continue
+            last[name] = (file, kind)
     per_file: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
     missed: list[str] = []
-    for arg in argv:
-        for file, name, kind in outcomes(Path(arg)):
-            per_file[file][kind] += 1
-            if kind == "missed":
-                missed.append(name)
+    for name, (file, kind) in last.items():
+        per_file[file][kind] += 1
+        if kind == "missed":
+            missed.append(name)
     print("| file | mutants | caught | missed | timeout | unviable | score |")
     print("|---|---|---|---|---|---|---|")
     total = dict.fromkeys(KINDS, 0)
