@@ -1,7 +1,23 @@
 """Shared by the batch-encoding examples: Arrow embedding columns to numpy and back."""
 
+import argparse
+
 import numpy as np
 import pyarrow as pa
+
+
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The examples' common command line: IN_DIR OUT_DIR, the projection, the column."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("input", help="directory of Parquet shards (id, embedding)")
+    ap.add_argument("output", help="directory for the Parquet codes (id, code)")
+    ap.add_argument("--dims", type=int, required=True)
+    ap.add_argument("--bits", type=int, required=True)
+    ap.add_argument("--projection", default="gaussian")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--column", default="embedding")
+    ap.add_argument("--batch-rows", type=int, default=4096, help="rows per Arrow batch")
+    return ap
 
 
 def embedding_matrix(column: pa.ChunkedArray | pa.Array, dims: int) -> np.ndarray:

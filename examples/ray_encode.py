@@ -10,12 +10,13 @@ batches with `binaryllm.Projection.encode`; OUT_DIR gets Parquet files of `id` a
 (`FixedSizeBinary(ceil(bits/8))`, binaryllm's LSB-first bytes, the bytes of `binaryllm encode`).
 """
 
-import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _shards import arguments  # noqa: E402  (after the path)
 
 
 class Encoder:
@@ -38,16 +39,8 @@ class Encoder:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("input")
-    ap.add_argument("output")
-    ap.add_argument("--dims", type=int, required=True)
-    ap.add_argument("--bits", type=int, required=True)
-    ap.add_argument("--projection", default="gaussian")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--column", default="embedding")
+    ap = arguments(__doc__)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--batch-rows", type=int, default=4096)
     a = ap.parse_args(argv)
 
     import ray

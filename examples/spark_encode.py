@@ -11,9 +11,10 @@ batches with `binaryllm.Projection.encode`; OUT_DIR gets Parquet files of `id` a
 binaryllm's LSB-first bytes, the bytes of `binaryllm encode`).
 """
 
-import argparse
 import sys
 import time
+
+from _shards import arguments
 
 
 def encoder(kind, dims, bits, seed, column):
@@ -37,16 +38,8 @@ def encoder(kind, dims, bits, seed, column):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("input")
-    ap.add_argument("output")
-    ap.add_argument("--dims", type=int, required=True)
-    ap.add_argument("--bits", type=int, required=True)
-    ap.add_argument("--projection", default="gaussian")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--column", default="embedding")
+    ap = arguments(__doc__)
     ap.add_argument("--master", default="local[2]")
-    ap.add_argument("--batch-rows", type=int, default=4096, help="Arrow batch size (spark.sql.execution.arrow.maxRecordsPerBatch)")
     a = ap.parse_args(argv)
 
     import os

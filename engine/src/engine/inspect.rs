@@ -943,22 +943,30 @@ mod tests {
             "bits vs bytes: one byte per bit (12 bytes per code, every byte 0 or 1)"
         );
         assert!(!lines.iter().any(|l| l.starts_with("padding")));
-        assert_eq!(
-            ZeroRule::Inclusive.describe(Polarity::Positive),
-            "x >= 0 sets the bit (binaryllm's rule)"
-        );
-        assert_eq!(
-            ZeroRule::Exclusive.describe(Polarity::Negative),
-            "x <= 0 sets the bit"
-        );
-        assert_eq!(
-            ZeroRule::Inclusive.describe(Polarity::Negative),
-            "x < 0 sets the bit"
-        );
-        assert_eq!(
-            ZeroRule::Exclusive.describe(Polarity::Positive),
-            "x > 0 sets the bit"
-        );
+        for (rule, polarity, want) in [
+            (
+                ZeroRule::Inclusive,
+                Polarity::Positive,
+                "x >= 0 sets the bit (binaryllm's rule)",
+            ),
+            (
+                ZeroRule::Exclusive,
+                Polarity::Negative,
+                "x <= 0 sets the bit",
+            ),
+            (
+                ZeroRule::Inclusive,
+                Polarity::Negative,
+                "x < 0 sets the bit",
+            ),
+            (
+                ZeroRule::Exclusive,
+                Polarity::Positive,
+                "x > 0 sets the bit",
+            ),
+        ] {
+            assert_eq!(rule.describe(polarity), want);
+        }
         assert!(
             ZeroRule::SignBit
                 .describe(Polarity::Positive)

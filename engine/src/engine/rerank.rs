@@ -119,6 +119,22 @@ mod tests {
         }
     }
 
+    /// Query `qi`'s candidates scored by the 8-bit scorer of `yq`, best first, ties by index.
+    fn scored_by(f: &Fixture, yq: &[f32], qi: usize) -> Vec<Scored> {
+        let scorer = AsymScorer::new(yq, 8);
+        let mut want: Vec<Scored> = f
+            .found
+            .query(qi)
+            .iter()
+            .map(|n| Scored {
+                score: scorer.score(f.db.code(n.index as usize).unwrap()),
+                index: n.index,
+            })
+            .collect();
+        want.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        want
+    }
+
     #[test]
     fn asymmetric_scores_the_projection_minus_the_thresholds() {
         let f = fixture(ProjectionKind::Gaussian, 12, 8, 120);
@@ -130,18 +146,7 @@ mod tests {
             let yq: Vec<f32> = (0..8)
                 .map(|j| y[qi * 8 + j] - th.get(j).copied().unwrap_or(0.0))
                 .collect();
-            let scorer = AsymScorer::new(&yq, 8);
-            let mut want: Vec<Scored> = f
-                .found
-                .query(qi)
-                .iter()
-                .map(|n| Scored {
-                    score: scorer.score(f.db.code(n.index as usize).unwrap()),
-                    index: n.index,
-                })
-                .collect();
-            want.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-            assert_eq!(hits, &want[..6]);
+            assert_eq!(hits, &scored_by(&f, &yq, qi)[..6]);
         }
     }
 
@@ -151,18 +156,7 @@ mod tests {
         let y = f.proj.project(&f.queries, 1).unwrap();
         let got = asymmetric(&y, &f.proj.threshold_vec(), f.db.as_set(), &f.found, 10);
         for (qi, hits) in got.chunks_exact(10).enumerate() {
-            let scorer = AsymScorer::new(&y[qi * 8..(qi + 1) * 8], 8);
-            let mut want: Vec<Scored> = f
-                .found
-                .query(qi)
-                .iter()
-                .map(|n| Scored {
-                    score: scorer.score(f.db.code(n.index as usize).unwrap()),
-                    index: n.index,
-                })
-                .collect();
-            want.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-            assert_eq!(hits, &want[..10]);
+            assert_eq!(hits, &scored_by(&f, &y[qi * 8..(qi + 1) * 8], qi)[..10]);
         }
         // 8-bit codes over 200 rows: equal scores occur, and the smaller index comes first.
         assert!(got.windows(2).any(|w| w[0].score == w[1].score));
