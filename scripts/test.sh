@@ -22,7 +22,7 @@ steps=(
   "clippy|clippy of the workspace (all targets), of the core with all features and of python/, -D warnings"
   "test|cargo test --workspace (PROPTEST_CASES=512 unless set)"
   "firmware-run|firmware/learned is reproducible; binaryllm firmware run on QEMU M4F and M0 (parity, budgets)"
-  "interop|FAISS and numpy interoperability of export; judged metrics equal ir-measures on binaryllm's run files (venv; skipped with a notice if it cannot be made)"
+  "interop|FAISS (flat, IVF) and numpy interoperability of export; inspect on other tools' codes; LanceDB, sqlite-vec and pgvector (PGlite) round trips; judged metrics equal ir-measures on binaryllm's run files (venv; skipped with a notice if it cannot be made)"
   "python|the Python package: maturin wheel (release, abi3) into a fresh venv, its pytest suite against it (scripts/python.sh)"
   "distributed|the Ray and Spark batch-encoding examples give the bytes of binaryllm encode (scripts/distributed.sh; skipped with a notice if they cannot install)"
   "bench-build|the benchmarks keep building (cargo bench --no-run)"
@@ -160,7 +160,7 @@ step_mutants() {
 }
 
 step_interop() {
-  step "interop: FAISS read_index_binary neighbours, numpy packbits, judged metrics = ir-measures on trec/ run files (venv; skipped with a notice if it cannot be made)"
+  step "interop: FAISS read_index_binary (flat, IVF), numpy packbits, inspect on other tools' codes, LanceDB / sqlite-vec / pgvector round trips, judged metrics = ir-measures (venv; skipped with a notice if it cannot be made)"
   need_binaryllm
   bash scripts/interop.sh
 }

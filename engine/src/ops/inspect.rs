@@ -23,7 +23,7 @@ pub struct InspectRequest {
     pub floats: PathBuf,
 }
 
-/// What [`inspect`] found in two files.
+/// What [`inspect()`] found in two files.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InspectReport {
     /// The files (`None` for arrays inspected in memory, e.g. from Python: no paths, no
