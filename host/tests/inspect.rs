@@ -122,6 +122,8 @@ fn signed_binary_codes_are_identified_and_the_printed_convert_command_works() {
     assert_eq!(side["byte_order"], "faiss");
     assert_eq!(side["projection"], Value::Null);
     assert!(side["source"]["path"].as_str().unwrap().ends_with("st.npy"));
+    let sha = binaryllm_engine::data::sha256_file(&codes).unwrap();
+    assert_eq!(side["source"]["sha256"], sha.as_str());
     assert!(side["input"]["path"].as_str().unwrap().ends_with("x.npy"));
 
     // The same with --json: every finding named.

@@ -291,8 +291,8 @@ pub struct ConvertRequest {
 /// did not make them; `source`: the converted file; `input`: the floats when given).
 pub fn convert(r: &ConvertRequest) -> Result<Written> {
     let target = Target::file(&r.out, r.force)?;
-    let (dtype, (rows, bytes_per_row, bytes)) =
-        data::read_byte_matrix(&r.codes).context(Stage::Load)?;
+    let ((dtype, (rows, bytes_per_row, bytes)), codes_sha) =
+        data::read_byte_matrix_hashed(&r.codes).context(Stage::Load)?;
     let bits = match (r.bits, r.layout.storage) {
         (Some(b), _) => b,
         (None, Storage::Packed(_)) => 8 * bytes_per_row,
@@ -335,10 +335,7 @@ pub fn convert(r: &ConvertRequest) -> Result<Written> {
         sha256: data::sha256_bytes(&out_bytes),
         projection: None,
         input,
-        source: Some(FileRef::new(
-            &r.codes,
-            data::sha256_file(&r.codes).context(Stage::Load)?,
-        )),
+        source: Some(FileRef::new(&r.codes, codes_sha)),
         tool: Tool::this(),
     };
     let side = serde_json::to_value(&side).context(Stage::Output)?;

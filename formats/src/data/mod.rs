@@ -383,7 +383,19 @@ impl ByteDtype {
 
 /// Reads a 2-D `uint8`, `int8` or `bool` array (codes made by any tool) as its raw bytes.
 pub fn read_byte_matrix(path: &Path) -> Result<(ByteDtype, U8Matrix), DataError> {
-    let npy = open_npy(path, fs::read(path).map_err(io_err(path))?)?;
+    parse_byte_matrix(path, fs::read(path).map_err(io_err(path))?)
+}
+
+/// [`read_byte_matrix`] plus the sha256 of the file's bytes (read once).
+pub fn read_byte_matrix_hashed(path: &Path) -> Result<((ByteDtype, U8Matrix), String), DataError> {
+    let file = fs::read(path).map_err(io_err(path))?;
+    let sha = sha256_bytes(&file);
+    Ok((parse_byte_matrix(path, file)?, sha))
+}
+
+/// Parses the bytes of a 2-D `uint8`, `int8` or `bool` `.npy` read from `path`.
+pub fn parse_byte_matrix(path: &Path, file: Vec<u8>) -> Result<(ByteDtype, U8Matrix), DataError> {
+    let npy = open_npy(path, file)?;
     let supported = "uint8, int8 or bool";
     let ts = npy.type_str(path, supported)?;
     let dtype = match (ts.type_char(), ts.size_field()) {
